@@ -1,0 +1,376 @@
+"""The ``reflect`` command line: thin over the library.
+
+Each command parses its arguments, makes one library call, and prints the result. Every error the
+kit raises on purpose is printed as one line on stderr with a non-zero exit; never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .dimensions import BY_KEY, CADENCES, KEYS
+
+log = logging.getLogger("reflect")
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("reflect: %(message)s"))
+    root = logging.getLogger("reflect")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.propagate = False
+
+
+def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The store (an SQLite file). Default: $REFLECT_DB, else data/reflect.db.",
+    )(f)
+
+
+def month_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--month", "-m", default=None, metavar="YYYY-MM", help=help_text)
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reflect")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
+def cli(verbose: bool) -> None:
+    """Reflect: a private, month-by-month reflection on passion and the five dimensions of
+    intimacy (emotional, physical, intellectual, experiential, spiritual).
+
+    Everything stays on this machine, in one SQLite file per relationship.
+    """
+    _setup_logging(verbose)
+
+
+# -- init --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option
+def init(db: str | None) -> None:
+    """Create the store (if it does not exist yet) and say where it is."""
+    from .store import Store
+
+    with Store(db) as store:
+        click.echo(f"Store ready at {store.path} ({store.count()} check-ins).")
+
+
+# -- add ---------------------------------------------------------------------------------------
+
+
+def _score_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for key in reversed(KEYS):
+        dim = BY_KEY[key]
+        f = click.option(
+            f"--desired-{key}",
+            default=None,
+            metavar="1-10",
+            help=f"How you would like {dim.label.lower()} to be (optional).",
+        )(f)
+    for key in reversed(KEYS):
+        dim = BY_KEY[key]
+        f = click.option(
+            f"--{key}", required=True, metavar="1-10", help=f"{dim.label}: {dim.description}"
+        )(f)
+    return f
+
+
+@cli.command()
+@click.option("--person", "-p", required=True, help="Whose check-in this is (1-64 characters).")
+@click.option(
+    "--date", "-d", "date", default=None, metavar="YYYY-MM-DD",
+    help="A day in the period (default: today); it is saved as the period's first day.",
+)
+@click.option(
+    "--cadence", "-c", default="monthly", show_default=True,
+    type=click.Choice(CADENCES), help="The rhythm of this check-in.",
+)
+@_score_options
+@click.option("--note", default=None, help="A private note (left out of reports unless asked).")
+@db_option
+def add(person: str, date: str | None, cadence: str, note: str | None, db: str | None, **ratings: str | None) -> None:
+    """Save one check-in from flags.
+
+    Saving again for the same person and period updates it; the earlier version stays in history.
+
+    \b
+    Example:
+      reflect add -p Robin --passion 6 --emotional 7 --physical 5 \\
+                  --intellectual 8 --experiential 6 --spiritual 7 --desired-physical 8
+    """
+    from .checkin import CheckIn
+    from .store import Store
+
+    checkin = CheckIn.create(
+        person=person,
+        date=date or dt.date.today(),
+        cadence=cadence,
+        scores={k: ratings[k] for k in KEYS},
+        desired={k: ratings[f"desired_{k}"] for k in KEYS},
+        note=note,
+    )
+    with Store(db) as store:
+        result = store.save(checkin, source="cli")
+    c = result.checkin
+    what = f"{c.person}'s {c.cadence} check-in for {_period_label(c)}"
+    if result.status == "added":
+        click.echo(f"Saved {what}.")
+    elif result.status == "updated":
+        click.echo(f"Updated {what} (the earlier version is kept in history).")
+    else:
+        click.echo(f"Nothing changed: {what} already holds these ratings.")
+
+
+def _period_label(c: Any) -> str:
+    if c.cadence == "monthly":
+        return c.period_start.strftime("%B %Y")
+    if c.cadence == "weekly":
+        return f"the week of {c.period_start.isoformat()}"
+    return c.period_start.isoformat()
+
+
+# -- import / export ---------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
+@db_option
+def import_(file: str, db: str | None) -> None:
+    """Import check-ins from a CSV file: all of them, or none if any row is bad.
+
+    The format is the one `reflect export` writes (see the README). Importing the same file twice
+    changes nothing.
+    """
+    from .csvio import read_checkins
+    from .store import Store
+
+    checkins = read_checkins(file)
+    with Store(db) as store:
+        result = store.save_many(checkins, source=f"import:{os.path.basename(file)}")
+    click.echo(
+        f"Imported {result.total} check-ins from {file}: {result.added} new, "
+        f"{result.updated} updated, {result.unchanged} unchanged."
+    )
+
+
+@cli.command()
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@db_option
+def export(file: str, force: bool, db: str | None) -> None:
+    """Write the latest check-ins as CSV to FILE (or - for standard output)."""
+    from .csvio import export_file, write_checkins
+    from .errors import ReflectError
+    from .store import Store
+
+    if file != "-" and os.path.exists(file) and not force:
+        raise ReflectError(f"{file} already exists; use --force to replace it")
+    with Store(db, create=False) as store:
+        checkins = store.checkins()
+    if file == "-":
+        write_checkins(checkins, sys.stdout)
+        sys.stdout.flush()
+    else:
+        n = export_file(checkins, file)
+        _echo_err(f"Exported {n} check-ins to {file}.")
+
+
+# -- list / history ----------------------------------------------------------------------------
+
+_SHORT = {"passion": "pas", "emotional": "emo", "physical": "phy", "intellectual": "int",
+          "experiential": "exp", "spiritual": "spi"}
+
+
+def _viewing(db: str | None):
+    from .demo import open_for_viewing
+
+    store, is_demo = open_for_viewing(db)
+    if is_demo:
+        _echo_err(
+            f"No check-ins of your own yet: showing the demo couple ({store.path}). "
+            "Add yours with `reflect add` or the reflection notebook."
+        )
+    return store
+
+
+def _format_table(checkins: list[Any], *, notes: bool) -> str:
+    head = ["date", "person", "cadence", *(_SHORT[k] for k in KEYS), "desired (same order)"]
+    rows = []
+    for c in checkins:
+        desired = " ".join("-" if c.desired.get(k) is None else str(c.desired[k]) for k in KEYS)
+        row = [c.period_start.isoformat(), c.person, c.cadence, *(str(c.scores[k]) for k in KEYS)]
+        row.append(desired if any(c.desired.get(k) for k in KEYS) else "")
+        if notes:
+            row.append((c.note or "").replace("\n", " / "))
+        rows.append(row)
+    if notes:
+        head.append("note")
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=False)]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)).rstrip() for r in [head, *rows]]
+    return "\n".join(lines)
+
+
+@cli.command("list")
+@click.option("--person", "-p", default=None, help="Only this person's check-ins.")
+@month_option("Only this month (YYYY-MM, or 'latest' for the latest month with data).")
+@click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None, help="Only this rhythm.")
+@click.option("--notes", is_flag=True, help="Show the private notes too.")
+@db_option
+def list_(person: str | None, month: str | None, cadence: str | None, notes: bool, db: str | None) -> None:
+    """List the latest check-ins (scores, then desired levels), oldest first."""
+    from .checkin import parse_month
+
+    if month not in (None, "latest"):
+        month = parse_month(month)
+    store = _viewing(db)
+    with store:
+        if month == "latest":
+            month = store.latest_month()
+            if month is None:
+                _echo_err("No check-ins yet.")
+                return
+            click.echo(f"Latest month with check-ins: {month}")
+        checkins = store.checkins(person=person, month=month, cadence=cadence)
+    if not checkins:
+        _echo_err("No check-ins match.")
+        return
+    click.echo(_format_table(checkins, notes=notes))
+
+
+@cli.command()
+@click.option("--person", "-p", required=True, help="Whose check-in.")
+@click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD", help="A day in the period.")
+@click.option("--cadence", "-c", type=click.Choice(CADENCES), default="monthly", show_default=True)
+@click.option("--notes", is_flag=True, help="Show the private notes too.")
+@db_option
+def history(person: str, date: str, cadence: str, notes: bool, db: str | None) -> None:
+    """List every saved version of one check-in, oldest first."""
+    from .errors import NoData
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        versions = store.history(person, date, cadence)
+    if not versions:
+        raise NoData(f"no {cadence} check-in for {person.strip()} in the period of {date}")
+    for v in versions:
+        c = v.checkin
+        scores = " ".join(f"{_SHORT[k]} {c.scores[k]}" for k in KEYS)
+        desired = " ".join(f"{_SHORT[k]} {c.desired[k]}" for k in KEYS if c.desired.get(k))
+        mark = "  (current)" if v.current else ""
+        line = f"v{v.number}  saved {v.saved_at[:19].replace('T', ' ')} UTC  via {v.source or '?'}{mark}\n    {scores}"
+        if desired:
+            line += f"\n    wants: {desired}"
+        if notes and c.note:
+            line += f"\n    note: {c.note}"
+        click.echo(line)
+
+
+# -- backup / demo -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("dest", type=click.Path())
+@click.option("--overwrite", is_flag=True, help="Replace DEST if it exists.")
+@db_option
+def backup(dest: str, overwrite: bool, db: str | None) -> None:
+    """Write a consistent copy of the store to DEST (a file, or a folder to put it in).
+
+    Safe while the store is in use (for example, while a notebook is saving).
+    """
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        target = store.backup(dest, overwrite=overwrite)
+    click.echo(f"Backed up {store.path} to {target}.")
+
+
+@cli.command()
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same data.")
+@click.option("--end", default=None, metavar="YYYY-MM", help="The demo's last month (default: last month).")
+@click.option("--months", type=click.IntRange(12, 240), default=30, show_default=True)
+@click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
+              help="Where to put the demo (default: data/demo.db, apart from your own store).")
+def demo(seed: int, end: str | None, months: int, db: str | None) -> None:
+    """Fill a store with a demo couple's history (Robin and Sam), to explore the kit.
+
+    The demo goes into its own store, never into one that holds your check-ins.
+    """
+    from . import demo as demo_mod
+    from .checkin import parse_month
+    from .paths import demo_store_path
+    from .store import Store
+
+    if end is not None:
+        parse_month(end, field="--end")
+    with Store(db or demo_store_path()) as store:
+        result = demo_mod.fill(store, seed=seed, end=end, months=months)
+        months_held = store.months()
+    click.echo(
+        f"Demo store {store.path}: {result.added} check-ins added, {result.updated} updated, "
+        f"{result.unchanged} already there ({months_held[0]} to {months_held[-1]})."
+    )
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn every error into one line on stderr and a non-zero exit."""
+    from .errors import ReflectError
+
+    try:
+        cli.main(args=argv, prog_name="reflect", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _echo_err("reflect: aborted")
+        sys.exit(EXIT_ERROR)
+    except click.UsageError as exc:
+        cmd = exc.ctx.command_path if exc.ctx else "reflect"
+        _echo_err(f"{cmd}: {exc.format_message()} (see `{cmd} --help`)")
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        _echo_err(f"reflect: {exc.format_message()}")
+        sys.exit(exc.exit_code)
+    except ReflectError as exc:
+        _echo_err(f"reflect: {exc}")
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _echo_err("reflect: interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # pragma: no cover - a bug; still no traceback for the user
+        if os.environ.get("REFLECT_DEBUG"):
+            raise
+        _echo_err(
+            f"reflect: unexpected error: {type(exc).__name__}: {exc} "
+            "(set REFLECT_DEBUG=1 to see the details)"
+        )
+        sys.exit(EXIT_ERROR)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

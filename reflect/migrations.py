@@ -1,0 +1,75 @@
+"""The store's schema, as explicit, numbered migrations.
+
+``user_version`` holds the schema version; ``application_id`` marks the file as a Reflect store.
+Each migration runs in the same transaction as the version bump, so a file is always at one
+version or the next, never in between. Add a migration by appending a function; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from .dimensions import KEYS
+
+#: "RFLT" as a 32-bit integer, written into the SQLite header of every Reflect store.
+APPLICATION_ID = 0x52464C54
+
+
+def _v1_checkins(conn: sqlite3.Connection) -> None:
+    """Check-ins: every saved version is kept; ``checkins`` points at the latest of each key."""
+    score_cols = ",\n".join(
+        f"    {k} INTEGER NOT NULL CHECK ({k} BETWEEN 1 AND 10)" for k in KEYS
+    )
+    desired_cols = ",\n".join(
+        f"    desired_{k} INTEGER CHECK (desired_{k} BETWEEN 1 AND 10)" for k in KEYS
+    )
+    conn.execute(
+        f"""
+        CREATE TABLE checkin_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) BETWEEN 1 AND 64),
+            cadence TEXT NOT NULL CHECK (cadence IN ('monthly', 'weekly', 'daily')),
+            period_start TEXT NOT NULL,
+{score_cols},
+{desired_cols},
+            note TEXT,
+            saved_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE checkins (
+            person TEXT NOT NULL,
+            cadence TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES checkin_versions(id),
+            PRIMARY KEY (person, cadence, period_start)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        "CREATE INDEX checkin_versions_key ON checkin_versions (person, cadence, period_start, id)"
+    )
+
+
+def _v2_source_and_month_index(conn: sqlite3.Connection) -> None:
+    """Record where each version came from (form, cli, import, demo); index check-ins by date."""
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN source TEXT")
+    conn.execute("CREATE INDEX checkins_by_date ON checkins (period_start)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_checkins,
+    _v2_source_and_month_index,
+]
+
+#: The schema version this code writes.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def apply(conn: sqlite3.Connection, *, start: int, stop: int = SCHEMA_VERSION) -> None:
+    """Run migrations ``start+1 .. stop`` on ``conn``, which must be inside a transaction."""
+    for version in range(start + 1, stop + 1):
+        MIGRATIONS[version - 1](conn)
+        conn.execute(f"PRAGMA user_version = {version}")

@@ -1,0 +1,64 @@
+"""Where things live: the project, the store, the demo store, the reports.
+
+Order of precedence for the store: an explicit path (``--db``, a notebook parameter), then the
+``REFLECT_DB`` environment variable, then ``data/reflect.db`` in the project. The project is the
+folder holding the ``reflect`` package's checkout (with ``pyproject.toml``); ``REFLECT_HOME``
+overrides it, and an installed (non-checkout) package falls back to ``~/.local/share/reflect``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_DB = "REFLECT_DB"
+ENV_HOME = "REFLECT_HOME"
+
+
+def project_root() -> Path:
+    """The folder that holds ``data/``, ``notebooks/`` and ``reports/``."""
+    env = os.environ.get(ENV_HOME)
+    if env:
+        return Path(env).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "reflect"
+
+
+def data_dir() -> Path:
+    return project_root() / "data"
+
+
+def default_store_path() -> Path:
+    """The person's (or couple's) own store: ``data/reflect.db``."""
+    return data_dir() / "reflect.db"
+
+
+def demo_store_path() -> Path:
+    """The demo couple's store, kept apart from real data: ``data/demo.db``."""
+    return data_dir() / "demo.db"
+
+
+def reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def resolve_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The store to use: ``explicit``, else ``$REFLECT_DB``, else the default store."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    return default_store_path()
+
+
+def store_was_chosen(explicit: str | os.PathLike[str] | None = None) -> bool:
+    """Whether the store was named (by argument or environment) rather than defaulted."""
+    return bool(explicit) or bool(os.environ.get(ENV_DB))

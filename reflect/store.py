@@ -1,0 +1,510 @@
+"""The store: one SQLite file per relationship, holding every check-in ever saved.
+
+Saving again for the same (person, cadence, period start) supersedes the earlier check-in:
+analyses see the latest, and every version stays in ``checkin_versions`` for :meth:`Store.history`.
+Nothing is ever deleted. Writes are single transactions (``BEGIN IMMEDIATE``); the file uses WAL
+mode and a busy timeout so that two partners saving at once from two notebooks both succeed.
+
+>>> with Store(":memory:") as store:
+...     store.count()
+0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import sqlite3
+import stat
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import migrations
+from .checkin import CheckIn, add_months, month_start, parse_month
+from .dimensions import DESIRED_KEYS, KEYS
+from .errors import NotAReflectStore, StoreError, StoreTooNew, ValidationError
+from .paths import resolve_store_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 30.0
+WRITE_RETRIES = 8
+
+SaveStatus = Literal["added", "updated", "unchanged"]
+
+_COLUMNS = ("person", "cadence", "period_start", *KEYS, *DESIRED_KEYS, "note")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: SaveStatus
+    checkin: CheckIn
+    previous: CheckIn | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of a check-in, as :meth:`Store.history` lists it."""
+
+    number: int
+    saved_at: str
+    source: str | None
+    checkin: CheckIn
+    current: bool
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _row_to_checkin(row: sqlite3.Row) -> CheckIn:
+    return CheckIn(
+        person=row["person"],
+        cadence=row["cadence"],
+        period_start=dt.date.fromisoformat(row["period_start"]),
+        scores={k: row[k] for k in KEYS},
+        desired={k: row[f"desired_{k}"] for k in KEYS},
+        note=row["note"],
+    )
+
+
+def _create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (and its folder 0700 if it has to be made)."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def make_private(path: Path) -> None:
+    """Make a file readable and writable by its owner only, if it is not already."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(0o600)
+            log.info("made %s readable by its owner only", path)
+    except OSError:  # pragma: no cover - not ours to fix (e.g. another owner)
+        log.warning("could not restrict permissions of %s", path)
+
+
+class Store:
+    """A Reflect store in one SQLite file (or ``":memory:"`` for tests).
+
+    Opening a file that does not exist creates it (mode 0600). Opening an older store migrates
+    it after writing a backup beside it; a file that is not a Reflect store, or that comes from a
+    newer Reflect, raises and is left untouched.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True):
+        if path is None or str(path) != ":memory:":
+            path = resolve_store_path(path)
+        self.path = Path(path) if str(path) != ":memory:" else None
+        self._conn = self._open(create=create)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _open(self, *, create: bool) -> sqlite3.Connection:
+        if self.path is None:
+            conn = self._connect(":memory:")
+            self._initialise(conn, version=0)
+            return conn
+        path = self.path
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a Reflect store")
+        if not path.exists():
+            if not create:
+                raise StoreError(f"{path}: no such store (create it with `reflect init`)")
+            try:
+                _create_private_file(path)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
+            log.debug("created a new store at %s", path)
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(100)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read the store ({exc.strerror})") from None
+        if head and not head.startswith(SQLITE_MAGIC):
+            raise NotAReflectStore(
+                f"{path} is not a Reflect store (not an SQLite database); it was left untouched"
+            )
+        make_private(path)
+        try:
+            conn = self._connect(str(path))
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise NotAReflectStore(
+                f"{path} is not a Reflect store ({exc}); it was left untouched"
+            ) from None
+        if app_id != migrations.APPLICATION_ID and (n_tables or version or app_id):
+            conn.close()
+            raise NotAReflectStore(
+                f"{path} is an SQLite database but not a Reflect store; it was left untouched"
+            )
+        if version > migrations.SCHEMA_VERSION:
+            conn.close()
+            raise StoreTooNew(
+                f"{path} was written by a newer Reflect (schema {version}, this one reads up to "
+                f"{migrations.SCHEMA_VERSION}); upgrade Reflect to open it. It was left untouched"
+            )
+        if version < migrations.SCHEMA_VERSION:
+            if version > 0:
+                self._backup_before_migration(conn, version)
+            self._initialise(conn, version=version)
+        return conn
+
+    @staticmethod
+    def _connect(target: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        return conn
+
+    def _backup_before_migration(self, conn: sqlite3.Connection, version: int) -> None:
+        assert self.path is not None
+        dest = self.path.with_name(f"{self.path.name}.schema-v{version}.bak")
+        if not dest.exists():
+            self._copy_to(conn, dest)
+            log.info("kept a copy of the schema-%d store at %s before migrating", version, dest)
+
+    def _initialise(self, conn: sqlite3.Connection, *, version: int) -> None:
+        def step(c: sqlite3.Connection) -> None:
+            current = c.execute("PRAGMA user_version").fetchone()[0]
+            if current >= migrations.SCHEMA_VERSION:
+                return  # another process got there first
+            if current == 0:
+                c.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
+            migrations.apply(c, start=current)
+            if current:
+                log.info(
+                    "migrated %s from schema %d to %d",
+                    self.path, current, migrations.SCHEMA_VERSION,
+                )
+
+        if self.path is not None:
+            # WAL lets readers and one writer work at once (two partners, two notebooks).
+            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        _retry(lambda: _in_transaction(conn, step))
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.path or ':memory:'}>"
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def save(self, checkin: CheckIn, *, source: str | None = None) -> SaveResult:
+        """Save one check-in in one transaction; an identical re-save changes nothing."""
+        holder: list[SaveResult] = []
+
+        def work(conn: sqlite3.Connection) -> None:
+            holder.clear()
+            holder.append(self._save_one(conn, checkin, source, _now()))
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return holder[0]
+
+    def save_many(self, checkins: Iterable[CheckIn], *, source: str | None = None) -> BatchResult:
+        """Save many check-ins in one transaction: all of them or none.
+
+        Two check-ins with the same key in one batch are an error (nothing is written).
+        """
+        items = list(checkins)
+        seen: dict[tuple[str, str, str], int] = {}
+        for i, c in enumerate(items):
+            if c.key in seen:
+                raise ValidationError(
+                    f"check-ins {seen[c.key] + 1} and {i + 1} are for the same person, cadence "
+                    f"and period ({', '.join(c.key)})"
+                )
+            seen[c.key] = i
+        counts: dict[str, int] = {}
+
+        def work(conn: sqlite3.Connection) -> None:
+            counts.clear()
+            stamp = _now()
+            for c in items:
+                status = self._save_one(conn, c, source, stamp).status
+                counts[status] = counts.get(status, 0) + 1
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return BatchResult(**counts)
+
+    @staticmethod
+    def _save_one(
+        conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str
+    ) -> SaveResult:
+        previous_row = conn.execute(
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+            "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?",
+            checkin.key,
+        ).fetchone()
+        previous = _row_to_checkin(previous_row) if previous_row else None
+        if previous is not None and previous.content() == checkin.content():
+            return SaveResult("unchanged", checkin, previous)
+        row = checkin.as_row()
+        values = [checkin.person, checkin.cadence, checkin.period_start.isoformat()]
+        values += [row[k] for k in KEYS] + [row[k] for k in DESIRED_KEYS] + [checkin.note]
+        cols = ", ".join((*_COLUMNS, "saved_at", "source"))
+        marks = ", ".join("?" * (len(_COLUMNS) + 2))
+        cur = conn.execute(
+            f"INSERT INTO checkin_versions ({cols}) VALUES ({marks})", [*values, stamp, source]
+        )
+        conn.execute(
+            "INSERT INTO checkins (person, cadence, period_start, version_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (person, cadence, period_start) DO UPDATE SET version_id = excluded.version_id",
+            [*checkin.key, cur.lastrowid],
+        )
+        return SaveResult("updated" if previous else "added", checkin, previous)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _latest_rows(
+        self,
+        *,
+        person: str | None = None,
+        month: str | None = None,
+        cadence: str | None = None,
+    ) -> list[sqlite3.Row]:
+        where, params = [], []
+        if person is not None:
+            where.append("c.person = ?")
+            params.append(person)
+        if cadence is not None:
+            where.append("c.cadence = ?")
+            params.append(cadence)
+        if month is not None:
+            start = month_start(month)
+            end = month_start(add_months(month, 1))
+            where.append("c.period_start >= ? AND c.period_start < ?")
+            params += [start.isoformat(), end.isoformat()]
+        sql = (
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY c.period_start, c.person, c.cadence"
+        )
+        return self._conn.execute(sql, params).fetchall()
+
+    def checkins(
+        self,
+        *,
+        person: str | None = None,
+        month: str | None = None,
+        cadence: str | None = None,
+    ) -> list[CheckIn]:
+        """The latest version of every check-in, ordered by date, person, cadence."""
+        if month is not None:
+            month = parse_month(month)
+        return [_row_to_checkin(r) for r in self._latest_rows(person=person, month=month, cadence=cadence)]
+
+    def get(self, person: str, date: Any, cadence: str | None = None) -> CheckIn | None:
+        """The latest check-in for a person and the period holding ``date``, if any."""
+        probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        row = self._conn.execute(
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+            "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?",
+            probe.key,
+        ).fetchone()
+        return _row_to_checkin(row) if row else None
+
+    def history(self, person: str, date: Any, cadence: str | None = None) -> list[Version]:
+        """Every saved version of one check-in, oldest first (the last one is current)."""
+        probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        current = self._conn.execute(
+            "SELECT version_id FROM checkins WHERE person = ? AND cadence = ? AND period_start = ?",
+            probe.key,
+        ).fetchone()
+        rows = self._conn.execute(
+            "SELECT * FROM checkin_versions WHERE person = ? AND cadence = ? AND period_start = ? "
+            "ORDER BY id",
+            probe.key,
+        ).fetchall()
+        return [
+            Version(
+                number=i + 1,
+                saved_at=r["saved_at"],
+                source=r["source"],
+                checkin=_row_to_checkin(r),
+                current=current is not None and r["id"] == current[0],
+            )
+            for i, r in enumerate(rows)
+        ]
+
+    def people(self) -> list[str]:
+        """Everyone with at least one check-in, by name."""
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT person FROM checkins ORDER BY person")]
+
+    def months(self) -> list[str]:
+        """Every month with at least one check-in, oldest first."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT substr(period_start, 1, 7) FROM checkins ORDER BY 1"
+        )
+        return [r[0] for r in rows]
+
+    def latest_month(self) -> str | None:
+        row = self._conn.execute("SELECT max(period_start) FROM checkins").fetchone()
+        return row[0][:7] if row and row[0] else None
+
+    def count(self) -> int:
+        """How many check-ins (latest versions) the store holds."""
+        return int(self._conn.execute("SELECT count(*) FROM checkins").fetchone()[0])
+
+    def version_count(self) -> int:
+        """How many versions were ever saved (history included)."""
+        return int(self._conn.execute("SELECT count(*) FROM checkin_versions").fetchone()[0])
+
+    def fingerprint(self) -> str:
+        """Changes whenever any check-in is saved (for knowing when a report is stale)."""
+        row = self._conn.execute("SELECT count(*), coalesce(max(id), 0) FROM checkin_versions").fetchone()
+        return f"{migrations.SCHEMA_VERSION}:{row[0]}:{row[1]}"
+
+    def frame(self, *, include_notes: bool = False) -> pd.DataFrame:
+        """The latest check-ins as a DataFrame, one row each.
+
+        Columns: ``person``, ``cadence``, ``date`` (period start, datetime64), ``month``
+        (``YYYY-MM``), the six scores (float), the six ``desired_*`` levels (float, NaN when not
+        given) and, with ``include_notes``, ``note``. Ordered by date, person, cadence.
+        """
+        import pandas as pd
+
+        cols = ["person", "cadence", "period_start", *KEYS, *DESIRED_KEYS]
+        if include_notes:
+            cols.append("note")
+        sql = (
+            "SELECT " + ", ".join(f"v.{c}" for c in cols) + " FROM checkins c "
+            "JOIN checkin_versions v ON v.id = c.version_id ORDER BY c.period_start, c.person, c.cadence"
+        )
+        rows = self._conn.execute(sql).fetchall()
+        df = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+        df = df.rename(columns={"period_start": "date"})
+        df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
+        df.insert(3, "month", df["date"].dt.strftime("%Y-%m"))
+        for c in (*KEYS, *DESIRED_KEYS):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        return df
+
+    # -- backup ------------------------------------------------------------------------------
+
+    def backup(self, dest: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write a consistent copy of the store to ``dest`` (a file, or a folder to put it in).
+
+        Uses SQLite's online backup, so it is safe while the store is being written. The copy is
+        owner-only (0600) and checked before it is moved into place; an existing file is never
+        replaced unless ``overwrite`` is true.
+        """
+        target = Path(dest).expanduser()
+        if str(dest).endswith(("/", os.sep)) and not target.is_dir():
+            raise StoreError(f"{target}: no such folder (nothing was written)")
+        if target.is_dir():
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            stem = self.path.stem if self.path else "reflect"
+            target = target / f"{stem}-{stamp}.db"
+        if target.exists() and not overwrite:
+            raise StoreError(f"{target} already exists; choose another name (nothing was written)")
+        if self.path is not None and target.resolve() == self.path.resolve():
+            raise StoreError(f"{target} is the store itself; choose another place for the backup")
+        if not target.parent.is_dir():
+            raise StoreError(f"{target.parent}: no such folder (nothing was written)")
+        self._copy_to(self._conn, target)
+        return target
+
+    @staticmethod
+    def _copy_to(conn: sqlite3.Connection, target: Path) -> None:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            dst = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                conn.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+                ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
+            if ok != "ok":  # pragma: no cover - would mean a broken disk
+                raise StoreError(f"the backup failed its integrity check ({ok})")
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise StoreError(f"{target}: cannot write the backup ({exc.strerror})") from None
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    # -- raw access (tests, migrations) -----------------------------------------------------
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+
+def _in_transaction(conn: sqlite3.Connection, work: Any) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        work(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _retry(action: Any) -> Any:
+    """Run ``action``, retrying with jittered back-off while the database is busy."""
+    for attempt in range(WRITE_RETRIES):
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or attempt == WRITE_RETRIES - 1:
+                raise StoreError(f"the store is busy and could not be written ({exc})") from exc
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Iterator[Store]:
+    """``with open_store(path) as store: ...``, resolving the default store."""
+    store = Store(path, create=create)
+    try:
+        yield store
+    finally:
+        store.close()
