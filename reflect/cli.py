@@ -202,12 +202,16 @@ _SHORT = {"passion": "pas", "emotional": "emo", "physical": "phy", "intellectual
           "experiential": "exp", "spiritual": "spi"}
 
 
+#: Notes for the user, printed on stderr once a command has succeeded (an error stays one line).
+_NOTES: list[str] = []
+
+
 def _viewing(db: str | None):
     from .demo import open_for_viewing
 
     store, is_demo = open_for_viewing(db)
     if is_demo:
-        _echo_err(
+        _NOTES.append(
             f"No check-ins of your own yet: showing the demo couple ({store.path}). "
             "Add yours with `reflect add` or the reflection notebook."
         )
@@ -256,6 +260,26 @@ def list_(person: str | None, month: str | None, cadence: str | None, notes: boo
         _echo_err("No check-ins match.")
         return
     click.echo(_format_table(checkins, notes=notes))
+
+
+@cli.command()
+@month_option("The month (YYYY-MM). Default: the latest month with check-ins.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Readable lines, or the JSON described in the README.")
+@db_option
+def summary(month: str | None, fmt: str, db: str | None) -> None:
+    """The figures of one month: each person's scores, desired levels, intimacy index, balance,
+    unmet needs and change since last month, and where two partners differ."""
+    import json
+
+    from .analysis import month_summary, summary_text
+    from .checkin import parse_month
+
+    if month is not None:
+        month = parse_month(month)
+    with _viewing(db) as store:
+        result = month_summary(store.frame(), month)
+    click.echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
 
 
 @cli.command()
@@ -369,6 +393,8 @@ def main(argv: list[str] | None = None) -> None:
             "(set REFLECT_DEBUG=1 to see the details)"
         )
         sys.exit(EXIT_ERROR)
+    for note in _NOTES:
+        _echo_err(note)
     sys.exit(0)
 
 

@@ -149,7 +149,7 @@ def generate(
             # the recovery climbs gradually rather than jumping
             lift = (progress - 0.5) * 0.8 if phase is PHASES[-1] else 0.0
             scores = {k: _clip(b + lift + rng.gauss(0, 0.55)) for k, b in zip(KEYS, base, strict=True)}
-            give_desired = rng.random() < 0.85
+            give_desired = rng.random() < 0.85 or i >= months - 3
             desired = (
                 {k: _clip(w + rng.gauss(0, 0.35)) for k, w in zip(KEYS, wants, strict=True)}
                 if give_desired

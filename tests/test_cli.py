@@ -188,3 +188,31 @@ def test_every_command_has_help(cli):
         assert r.returncode == 0, name
         assert "Usage: reflect " + name in r.stdout
     assert cli("--version").stdout.startswith("reflect, version")
+
+
+def test_summary_json_and_text(cli, home):
+    cli("add", "-p", "Ana", "-d", "2026-09-01", *SCORES)
+    cli("add", "-p", "Ana", "-d", "2026-10-01", "--passion", "9", *SCORES[2:], "--desired-physical", "9")
+    r = cli("summary", "--format", "json")
+    assert r.returncode == 0, r
+    import json
+
+    data = json.loads(r.stdout)
+    assert data["month"] == "2026-10" and data["partners"] is None
+    ana = data["people"]["Ana"]
+    assert ana["scores"]["passion"] == 9.0 and ana["change"]["passion"] == 3.0
+    assert ana["intimacy_index"] == 6.6 and ana["balance"] == "high_passion_low_intimacy"
+    assert ana["unmet_needs"] == ["physical"]
+    text = cli("summary", "-m", "2026-09")
+    assert text.returncode == 0 and text.stdout.startswith("September 2026")
+
+
+@pytest.mark.parametrize("month, message", [
+    ("2026-08", "reflect: there are no check-ins in 2026-08"),
+    ("2026-13", "reflect: month: '2026-13' is not a month in the form YYYY-MM"),
+])
+def test_summary_errors(cli, month, message):
+    cli("add", "-p", "Ana", "-d", "2026-09-01", *SCORES)
+    r = cli("summary", "--month", month)
+    assert r.returncode == 1
+    assert one_line(r.stderr).startswith(message)
