@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import logging
 
+from .speedups import skip_slow_optional_imports
+
+skip_slow_optional_imports()
+
 __version__ = "0.1.0"
 
 from .checkin import CheckIn  # noqa: E402

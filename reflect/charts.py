@@ -349,11 +349,15 @@ ALL_CHARTS = (
 # -- rendering ----------------------------------------------------------------------------------
 
 
-def to_svg(chart: AnyChart) -> str:
-    """Static SVG, rendered locally by vl-convert (no network)."""
+def to_svg(chart: AnyChart, *, validate: bool = False) -> str:
+    """Static SVG, rendered locally by vl-convert (no network).
+
+    The spec is not re-validated against the Vega-Lite schema here (that costs more than the
+    render); the tests validate every chart's spec.
+    """
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(chart.to_dict())
+    return vlc.vegalite_to_svg(chart.to_dict(validate=validate))
 
 
 def to_png(chart: AnyChart, path: str | Path, scale: float = 2.0) -> Path:

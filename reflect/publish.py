@@ -1,0 +1,409 @@
+"""Making the monthly report: run the report notebook headless, write HTML (and PDF).
+
+The report notebook is executed the way papermill executes it (papermill's own
+``parameterize_notebook`` injects the parameters cell), through nbclient with one kernel that a
+batch reuses from report to report, so the kernel's start-up and imports are paid once per batch
+rather than once per month. The executed notebook is exported to self-contained HTML with the
+kit's template (no code, no script or style from a network), and Debian's chromium prints the
+HTML to PDF when asked.
+
+A report records a fingerprint of its inputs (the check-ins it read, its parameters, the notebook
+and the kit's version) in the executed notebook; ``--all`` skips a month whose fingerprint has not
+changed, so a changed store never leaves a stale report behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .checkin import add_months, month_start
+from .errors import ReflectError, StoreError
+from .paths import notebooks_dir, reports_dir
+from .report import resolve_month
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+REPORT_NOTEBOOK = "monthly_report.ipynb"
+TEMPLATE_NAME = "reflect_report"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+#: Cells with this tag explain the notebook to its reader and stay out of the report.
+NOTEBOOK_ONLY_TAG = "notebook-only"
+CELL_TIMEOUT_S = 300
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+class ReportError(ReflectError):
+    """A report could not be made (bad output folder, chromium missing, a failed run...)."""
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to make: a store, a month, where to write it and how."""
+
+    store: Path
+    month: str
+    out_dir: Path
+    include_notes: bool = False
+    pdf: bool = False
+    force: bool = False
+    is_demo: bool = False
+
+    @property
+    def stem(self) -> Path:
+        return self.out_dir / self.month
+
+    def files(self) -> list[Path]:
+        suffixes = [".ipynb", ".html", *([".pdf"] if self.pdf else [])]
+        return [self.stem.with_suffix(s) for s in suffixes]
+
+
+@dataclass
+class ReportResult:
+    job: ReportJob
+    status: str  # "made", "skipped" or "failed"
+    files: list[Path] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+# -- planning (cheap: no pandas, no kernel) -----------------------------------------------------
+
+
+def notebook_path() -> Path:
+    path = notebooks_dir() / REPORT_NOTEBOOK
+    if not path.is_file():
+        raise ReportError(f"{path}: the report notebook is missing")
+    return path
+
+
+def plan(
+    stores: Sequence[tuple[Path, bool]],
+    *,
+    month: str | None = None,
+    all_months: bool = False,
+    out_dir: Path | None = None,
+    include_notes: bool = False,
+    pdf: bool = False,
+    force: bool = False,
+) -> tuple[list[ReportJob], list[ReportResult]]:
+    """The reports to make for ``stores`` (``(path, is_demo)`` pairs).
+
+    Checks everything that can be checked before a kernel starts: the month, that each store
+    opens and has check-ins that month, and that the output folder can be written. A store that
+    fails is returned as a failed result, so that a batch goes on with the others.
+    """
+    base = Path(out_dir) if out_dir else reports_dir()
+    several = len(stores) > 1
+    jobs: list[ReportJob] = []
+    failed: list[ReportResult] = []
+    for path, is_demo in stores:
+        target = base / path.stem if several else base
+        try:
+            with Store(path, create=False) as store:
+                months = store.months()
+            chosen = months if all_months else [resolve_month(month, months)]
+            if not chosen:
+                raise ReportError(f"{path}: no check-ins yet, so there is nothing to report")
+            _check_writable(target)
+        except ReflectError as exc:
+            message = str(exc)
+            if str(path) not in message:
+                message = f"{path}: {message}"
+            stub = ReportJob(path, month or "-", target)
+            failed.append(ReportResult(stub, "failed", error=message))
+            continue
+        jobs += [ReportJob(path, m, target, include_notes, pdf, force, is_demo) for m in chosen]
+    return jobs, failed
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ReportError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ReportError(f"{folder}: the output folder is not writable")
+
+
+def inputs_fingerprint(job: ReportJob, notebook: Path) -> str:
+    """What a report depends on: the check-ins up to the end of its month (their saved
+    versions), its parameters, the report notebook and the kit's version."""
+    end = month_start(add_months(job.month, 1)).isoformat()
+    with Store(job.store, create=False) as store:
+        rows = store.connection.execute(
+            "SELECT person, cadence, period_start, version_id FROM checkins WHERE period_start < ? "
+            "ORDER BY person, cadence, period_start",
+            (end,),
+        ).fetchall()
+    digest = hashlib.sha256()
+    digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve())]).encode())
+    digest.update(notebook.read_bytes())
+    for r in rows:
+        digest.update(f"{r[0]}\x1f{r[1]}\x1f{r[2]}\x1f{r[3]}\x1e".encode())
+    return digest.hexdigest()
+
+
+def is_up_to_date(job: ReportJob, fingerprint: str) -> bool:
+    if not all(f.exists() for f in job.files()):
+        return False
+    try:
+        made = json.loads(job.stem.with_suffix(".ipynb").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return made.get("metadata", {}).get("reflect", {}).get("inputs") == fingerprint
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+class Kernel:
+    """One Python kernel, kept for a whole batch of reports."""
+
+    def __init__(self, cwd: Path):
+        import nbformat
+        from nbclient import NotebookClient
+
+        boot = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3")
+        self.km: Any = boot.create_kernel_manager()
+        # Talk to the kernel over Unix sockets in a private folder, not TCP ports.
+        self._sockets = tempfile.TemporaryDirectory(prefix="reflect-kernel-")
+        os.chmod(self._sockets.name, 0o700)
+        self.km.transport = "ipc"
+        self.km.ip = os.path.join(self._sockets.name, "kernel")
+        boot.start_new_kernel(cwd=str(cwd))
+        self.kc: Any = boot.start_new_kernel_client()
+        self.cwd = cwd
+        self.used = False
+
+    def execute(self, nb: Any) -> Any:
+        from nbclient import NotebookClient
+
+        if self.used:
+            # a clean namespace for every report: nothing of last month's run leaks into this one
+            self._run_silently("get_ipython().run_line_magic('reset', '-f')")
+        self.used = True
+        client = NotebookClient(
+            nb, km=self.km, kernel_name="python3", timeout=CELL_TIMEOUT_S,
+            resources={"metadata": {"path": str(self.cwd)}},
+        )
+        client.kc = self.kc
+        return client.execute()
+
+    def _run_silently(self, code: str) -> None:
+        from jupyter_core.utils import run_sync
+
+        run_sync(self.kc.execute_interactive)(code, silent=True, store_history=False, timeout=60)
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            self.kc.stop_channels()
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # pragma: no cover - best effort at exit
+            log.debug("kernel shutdown failed", exc_info=True)
+        self._sockets.cleanup()
+
+
+_EXPORTER: Any = None
+
+
+def _exporter() -> Any:
+    global _EXPORTER
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        exporter = HTMLExporter(
+            template_name=TEMPLATE_NAME,
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
+        )
+        _EXPORTER = exporter
+    return _EXPORTER
+
+
+def _prepare(job: ReportJob, notebook: Path, fingerprint: str) -> Any:
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(notebook))
+    params = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
+    nb = parameterize_notebook(nb, params, kernel_name="python3", language="python")
+    nb.metadata["title"] = f"Reflect: {month_start(job.month):%B %Y}"
+    nb.metadata["reflect"] = {"inputs": fingerprint, "version": __version__, "month": job.month}
+    return nb
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, readable by its owner only."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def find_chromium() -> str:
+    for name in (os.environ.get("REFLECT_CHROMIUM"), *CHROMIUM_NAMES):
+        if name and (found := shutil.which(name)):
+            return found
+    raise ReportError(
+        "PDF reports need Chromium, which is not installed (on Debian or Ubuntu: "
+        "sudo apt-get install chromium); the HTML report was written"
+    )
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
+    """Print an HTML file to PDF with headless chromium, offline."""
+    chromium = find_chromium()
+    with tempfile.TemporaryDirectory(prefix="reflect-chromium-") as profile:
+        tmp = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
+        cmd = [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-extensions", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+            f"--print-to-pdf={tmp}", html_path.resolve().as_uri(),
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"chromium took longer than {timeout:.0f} s to print {html_path}") from None
+        if proc.returncode != 0 or not tmp.exists():
+            if tmp.exists():
+                tmp.unlink()
+            raise ReportError(f"chromium could not print {html_path} to PDF (exit {proc.returncode})")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, pdf_path)
+
+
+def make_one(job: ReportJob, kernel: Kernel, notebook: Path) -> ReportResult:
+    """Make one report with an already running kernel."""
+    started = time.perf_counter()
+    try:
+        fingerprint = inputs_fingerprint(job, notebook)
+        if not job.force and is_up_to_date(job, fingerprint):
+            return ReportResult(job, "skipped", job.files(), seconds=time.perf_counter() - started)
+        nb = _prepare(job, notebook, fingerprint)
+        try:
+            nb = kernel.execute(nb)
+        except Exception as exc:
+            raise ReportError(_explain_failure(exc)) from None
+        import nbformat
+
+        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": nb.metadata["title"]}})
+        job.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_private(job.stem.with_suffix(".ipynb"), nbformat.writes(nb).encode("utf-8"))
+        html_path = job.stem.with_suffix(".html")
+        _write_private(html_path, body.encode("utf-8"))
+        if job.pdf:
+            print_pdf(html_path, job.stem.with_suffix(".pdf"))
+        return ReportResult(job, "made", job.files(), seconds=time.perf_counter() - started)
+    except ReflectError as exc:
+        return ReportResult(job, "failed", error=f"{job.store.name} {job.month}: {exc}",
+                            seconds=time.perf_counter() - started)
+    except OSError as exc:
+        return ReportResult(job, "failed", error=f"{job.store.name} {job.month}: {exc}",
+                            seconds=time.perf_counter() - started)
+
+
+def _explain_failure(exc: Exception) -> str:
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if ename and evalue:
+        return f"the report notebook stopped: {ename}: {evalue}"
+    return f"the report notebook stopped: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+def _run_chunk(jobs: list[ReportJob]) -> list[ReportResult]:
+    """Make a list of reports in this process, with one kernel (a worker of ``--jobs``)."""
+    from .speedups import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
+    return list(_iter_chunk(jobs))
+
+
+def _iter_chunk(jobs: list[ReportJob]) -> Iterable[ReportResult]:
+    notebook = notebook_path()
+    kernel: Kernel | None = None
+    try:
+        for job in jobs:
+            if kernel is None:
+                fingerprint_ok = not job.force and _quick_skip(job, notebook)
+                if fingerprint_ok:
+                    yield ReportResult(job, "skipped", job.files())
+                    continue
+                try:
+                    kernel = Kernel(notebook.parent)
+                except Exception as exc:  # pragma: no cover - a broken Jupyter install
+                    yield ReportResult(job, "failed", error=f"could not start a Python kernel ({exc})")
+                    continue
+            yield make_one(job, kernel, notebook)
+    finally:
+        if kernel is not None:
+            kernel.close()
+
+
+def _quick_skip(job: ReportJob, notebook: Path) -> bool:
+    try:
+        return is_up_to_date(job, inputs_fingerprint(job, notebook))
+    except (ReflectError, OSError):
+        return False
+
+
+def run(
+    jobs: list[ReportJob],
+    *,
+    workers: int = 1,
+    on_result: Callable[[ReportResult], None] | None = None,
+) -> list[ReportResult]:
+    """Make every report; ``workers`` processes share the work, each with one kernel."""
+    results: list[ReportResult] = []
+
+    def emit(result: ReportResult) -> None:
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        for result in _iter_chunk(jobs):
+            emit(result)
+        return results
+    chunks: list[list[ReportJob]] = [[] for _ in range(workers)]
+    for i, job in enumerate(jobs):
+        chunks[i % workers].append(job)
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_run_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            try:
+                for result in future.result():
+                    emit(result)
+            except Exception as exc:  # pragma: no cover - a worker died
+                raise StoreError(f"a report worker failed: {exc}") from exc
+    return results

@@ -1,0 +1,410 @@
+"""The monthly report's content: a letter to the couple, section by section.
+
+The report notebook (``notebooks/monthly_report.ipynb``) holds one call per cell to a
+:class:`MonthlyReport`; each call returns a :class:`Section` that Jupyter shows as HTML. Charts
+are embedded as static SVG, rendered here with no network, so the exported page works offline.
+
+>>> report = MonthlyReport.open(month="2026-10", db="data/reflect.db")   # doctest: +SKIP
+>>> report.at_a_glance()                                                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import analysis, charts, insights
+from .checkin import add_months, month_of, month_start, parse_month
+from .dimensions import KEYS, label
+from .errors import NoData, ValidationError
+
+#: How many months the charts over time show, ending with the report's month.
+HISTORY_MONTHS = 24
+
+_BALANCE_WORDS = {
+    analysis.BALANCED: "in balance",
+    analysis.HIGH_PASSION: "high passion, low intimacy",
+    analysis.HIGH_INTIMACY: "high intimacy, low passion",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A piece of the report, shown by Jupyter as HTML."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return f'<div class="reflect">{self.html}</div>'
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+# -- parameters ----------------------------------------------------------------------------------
+
+
+def resolve_month(value: Any, months: list[str], *, today: dt.date | None = None) -> str:
+    """The report's month from a parameter: ``None`` or ``"latest"`` (the latest month with
+    check-ins), ``"last"`` (last calendar month), or ``"YYYY-MM"``; it must have check-ins."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "latest")):
+        if not months:
+            raise NoData("there are no check-ins yet, so there is nothing to report")
+        return months[-1]
+    if isinstance(value, str) and value.strip().lower() == "last":
+        month = add_months(month_of(today or dt.date.today()), -1)
+    else:
+        month = parse_month(value, field="month")
+    if month not in months:
+        span = f" (check-ins cover {months[0]} to {months[-1]})" if months else ""
+        raise NoData(f"there are no check-ins in {month}{span}")
+    return month
+
+
+def parse_flag(value: Any, *, field: str) -> bool:
+    """A yes/no parameter: a bool, or true/false, yes/no, 1/0 as text."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0", ""):
+        return False
+    raise ValidationError(f"{value!r} is not true or false", field=field)
+
+
+def _warm_up_renderer() -> None:
+    """Start vl-convert's engine (about half a second) while pandas does the sums."""
+    try:
+        import vl_convert as vlc
+
+        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
+    except Exception:  # pragma: no cover - the real render reports any problem
+        pass
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+class MonthlyReport:
+    """Everything the monthly report says about one month of one store."""
+
+    def __init__(
+        self,
+        checkins: pd.DataFrame,
+        month: str,
+        *,
+        include_notes: bool = False,
+        is_demo: bool = False,
+        source: str = "",
+    ):
+        self.month = month
+        self.include_notes = include_notes
+        self.is_demo = is_demo
+        self.source = source
+        end = pd.Timestamp(month_start(add_months(month, 1)))
+        self.checkins = checkins[checkins["date"] < end].reset_index(drop=True)
+        self.table = analysis.monthly_table(self.checkins)
+        self.rows = self.table[self.table["month"] == month]
+        if self.rows.empty:
+            raise NoData(f"there are no check-ins in {month}")
+        self.people: list[str] = list(self.rows["person"])
+        self.summary = analysis.month_summary(self.checkins, month)
+        self.findings = insights.insights(self.checkins, month)
+        first_shown = add_months(month, -(HISTORY_MONTHS - 1))
+        self.history = self.table[(self.table["month"] >= first_shown) & self.table["person"].isin(self.people)]
+        self.charts_shown = 0
+
+    @classmethod
+    def open(cls, month: Any = None, db: Any = None, include_notes: Any = False) -> MonthlyReport:
+        """Check the report's parameters and read the store; clear errors for bad ones.
+
+        ``db=None`` uses the default store (``$REFLECT_DB`` or ``data/reflect.db``), or the demo
+        couple's while the default store has no check-ins.
+        """
+        from .demo import open_for_viewing
+
+        warm = threading.Thread(target=_warm_up_renderer, daemon=True)
+        warm.start()
+        if db is not None and not isinstance(db, (str, os.PathLike)):
+            raise ValidationError(f"{db!r} is not a path to a store", field="db")
+        notes = parse_flag(include_notes, field="include_notes")
+        if month is not None and not isinstance(month, str):
+            # papermill's -p turns 2026 into an int; say what to write instead
+            raise ValidationError(
+                f"{month!r} is not a month in the form YYYY-MM (pass it as text, e.g. -p month 2026-10)",
+                field="month",
+            )
+        store, is_demo = open_for_viewing(db or None)
+        with store:
+            chosen = resolve_month(month, store.months())
+            frame = store.frame(include_notes=notes)
+            source = str(store.path)
+        return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        return month_start(self.month).strftime("%B %Y")
+
+    def _names(self) -> str:
+        p = self.people
+        return p[0] if len(p) == 1 else ", ".join(p[:-1]) + " and " + p[-1]
+
+    def _figure(self, chart: Any, caption: str) -> str:
+        self.charts_shown += 1
+        return f'<figure class="chart">{charts.to_svg(chart)}<figcaption>{_e(caption)}</figcaption></figure>'
+
+    # -- sections --------------------------------------------------------------------------------
+
+    def opening(self) -> Section:
+        counts = []
+        for i, (person, p) in enumerate(self.summary["people"].items()):
+            n = p["checkins"]
+            verb = "checked in " if i == 0 else ""
+            counts.append(f"{person} {verb}{'once' if n == 1 else f'{n} times'}")
+        count_text = " and ".join([", ".join(counts[:-1]), counts[-1]] if len(counts) > 1 else counts)
+        balances = {p["balance"] for p in self.summary["people"].values()}
+        if balances == {analysis.BALANCED}:
+            mood = "Passion and intimacy moved together this month."
+        elif analysis.HIGH_INTIMACY in balances and analysis.HIGH_PASSION not in balances:
+            mood = "Closeness held up this month while the spark was quieter."
+        elif analysis.HIGH_PASSION in balances and analysis.HIGH_INTIMACY not in balances:
+            mood = "There was plenty of spark this month, with less of the closeness underneath."
+        else:
+            mood = "Passion and intimacy pulled in different directions this month."
+        demo = (
+            '<p class="demo">This report is about Robin and Sam, the demo couple, so that you can see what '
+            "Reflect does. Your own report appears once you have saved a check-in of your own.</p>"
+            if self.is_demo else ""
+        )
+        greeting = "Dear " + _e(self._names()) + ","
+        return Section(
+            f'<p class="kicker">Reflect &middot; monthly reflection</p><h1>{_e(self.title)}</h1>{demo}'
+            f"<p>{greeting}</p>"
+            f"<p>Here is your reflection for {_e(self.title)}. This month {_e(count_text)} "
+            f"(monthly, weekly and daily check-ins together). {_e(mood)}</p>"
+            "<p>Read it together, somewhere comfortable. The numbers are a starting point for talking, "
+            "not a verdict: what matters is what you notice, and what you decide to do next.</p>"
+        )
+
+    def at_a_glance(self) -> Section:
+        people = self.summary["people"]
+        head = "".join(f"<th>{_e(p)}</th><th>since last month</th>" for p in people)
+        rows = []
+        for key in [*KEYS, "intimacy_index"]:
+            name = "Intimacy index" if key == "intimacy_index" else label(key)
+            cells = []
+            for p in people.values():
+                score = p["intimacy_index"] if key == "intimacy_index" else p["scores"][key]
+                change = None
+                if key != "intimacy_index":
+                    change = p["change"][key]
+                else:
+                    changes = [p["change"][k] for k in KEYS[1:]]
+                    change = round(sum(changes) / 5, 2) if all(c is not None for c in changes) else None
+                cells.append(f"<td>{score:.1f}</td><td>{_change(change)}</td>")
+            klass = ' class="index"' if key == "intimacy_index" else ""
+            rows.append(f"<tr{klass}><td>{_e(name)}</td>{''.join(cells)}</tr>")
+        table = f'<table class="glance"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        lines = []
+        for person, p in people.items():
+            words = _BALANCE_WORDS[p["balance"]]
+            gap = p["scores"]["passion"] - p["intimacy_index"]
+            lines.append(f"{_e(person)}: passion {p['scores']['passion']:.1f} against an intimacy index of "
+                         f"{p['intimacy_index']:.1f} ({words}, {gap:+.1f}).")
+            moves = [(abs(c), k, c) for k, c in p["change"].items() if c is not None]
+            if moves:
+                _, k, c = max(moves)
+                if abs(c) >= 0.5:
+                    lines.append(f"The biggest change for {_e(person)}: {_e(_dim(k))}, "
+                                 f"{'up' if c > 0 else 'down'} {abs(c):.1f}.")
+        parts = ["<h2>The month at a glance</h2>", table, "<p>" + " ".join(lines) + "</p>"]
+        if len(self.people) == 2:
+            parts.append(self._figure(charts.partners_side_by_side(self.table, self.month),
+                                      "Where each of you put each dimension this month; the grey bar is the distance "
+                                      "between you."))
+        if self.rows[[f"change_{k}" for k in KEYS]].notna().any().any():
+            parts.append(self._figure(charts.change_since_last_month(self.table, self.month, people=self.people),
+                                      "How each score moved since last month: blue up, orange down."))
+        return Section("".join(parts))
+
+    def what_might_help(self) -> Section:
+        parts = ["<h2>What stands out, and what might help</h2>"]
+        for f in self.findings:
+            tips = "".join(f"<li>{_e(s)}</li>" for s in f.suggestions)
+            klass = "finding support" if f.kind == "support" else "finding"
+            parts.append(f'<div class="{klass}"><p>{_e(f.text)}</p>{f"<ul>{tips}</ul>" if tips else ""}</div>')
+        weakest = sorted({_lowest(p["scores"]) for p in self.summary["people"].values()}, key=KEYS.index)
+        for key in weakest:
+            questions = "".join(f"<li>{_e(q)}</li>" for q in insights.conversation_starters(key, self.month))
+            parts.append(f"<h3>To talk about {_e(_dim(key))}</h3><ul>{questions}</ul>")
+        return Section("".join(parts))
+
+    def needs(self) -> Section:
+        parts = ["<h2>How it is, and how you would like it</h2>"]
+        has_desired = self.rows[[f"desired_{k}" for k in KEYS]].notna().any().any()
+        if has_desired:
+            parts.append(self._figure(charts.desired_vs_current(self.table, self.month, people=self.people),
+                                      "The filled dot is how it is; the ring is how you would like it. Orange gaps of "
+                                      "3 points or more are unmet needs."))
+        else:
+            parts.append("<p>Nobody said this month how they would like things to be. Next time, try the "
+                         "\u201chow I'd like it to be\u201d sliders: the gap between the two is often where the "
+                         "most useful conversation is.</p>")
+        lines = []
+        for person, p in self.summary["people"].items():
+            if p["unmet_needs"]:
+                lines.append(f"{_e(person)} would like more {_e(_words(p['unmet_needs']))}.")
+        partners = self.summary["partners"]
+        if partners is not None:
+            if partners["mismatched_needs"]:
+                lines.append(f"You would like different amounts of {_e(_words(partners['mismatched_needs']))}: "
+                             "a difference in rhythm to talk about, not a fault in either of you.")
+            if partners["seen_differently"]:
+                lines.append(f"You saw {_e(_words(partners['seen_differently']))} quite differently this month.")
+            if not partners["mismatched_needs"] and not partners["seen_differently"]:
+                lines.append("Your scores and your wishes are close to each other this month: you see the "
+                             "relationship in much the same way.")
+        if has_desired and not any(p["unmet_needs"] for p in self.summary["people"].values()):
+            lines.append("No wish is 3 or more points away from how things are.")
+        if lines:
+            parts.append("<p>" + " ".join(lines) + "</p>")
+        return Section("".join(parts))
+
+    def over_time(self) -> Section:
+        parts = ["<h2>Over time</h2>"]
+        readings = analysis.trend(self.table[self.table["person"].isin(self.people)], self.month)
+        sentences = []
+        for person, part in readings.groupby("person", sort=False):
+            moving = part[part["reading"].isin(["rising", "falling"]) & (part["key"] != "intimacy_index")]
+            if part["reading"].eq("too few months").all():
+                sentences.append(f"{_e(person)}: not enough months yet to read a trend.")
+            elif moving.empty:
+                sentences.append(f"{_e(person)}: everything has been steady over the last six months.")
+            else:
+                bits = [f"{_dim(r.key)} {r.reading} ({r.slope:+.1f} a month)" for r in moving.itertuples()]
+                sentences.append(f"{_e(person)}, over the last six months: {_e(', '.join(bits))}; the rest steady.")
+        parts.append("<p>" + " ".join(sentences) + "</p>")
+        months = self.history["month"].nunique()
+        parts.append(self._figure(charts.dimension_trends(self.history),
+                                  f"Each dimension over the last {months} month{'s' if months != 1 else ''}: dots "
+                                  "are monthly scores, lines the 3-month rolling mean."))
+        parts.append(self._figure(charts.balance_over_time(self.history),
+                                  "Passion against the intimacy index. Shaded months were out of balance: 2 or more "
+                                  "points apart. A dip is normal; what matters is noticing it together."))
+        parts.append(self._figure(charts.year_in_pixels(self.history),
+                                  "The relationship in pixels: one square per month and dimension, darker is lower."))
+        return Section("".join(parts))
+
+    def rhythm(self) -> Section:
+        parts = ["<h2>Your rhythm</h2>"]
+        months = [add_months(self.month, -i) for i in range(11, -1, -1)]
+        for person in self.people:
+            mine = self.checkins[self.checkins["person"] == person]
+            seen = set(mine["month"])
+            dots = "".join(
+                f'<span><b class="{"done" if m in seen else ""}"></b>{_e(month_start(m).strftime("%b"))}</span>'
+                for m in months
+            )
+            this = mine[mine["month"] == self.month]["cadence"].value_counts()
+            counts = ", ".join(f"{int(this[c])} {c}" for c in ("monthly", "weekly", "daily") if c in this.index)
+            streak = analysis.streak(self.checkins, person, self.month)
+            kept = sum(m in seen for m in months)
+            if streak >= 2:
+                streak_text = f"{streak} months in a row"
+            elif kept > 1:
+                streak_text = "back after a gap, which is what counts"
+            else:
+                streak_text = "a first month, and a good start"
+            parts.append(f"<h3>{_e(person)}</h3><div class=\"strip\">{dots}</div>"
+                         f"<p>This month: {_e(counts)} check-in{'s' if this.sum() != 1 else ''}; "
+                         f"{kept} of the last 12 months; {_e(streak_text)}.</p>")
+        parts.append("<p>A missed month is a gap, not a failure. Small and regular beats long and rare: a "
+                     "one-minute daily check-in, a weekly hour without phones, a special evening each month.</p>")
+        return Section("".join(parts))
+
+    def last_year(self) -> Section:
+        rows = analysis.last_year(self.table, self.month)
+        if rows.empty:
+            return Section("")
+        before = month_start(add_months(self.month, -12)).strftime("%B %Y")
+        parts = [f"<h2>This month last year</h2><p>Set against {_e(before)}:</p>"]
+        for person, part in rows.groupby("person", sort=False):
+            cells = "".join(
+                f"<tr{_INDEX_CLASS if r.key == 'intimacy_index' else ''}><td>{_e(r.dimension)}</td>"
+                f"<td>{r.last_year:.1f}</td><td>{r.this_month:.1f}</td><td>{_change(r.difference)}</td></tr>"
+                for r in part.itertuples()
+            )
+            parts.append(f'<h3>{_e(person)}</h3><table class="glance"><thead><tr><th></th><th>{_e(before)}</th>'
+                         f"<th>{_e(self.title)}</th><th>difference</th></tr></thead><tbody>{cells}</tbody></table>")
+        return Section("".join(parts))
+
+    def notes(self) -> Section:
+        """The month's notes, only when the report was asked to include them."""
+        if not self.include_notes or "note" not in self.checkins:
+            return Section("")
+        month_rows = self.checkins[(self.checkins["month"] == self.month) & self.checkins["note"].notna()]
+        if month_rows.empty:
+            return Section("")
+        parts = ["<h2>In your own words</h2>"]
+        for person, part in month_rows.groupby("person", sort=True):
+            quotes = "".join(
+                f"<blockquote>{_e(r.note)}<br><small>{_e(r.cadence)}, {r.date:%d %B}</small></blockquote>"
+                for r in part.itertuples()
+            )
+            parts.append(f"<h3>{_e(person)}</h3>{quotes}")
+        return Section("".join(parts))
+
+    def closing(self) -> Section:
+        made = dt.datetime.now().strftime("%d %B %Y at %H:%M")
+        private = ("Private notes are included, as you asked: keep this file somewhere safe."
+                   if self.include_notes else "Private notes are left out.")
+        return Section(
+            '<p class="signature">Until next month. Be kind to each other, and to yourselves.</p>'
+            f'<p class="footer">Made by Reflect on this machine on {_e(made)}, from {_e(Path(self.source).name)}. '
+            f"Nothing in this report was sent anywhere, and it opens with no network. {_e(private)}</p>"
+        )
+
+    def sections(self) -> list[Callable[[], Section]]:
+        """Every section, in the order the report notebook shows them."""
+        return [self.opening, self.at_a_glance, self.what_might_help, self.needs, self.over_time,
+                self.rhythm, self.last_year, self.notes, self.closing]
+
+
+_INDEX_CLASS = ' class="index"'
+
+
+def _change(value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return "&ndash;"
+    if abs(value) < 0.05:
+        return "same"
+    arrow, klass = ("\u25b2", "up") if value > 0 else ("\u25bc", "down")
+    return f'<span class="{klass}">{arrow} {abs(value):.1f}</span>'
+
+
+def _lowest(scores: dict[str, float]) -> str:
+    return min(KEYS, key=lambda k: (scores[k], KEYS.index(k)))
+
+
+def _dim(key: str) -> str:
+    return "passion" if key == "passion" else f"{label(key).lower()} intimacy"
+
+
+def _words(keys: list[str]) -> str:
+    words = [_dim(k) for k in keys]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
