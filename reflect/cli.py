@@ -283,6 +283,110 @@ def summary(month: str | None, fmt: str, db: str | None) -> None:
 
 
 @cli.command()
+@click.option("--month", "-m", default=None, metavar="YYYY-MM|last|latest",
+              help="The month to report: YYYY-MM, 'last' (last calendar month) or 'latest' (the latest "
+                   "month with check-ins, the default).")
+@click.option("--db", "dbs", multiple=True, type=click.Path(dir_okay=False),
+              help="A store to report on; repeat for several (a folder of reports for each). "
+                   "Default: $REFLECT_DB, else data/reflect.db (the demo couple while it is empty).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Where to write the reports. Default: reports/ in the project.")
+@click.option("--pdf", is_flag=True, help="Also print each report to PDF (needs Debian's chromium).")
+@click.option("--include-notes", is_flag=True, help="Put the private notes in the report (left out by default).")
+@click.option("--all", "all_months", is_flag=True,
+              help="Every month with check-ins; months whose inputs have not changed are skipped.")
+@click.option("--force", is_flag=True, help="Remake reports even when their inputs have not changed.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Reports to make in parallel (one Python kernel each).")
+def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, include_notes: bool,
+           all_months: bool, force: bool, jobs: int) -> None:
+    """Make the monthly report: an HTML page that opens anywhere with no network (and a PDF).
+
+    Writes OUT/YYYY-MM.html and the executed notebook OUT/YYYY-MM.ipynb, readable by you only.
+
+    \b
+    Examples:
+      reflect report                      the latest month
+      reflect report --month last --pdf   last calendar month, for a monthly timer
+      reflect report --all --jobs 2       every month (unchanged ones are skipped)
+    """
+    from pathlib import Path
+
+    from . import publish
+    from .checkin import parse_month
+    from .paths import resolve_store_path
+
+    if month is not None and month.strip().lower() not in ("last", "latest"):
+        month = parse_month(month)
+    if all_months and month is not None:
+        raise click.UsageError("use either --month or --all, not both")
+    if dbs:
+        stores = [(Path(d).expanduser(), False) for d in dbs]
+        for path, _ in stores:
+            if not path.exists():
+                pass  # reported per store by the plan, so a batch goes on with the others
+    elif os.environ.get("REFLECT_DB"):
+        stores = [(resolve_store_path(None), False)]
+    else:
+        view, is_demo = _viewing(None), False
+        with view as store:
+            assert store.path is not None
+            is_demo = store.path.name == "demo.db"
+            stores = [(store.path, is_demo)]
+    planned, failed = publish.plan(stores, month=month, all_months=all_months,
+                                   out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
+                                   force=force)
+    results = list(failed)
+    for r in failed:
+        _echo_err(f"Failed: {r.error}")
+    progress = _progress(len(planned))
+
+    def show(result: Any) -> None:
+        if progress is not None:
+            progress.update(1)
+            if result.status == "failed":
+                progress.write(f"Failed: {result.error}", file=sys.stderr)
+            return
+        if result.status == "made":
+            extra = " (and .pdf)" if result.job.pdf else ""
+            click.echo(f"Made {result.job.stem.with_suffix('.html')}{extra} in {result.seconds:.1f} s")
+        elif result.status == "skipped":
+            click.echo(f"Skipped {result.job.stem.with_suffix('.html')}: unchanged since it was made")
+        else:
+            _echo_err(f"Failed: {result.error}")
+
+    results += publish.run(planned, workers=jobs, on_result=show)
+    if progress is not None:
+        progress.close()
+    made = [r for r in results if r.status == "made"]
+    skipped = [r for r in results if r.status == "skipped"]
+    bad = [r for r in results if r.status == "failed"]
+    if len(results) > 1 or bad:
+        summary_line = f"{len(made)} made, {len(skipped)} skipped (unchanged), {len(bad)} failed"
+        if bad:
+            summary_line += ": " + "; ".join(r.error or "?" for r in bad)
+        click.echo(summary_line, err=bool(bad))
+    if len(made) == 1 and not bad:
+        click.echo(f"Open it in any browser: {made[0].job.stem.with_suffix('.html').resolve().as_uri()}")
+    if bad:
+        if len(results) == 1:
+            raise ReportFailed(bad[0].error or "the report failed")
+        raise ReportFailed(f"{len(bad)} of {len(results)} reports failed")
+
+
+class ReportFailed(Exception):
+    """Raised after the failures were already said; main() exits 1 without repeating much."""
+
+
+def _progress(total: int) -> Any:
+    if total < 4 or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="report", file=sys.stderr)
+
+
+@cli.command()
 @click.option("--person", "-p", required=True, help="Whose check-in.")
 @click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD", help="A day in the period.")
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default="monthly", show_default=True)
@@ -356,6 +460,25 @@ def demo(seed: int, end: str | None, months: int, db: str | None) -> None:
     )
 
 
+# -- app ---------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="The port to listen on (default: a free one).")
+@db_option
+def app(port: int | None, db: str | None) -> None:
+    """Serve the reflection form as a web page on this computer only, behind a token.
+
+    For a partner who never uses Jupyter: open the address it prints in a browser on this computer,
+    fill in the form and save. No code is shown, nothing is fetched from the internet, and no
+    browser is opened for you. Ctrl-C stops it.
+    """
+    from .app import serve
+
+    serve(db, port=port, tell=click.echo)
+
+
 # -- entry point -------------------------------------------------------------------------------
 
 
@@ -378,6 +501,9 @@ def main(argv: list[str] | None = None) -> None:
         _echo_err(f"reflect: {exc.format_message()}")
         sys.exit(exc.exit_code)
     except ReflectError as exc:
+        _echo_err(f"reflect: {exc}")
+        sys.exit(EXIT_ERROR)
+    except ReportFailed as exc:
         _echo_err(f"reflect: {exc}")
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:

@@ -46,7 +46,10 @@ def reports_dir() -> Path:
 
 
 def notebooks_dir() -> Path:
-    return project_root() / "notebooks"
+    """The kit's notebooks: the checkout's ``notebooks/`` (they come with the code, wherever
+    ``REFLECT_HOME`` puts the data)."""
+    checkout = Path(__file__).resolve().parent.parent / "notebooks"
+    return checkout if checkout.is_dir() else project_root() / "notebooks"
 
 
 def resolve_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -1,9 +1,10 @@
 """Making the monthly report: run the report notebook headless, write HTML (and PDF).
 
-The report notebook is executed the way papermill executes it (papermill's own
-``parameterize_notebook`` injects the parameters cell), through nbclient with one kernel that a
-batch reuses from report to report, so the kernel's start-up and imports are paid once per batch
-rather than once per month. The executed notebook is exported to self-contained HTML with the
+The report notebook is parameterized the way papermill does it (papermill's own
+``parameterize_notebook`` injects the parameters cell) and executed in this process by
+:class:`~reflect.execute.InProcessExecutor`, so that no kernel has to start and re-import pandas
+and altair for every report; a batch pays those imports once. Plain papermill runs the same
+notebook with a real kernel. The executed notebook is exported to self-contained HTML with the
 kit's template (no code, no script or style from a network), and Debian's chromium prints the
 HTML to PDF when asked.
 
@@ -31,8 +32,8 @@ from typing import Any
 from . import __version__
 from .checkin import add_months, month_start
 from .errors import ReflectError, StoreError
+from .params import resolve_month
 from .paths import notebooks_dir, reports_dir
-from .report import resolve_month
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -152,9 +153,26 @@ def inputs_fingerprint(job: ReportJob, notebook: Path) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve())]).encode())
     digest.update(notebook.read_bytes())
+    digest.update(_code_digest())
     for r in rows:
         digest.update(f"{r[0]}\x1f{r[1]}\x1f{r[2]}\x1f{r[3]}\x1e".encode())
     return digest.hexdigest()
+
+
+_CODE_DIGEST: bytes | None = None
+
+
+def _code_digest() -> bytes:
+    """The kit's own code and templates: a change to how reports are made remakes them."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        digest = hashlib.sha256()
+        package = Path(__file__).parent
+        for path in sorted([*package.glob("*.py"), *TEMPLATES_DIR.rglob("*")]):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _CODE_DIGEST = digest.digest()
+    return _CODE_DIGEST
 
 
 def is_up_to_date(job: ReportJob, fingerprint: str) -> bool:
@@ -170,55 +188,6 @@ def is_up_to_date(job: ReportJob, fingerprint: str) -> bool:
 # -- running ------------------------------------------------------------------------------------
 
 
-class Kernel:
-    """One Python kernel, kept for a whole batch of reports."""
-
-    def __init__(self, cwd: Path):
-        import nbformat
-        from nbclient import NotebookClient
-
-        boot = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3")
-        self.km: Any = boot.create_kernel_manager()
-        # Talk to the kernel over Unix sockets in a private folder, not TCP ports.
-        self._sockets = tempfile.TemporaryDirectory(prefix="reflect-kernel-")
-        os.chmod(self._sockets.name, 0o700)
-        self.km.transport = "ipc"
-        self.km.ip = os.path.join(self._sockets.name, "kernel")
-        boot.start_new_kernel(cwd=str(cwd))
-        self.kc: Any = boot.start_new_kernel_client()
-        self.cwd = cwd
-        self.used = False
-
-    def execute(self, nb: Any) -> Any:
-        from nbclient import NotebookClient
-
-        if self.used:
-            # a clean namespace for every report: nothing of last month's run leaks into this one
-            self._run_silently("get_ipython().run_line_magic('reset', '-f')")
-        self.used = True
-        client = NotebookClient(
-            nb, km=self.km, kernel_name="python3", timeout=CELL_TIMEOUT_S,
-            resources={"metadata": {"path": str(self.cwd)}},
-        )
-        client.kc = self.kc
-        return client.execute()
-
-    def _run_silently(self, code: str) -> None:
-        from jupyter_core.utils import run_sync
-
-        run_sync(self.kc.execute_interactive)(code, silent=True, store_history=False, timeout=60)
-
-    def close(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        try:
-            self.kc.stop_channels()
-            run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # pragma: no cover - best effort at exit
-            log.debug("kernel shutdown failed", exc_info=True)
-        self._sockets.cleanup()
-
-
 _EXPORTER: Any = None
 
 
@@ -226,9 +195,25 @@ def _exporter() -> Any:
     global _EXPORTER
     if _EXPORTER is None:
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from nbconvert.preprocessors import TagRemovePreprocessor
 
-        exporter = HTMLExporter(
+        class ReportExporter(HTMLExporter):  # type: ignore[misc]
+            """JupyterLab's HTML exporter without its last pass, which re-parses the whole page with
+            BeautifulSoup to add alt text to <img> tags and tabindex to code cells. A report has
+            neither (its charts are inline SVG and its code is left out), and on a page of SVG
+            that pass costs more than the rest of the export."""
+
+            def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+                self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        exporter = ReportExporter(
             template_name=TEMPLATE_NAME,
             extra_template_basedirs=[str(TEMPLATES_DIR)],
             exclude_input=True,
@@ -240,6 +225,13 @@ def _exporter() -> Any:
         )
         _EXPORTER = exporter
     return _EXPORTER
+
+
+def _warm_exporter() -> None:
+    """Import nbconvert and compile the report template (by exporting an empty notebook)."""
+    import nbformat
+
+    _exporter().from_notebook_node(nbformat.v4.new_notebook())
 
 
 def _prepare(job: ReportJob, notebook: Path, fingerprint: str) -> Any:
@@ -300,8 +292,8 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
         os.replace(tmp, pdf_path)
 
 
-def make_one(job: ReportJob, kernel: Kernel, notebook: Path) -> ReportResult:
-    """Make one report with an already running kernel."""
+def make_one(job: ReportJob, executor: Any, notebook: Path) -> ReportResult:
+    """Make one report with an :class:`~reflect.execute.InProcessExecutor`."""
     started = time.perf_counter()
     try:
         fingerprint = inputs_fingerprint(job, notebook)
@@ -309,7 +301,7 @@ def make_one(job: ReportJob, kernel: Kernel, notebook: Path) -> ReportResult:
             return ReportResult(job, "skipped", job.files(), seconds=time.perf_counter() - started)
         nb = _prepare(job, notebook, fingerprint)
         try:
-            nb = kernel.execute(nb)
+            nb = executor.execute(nb, cwd=notebook.parent)
         except Exception as exc:
             raise ReportError(_explain_failure(exc)) from None
         import nbformat
@@ -333,6 +325,8 @@ def make_one(job: ReportJob, kernel: Kernel, notebook: Path) -> ReportResult:
 def _explain_failure(exc: Exception) -> str:
     ename = getattr(exc, "ename", None)
     evalue = getattr(exc, "evalue", None)
+    if ename in ("ValidationError", "NoData", "StoreError", "NotAReflectStore", "StoreTooNew"):
+        return str(evalue)
     if ename and evalue:
         return f"the report notebook stopped: {ename}: {evalue}"
     return f"the report notebook stopped: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -347,24 +341,18 @@ def _run_chunk(jobs: list[ReportJob]) -> list[ReportResult]:
 
 
 def _iter_chunk(jobs: list[ReportJob]) -> Iterable[ReportResult]:
+    from .execute import InProcessExecutor
+
     notebook = notebook_path()
-    kernel: Kernel | None = None
-    try:
-        for job in jobs:
-            if kernel is None:
-                fingerprint_ok = not job.force and _quick_skip(job, notebook)
-                if fingerprint_ok:
-                    yield ReportResult(job, "skipped", job.files())
-                    continue
-                try:
-                    kernel = Kernel(notebook.parent)
-                except Exception as exc:  # pragma: no cover - a broken Jupyter install
-                    yield ReportResult(job, "failed", error=f"could not start a Python kernel ({exc})")
-                    continue
-            yield make_one(job, kernel, notebook)
-    finally:
-        if kernel is not None:
-            kernel.close()
+    executor: InProcessExecutor | None = None
+    for job in jobs:
+        if executor is None:
+            if not job.force and _quick_skip(job, notebook):
+                yield ReportResult(job, "skipped", job.files())
+                continue
+            executor = InProcessExecutor()
+            _warm_exporter()
+        yield make_one(job, executor, notebook)
 
 
 def _quick_skip(job: ReportJob, notebook: Path) -> bool:

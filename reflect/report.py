@@ -19,12 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 
-from . import analysis, charts, insights
-from .checkin import add_months, month_of, month_start, parse_month
-from .dimensions import KEYS, label
-from .errors import NoData, ValidationError
+def _warm_up_renderer() -> None:
+    """Start vl-convert's engine (about half a second, off the GIL) while pandas and altair load."""
+    try:
+        import vl_convert as vlc
+
+        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
+    except Exception:  # pragma: no cover - the real render reports any problem
+        pass
+
+
+_WARM_UP = threading.Thread(target=_warm_up_renderer, name="reflect-warm-up", daemon=True)
+_WARM_UP.start()
+
+import pandas as pd  # noqa: E402
+
+from . import analysis, charts, insights  # noqa: E402
+from .checkin import add_months, month_start  # noqa: E402
+from .dimensions import KEYS, label  # noqa: E402
+from .errors import NoData, ValidationError  # noqa: E402
+from .params import parse_flag, resolve_month  # noqa: E402
 
 #: How many months the charts over time show, ending with the report's month.
 HISTORY_MONTHS = 24
@@ -53,46 +68,7 @@ def _e(text: Any) -> str:
     return html.escape(str(text))
 
 
-# -- parameters ----------------------------------------------------------------------------------
-
-
-def resolve_month(value: Any, months: list[str], *, today: dt.date | None = None) -> str:
-    """The report's month from a parameter: ``None`` or ``"latest"`` (the latest month with
-    check-ins), ``"last"`` (last calendar month), or ``"YYYY-MM"``; it must have check-ins."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "latest")):
-        if not months:
-            raise NoData("there are no check-ins yet, so there is nothing to report")
-        return months[-1]
-    if isinstance(value, str) and value.strip().lower() == "last":
-        month = add_months(month_of(today or dt.date.today()), -1)
-    else:
-        month = parse_month(value, field="month")
-    if month not in months:
-        span = f" (check-ins cover {months[0]} to {months[-1]})" if months else ""
-        raise NoData(f"there are no check-ins in {month}{span}")
-    return month
-
-
-def parse_flag(value: Any, *, field: str) -> bool:
-    """A yes/no parameter: a bool, or true/false, yes/no, 1/0 as text."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "1"):
-        return True
-    if text in ("false", "no", "0", ""):
-        return False
-    raise ValidationError(f"{value!r} is not true or false", field=field)
-
-
-def _warm_up_renderer() -> None:
-    """Start vl-convert's engine (about half a second) while pandas does the sums."""
-    try:
-        import vl_convert as vlc
-
-        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
-    except Exception:  # pragma: no cover - the real render reports any problem
-        pass
+# -- start-up ------------------------------------------------------------------------------------
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -136,8 +112,6 @@ class MonthlyReport:
         """
         from .demo import open_for_viewing
 
-        warm = threading.Thread(target=_warm_up_renderer, daemon=True)
-        warm.start()
         if db is not None and not isinstance(db, (str, os.PathLike)):
             raise ValidationError(f"{db!r} is not a path to a store", field="db")
         notes = parse_flag(include_notes, field="include_notes")
@@ -152,6 +126,7 @@ class MonthlyReport:
             chosen = resolve_month(month, store.months())
             frame = store.frame(include_notes=notes)
             source = str(store.path)
+            is_demo = is_demo or store.holds_only_demo()
         return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source)
 
     # -- helpers ---------------------------------------------------------------------------------

@@ -392,6 +392,13 @@ class Store:
         """How many versions were ever saved (history included)."""
         return int(self._conn.execute("SELECT count(*) FROM checkin_versions").fetchone()[0])
 
+    def holds_only_demo(self) -> bool:
+        """Whether every check-in in the store came from the demo (``reflect demo``)."""
+        row = self._conn.execute(
+            "SELECT count(*), coalesce(sum(source IS NOT 'demo'), 0) FROM checkin_versions"
+        ).fetchone()
+        return bool(row[0]) and row[1] == 0
+
     def fingerprint(self) -> str:
         """Changes whenever any check-in is saved (for knowing when a report is stale)."""
         row = self._conn.execute("SELECT count(*), coalesce(max(id), 0) FROM checkin_versions").fetchone()

@@ -1,0 +1,243 @@
+"""The monthly report: the real notebook run by papermill, and `reflect report` run as a user runs it."""
+
+import json
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from reflect.demo import generate
+from reflect.store import Store
+
+from .conftest import REFLECT_BIN, ROOT, make_checkin
+
+NOTEBOOK = ROOT / "notebooks" / "monthly_report.ipynb"
+PAPERMILL = Path(sys.executable).with_name("papermill")
+SECTIONS = ["The month at a glance", "What stands out, and what might help", "How it is, and how you would like it",
+            "Over time", "Your rhythm", "This month last year"]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "couple.db"
+    with Store(path) as s:
+        s.save_many(generate(end="2026-10"), source="demo")
+    return path
+
+
+@pytest.fixture(scope="module")
+def made(demo_db, tmp_path_factory):
+    """One report of the demo couple's October 2026, made by `reflect report`."""
+    out = tmp_path_factory.mktemp("reports")
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(demo_db), "--month", "2026-10", "--out", str(out),
+                           "--pdf"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_plain_papermill_runs_the_notebook(demo_db, tmp_path):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run([str(PAPERMILL), str(NOTEBOOK), str(out), "-p", "month", "2026-10", "-p", "db", str(demo_db)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    nb = nbformat.read(out, as_version=4)
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []))
+    assert "October 2026" in html and "Dear Robin and Sam," in html
+    assert html.count("<svg") == 6
+    for title in SECTIONS:
+        assert f"<h2>{title}</h2>" in html
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-p", "month", "2026-13"], "month: '2026-13' is not a month in the form YYYY-MM"),
+        (["-p", "month", "2026"], "2026 is not a month in the form YYYY-MM (pass it as text"),
+        (["-p", "month", "2019-01"], "there are no check-ins in 2019-01"),
+        (["-p", "include_notes", "perhaps"], "include_notes: 'perhaps' is not true or false"),
+        (["-p", "db", "/nowhere/us.db"], "/nowhere/us.db: no such store"),
+    ],
+)
+def test_papermill_with_a_wrong_parameter_says_what_was_wrong(demo_db, tmp_path, args, message):
+    full = ["-p", "db", str(demo_db), *args] if "db" not in args else args
+    proc = subprocess.run([str(PAPERMILL), str(NOTEBOOK), str(tmp_path / "out.ipynb"), *full],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+
+
+def test_the_report_files_are_private(made):
+    out, proc = made
+    for name in ("2026-10.ipynb", "2026-10.html", "2026-10.pdf"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name
+    assert f"Made {out / '2026-10.html'} (and .pdf)" in proc.stdout
+    assert (out / "2026-10.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_report_reads_like_a_letter_with_every_section(made):
+    html = (made[0] / "2026-10.html").read_text(encoding="utf-8")
+    assert "<title>Reflect: October 2026</title>" in html
+    assert "Dear Robin and Sam," in html
+    for title in SECTIONS:
+        assert f"<h2>{title}</h2>" in html
+    assert html.count('<figure class="chart">') == 6
+    assert "Until next month" in html
+
+
+def test_the_report_has_no_code_and_no_private_notes(made):
+    html = (made[0] / "2026-10.html").read_text(encoding="utf-8")
+    assert "MonthlyReport" not in html and "report.opening()" not in html and "include_notes =" not in html
+    assert 'class="jp-InputArea' not in html and "highlight hl-ipython3" not in html
+    assert "notebook-only" not in html and "papermill notebooks/monthly_report.ipynb" not in html
+    with Store(_db_of(made)) as s:
+        notes = [c.note for c in s.checkins(month="2026-10") if c.note]
+    assert notes and not any(n in html for n in notes)
+    assert "Private notes are left out." in html
+
+
+def _db_of(made):
+    nb = json.loads((made[0] / "2026-10.ipynb").read_text())
+    return nb["metadata"]["papermill"]["parameters"]["db"]
+
+
+def test_the_report_loads_nothing_from_outside_the_file(made):
+    html = (made[0] / "2026-10.html").read_text(encoding="utf-8")
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    assert all(r.startswith(("#", "data:")) for r in refs), refs
+    assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", html)
+    assert "@import" not in html
+    assert "<script" not in html
+    assert "default-src 'none'" in html  # and the page forbids it, should anything slip in
+
+
+def test_the_report_renders_offline_in_chromium(made):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup --test installs it)")
+    html = made[0] / "2026-10.html"
+    outside = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1000, "height": 1400})
+
+        def block(route):
+            if route.request.url.startswith("file://"):
+                return route.continue_()
+            outside.append(route.request.url)
+            return route.abort()
+
+        page.route("**/*", block)
+        page.goto(html.as_uri())
+        sizes = page.eval_on_selector_all("figure.chart svg", "els => els.map(e => e.getBoundingClientRect().width * e.getBoundingClientRect().height)")
+        marks = page.eval_on_selector_all("figure.chart svg", "els => els.map(e => e.querySelectorAll('path, rect, line').length)")
+        artifacts = ROOT / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "report.png"), full_page=True)
+        browser.close()
+    assert outside == []
+    assert len(sizes) == 6 and all(s > 10_000 for s in sizes), sizes
+    assert all(m > 10 for m in marks), marks
+
+
+def test_include_notes_puts_the_notes_in(demo_db, tmp_path):
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(demo_db), "-m", "2026-10", "--out", str(tmp_path),
+                           "--include-notes"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "2026-10.html").read_text(encoding="utf-8")
+    assert "<h2>In your own words</h2>" in html
+    assert "Private notes are included" in html
+
+
+def test_batch_skips_unchanged_months_and_remakes_changed_ones(tmp_path):
+    db = tmp_path / "us.db"
+    with Store(db) as s:
+        for m in ("2026-08", "2026-09", "2026-10"):
+            s.save(make_checkin("Ana", f"{m}-01", passion=6))
+    out = tmp_path / "out"
+
+    def run(*extra):
+        proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(db), "--all", "--out", str(out), *extra],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    first = run()
+    assert first.count("Made ") == 3 and "3 made, 0 skipped (unchanged), 0 failed" in first
+    second = run()
+    assert second.count("Skipped ") == 3 and "0 made, 3 skipped" in second
+    with Store(db) as s:
+        s.save(make_checkin("Ana", "2026-09-01", passion=9))  # September changed: October depends on it too
+    third = run()
+    assert "Skipped " + str(out / "2026-08.html") in third
+    assert "Made " + str(out / "2026-09.html") in third and "Made " + str(out / "2026-10.html") in third
+    assert "3 made, 0 skipped" in run("--force")
+
+
+def test_batch_over_several_stores_goes_on_past_a_broken_one(tmp_path, demo_db):
+    good = tmp_path / "good.db"
+    with Store(good) as s:
+        s.save(make_checkin("Ana", "2026-10-01"))
+    broken = tmp_path / "broken.db"
+    broken.write_text("not a database")
+    out = tmp_path / "out"
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(broken), "--db", str(good), "--all",
+                           "--out", str(out), "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert (out / "good" / "2026-10.html").exists()
+    assert not (out / "broken").exists() or not any((out / "broken").iterdir())
+    assert "1 made, 0 skipped (unchanged), 1 failed" in proc.stderr
+    assert "broken.db is not a Reflect store" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--month", "2026-13"], "reflect: month: '2026-13' is not a month in the form YYYY-MM"),
+        (["--month", "2019-01"], "there are no check-ins in 2019-01"),
+        (["--db", "/nowhere/us.db"], "/nowhere/us.db: no such store"),
+        (["--month", "2026-10", "--all"], "use either --month or --all"),
+    ],
+)
+def test_bad_report_input_is_one_clear_line(demo_db, tmp_path, args, message):
+    full = args if "--db" in args else ["--db", str(demo_db), *args]
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--out", str(tmp_path / "out"), *full],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("reflect")
+
+
+def test_an_output_folder_that_cannot_be_written(demo_db, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(demo_db), "--out", str(blocker / "sub")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "cannot create the output folder" in proc.stderr
+
+
+def test_pdf_without_chromium_is_a_clear_error(demo_db, tmp_path):
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(demo_db), "--out", str(tmp_path), "--pdf"],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 1
+    assert "PDF reports need Chromium" in proc.stderr
+    assert (tmp_path / "2026-10.html").exists()
+
+
+def test_the_default_report_uses_the_demo_until_there_is_data(cli, home):
+    r = cli("report")
+    assert r.returncode == 0, r
+    assert (home / "reports").is_dir()
+    [html] = (home / "reports").glob("*.html")
+    assert "the demo couple" in html.read_text(encoding="utf-8")
+    assert "showing the demo couple" in r.stderr
