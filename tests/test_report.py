@@ -135,8 +135,10 @@ def test_the_report_renders_offline_in_chromium(made):
 
         page.route("**/*", block)
         page.goto(html.as_uri())
-        sizes = page.eval_on_selector_all("figure.chart svg", "els => els.map(e => e.getBoundingClientRect().width * e.getBoundingClientRect().height)")
-        marks = page.eval_on_selector_all("figure.chart svg", "els => els.map(e => e.querySelectorAll('path, rect, line').length)")
+        area = "els => els.map(e => e.getBoundingClientRect().width * e.getBoundingClientRect().height)"
+        sizes = page.eval_on_selector_all("figure.chart svg", area)
+        count = "els => els.map(e => e.querySelectorAll('path, rect, line').length)"
+        marks = page.eval_on_selector_all("figure.chart svg", count)
         artifacts = ROOT / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "report.png"), full_page=True)
