@@ -9,8 +9,9 @@ report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -333,6 +334,44 @@ def change_since_last_month(
             title=alt.Title(f"Since last month, {_month_title(month)}",
                             subtitle=f"Compared with {_month_title(add_months(month, -1))}.")
         )
+    )
+
+
+# -- 7. the ritual calendar ----------------------------------------------------------------------
+
+
+def ritual_calendar(
+    rituals: pd.DataFrame,
+    kinds: Mapping[str, Any],
+    *,
+    months: Sequence[str] | None = None,
+) -> AnyChart:
+    """A calendar of rituals: one row per month, one column per day, a coloured square for each
+    kind of ritual that happened that day (whoever logged it)."""
+    data = rituals if months is None else rituals[rituals["month"].isin(list(months))]
+    data = data.drop_duplicates(["day", "kind"]).copy()
+    order = [k for k in kinds if k in set(data["kind"])]
+    labels = {k: kinds[k].label for k in order}
+    data["ritual"] = data["kind"].map(labels)
+    data["cadence"] = data["kind"].map({k: kinds[k].cadence for k in order})
+    data["dom"] = data["day"].dt.day
+    data["month_start"] = data["day"].dt.to_period("M").dt.to_timestamp()
+    palette = list(OKABE_ITO[: len(order)]) or ["#0072B2"]
+    return (
+        alt.Chart(data)
+        .mark_square(size=14, opacity=0.95)
+        .encode(
+            x=alt.X("dom:O", title="Day of the month", axis=alt.Axis(labelAngle=0, values=[1, 5, 10, 15, 20, 25, 30])),
+            xOffset=alt.XOffset("ritual:N", sort=[labels[k] for k in order]),
+            y=alt.Y("yearmonth(month_start):O", title=None, axis=alt.Axis(format="%b %Y")),
+            color=alt.Color("ritual:N", title="Ritual", sort=[labels[k] for k in order],
+                            scale=alt.Scale(domain=[labels[k] for k in order], range=palette)),
+            tooltip=[alt.Tooltip("ritual:N", title="Ritual"), alt.Tooltip("cadence:N", title="Rhythm"),
+                     alt.Tooltip("day:T", title="Day", format="%A %d %B %Y")],
+        )
+        .properties(width=760, height=alt.Step(18),
+                    title=alt.Title("Your rituals, day by day",
+                                    subtitle="Each square is a ritual that happened that day."))
     )
 
 

@@ -479,6 +479,165 @@ def app(port: int | None, db: str | None) -> None:
     serve(db, port=port, tell=click.echo)
 
 
+# -- rituals ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def ritual() -> None:
+    """The ritual log: the small acts of the daily, weekly and monthly rhythm.
+
+    \b
+    The catalogue: appreciation, hug, check-in (daily); phone-free (weekly);
+    special-evening, keepsake (monthly). Add your own with --cadence.
+    """
+
+
+@ritual.command("add")
+@click.argument("kind")
+@click.option("--person", "-p", default=None, help="Who did it (default: both of you, together).")
+@click.option("--date", "-d", "date", default=None, metavar="YYYY-MM-DD", help="The day (default: today).")
+@click.option("--note", default=None, help="A few words to remember it by.")
+@click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None,
+              help="For a kind of your own: its rhythm (this adds it to the catalogue).")
+@click.option("--undo", is_flag=True, help="Take back a ritual logged by mistake (the history keeps it).")
+@db_option
+def ritual_add(kind: str, person: str | None, date: str | None, note: str | None, cadence: str | None,
+               undo: bool, db: str | None) -> None:
+    """Log that a ritual happened (KIND: e.g. hug, phone-free, or a kind of your own)."""
+    from .rituals import Ritual, person_word
+    from .store import Store
+
+    item = Ritual.create(day=date or dt.date.today(), kind=kind, person=person, note=note, done=not undo)
+    with Store(db) as store:
+        status = store.log_ritual(item, cadence=cadence, source="cli")
+    who = person_word(item.person)
+    what = f"{item.kind} on {item.day.isoformat()} ({who})"
+    if status == "unchanged":
+        click.echo(f"Nothing changed: {what} was already logged like this.")
+    elif undo:
+        click.echo(f"Took back {what}; the history keeps it.")
+    else:
+        click.echo(f"{'Logged' if status == 'added' else 'Updated'} {what}.")
+
+
+@ritual.command("list")
+@month_option("Only this month (YYYY-MM).")
+@click.option("--person", "-p", default=None, help="Only this person's (or 'together').")
+@click.option("--kind", "-k", default=None, help="Only this kind.")
+@db_option
+def ritual_list(month: str | None, person: str | None, kind: str | None, db: str | None) -> None:
+    """List the logged rituals, oldest first, and how the month kept its rhythm."""
+    from .checkin import parse_month
+    from .rituals import person_word
+
+    if month is not None:
+        month = parse_month(month)
+    with _viewing(db) as store:
+        items = store.rituals(month=month, person=person, kind=kind)
+        kinds = store.ritual_kinds()
+    if not items:
+        _echo_err("No rituals logged" + (f" in {month}" if month else "") + ".")
+        return
+    for r in items:
+        note = f"  {r.note}" if r.note else ""
+        click.echo(f"{r.day.isoformat()}  {r.kind:<16} {person_word(r.person):<12}{note}".rstrip())
+    if month is not None:
+        from . import rhythm
+
+        table = rhythm.rhythm_table(_ritual_frame(items, kinds), kinds, month, 1)
+        parts = [f"{row.kind} {row.done} of {row.expected}" for row in table.itertuples()]
+        click.echo("This month: " + ", ".join(parts))
+
+
+def _ritual_frame(items: list[Any], kinds: dict[str, Any]) -> Any:
+    import pandas as pd
+
+    df = pd.DataFrame([(r.day, r.person, r.kind, kinds[r.kind].cadence) for r in items],
+                      columns=["day", "person", "kind", "cadence"])
+    df["day"] = pd.to_datetime(df["day"])
+    df.insert(1, "month", df["day"].dt.strftime("%Y-%m"))
+    df.insert(2, "week", df["day"] - pd.to_timedelta(df["day"].dt.day_of_week, unit="D"))
+    return df
+
+
+@ritual.command("kinds")
+@db_option
+def ritual_kinds(db: str | None) -> None:
+    """The catalogue of rituals: the rhythm's own and the ones you added."""
+    with _viewing(db) as store:
+        kinds = store.ritual_kinds()
+    for k in kinds.values():
+        click.echo(f"{k.key:<16} {k.cadence:<8} {k.label}" + (f": {k.description}" if k.description else ""))
+
+
+@ritual.command("history")
+@click.argument("kind")
+@click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD", help="The day.")
+@click.option("--person", "-p", default=None, help="Who (default: together).")
+@db_option
+def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> None:
+    """Every saved version of one logged ritual, oldest first."""
+    from .errors import NoData
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        versions = store.ritual_history(person, date, kind)
+    if not versions:
+        raise NoData(f"no {kind} logged on {date}")
+    for i, (saved_at, source, r) in enumerate(versions, 1):
+        state = "done" if r.done else "taken back"
+        note = f"  note: {r.note}" if r.note else ""
+        click.echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}{note}")
+
+
+@ritual.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+def ritual_import(file: str, db: str | None) -> None:
+    """Import rituals from CSV (date,person,kind,cadence,note): all of them, or none if any row is bad."""
+    from pathlib import Path
+
+    from .csvio import _decode
+    from .errors import ImportFileError, ValidationError
+    from .rituals import parse_rituals
+    from .store import Store
+
+    try:
+        raw = Path(file).read_bytes()
+    except OSError as exc:
+        raise ImportFileError(file, [ValidationError(f"cannot read the file ({exc.strerror})", where=file)]) from None
+    with Store(db) as store:
+        known = {k.key: k.cadence for k in store.ritual_kinds().values()}
+        items, new_kinds = parse_rituals(_decode(raw, file), file, known)
+        result = store.log_rituals(items, new_kinds=new_kinds, source=f"import:{os.path.basename(file)}")
+    added = f" and {len(new_kinds)} new kind{'s' if len(new_kinds) != 1 else ''}" if new_kinds else ""
+    click.echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
+               f"{result.unchanged} unchanged.")
+
+
+@ritual.command("export")
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@db_option
+def ritual_export(file: str, force: bool, db: str | None) -> None:
+    """Write the logged rituals as CSV to FILE (or - for standard output)."""
+    from .csvio import _write_atomically
+    from .errors import ReflectError
+    from .rituals import to_csv
+    from .store import Store
+
+    if file != "-" and os.path.exists(file) and not force:
+        raise ReflectError(f"{file} already exists; use --force to replace it")
+    with Store(db, create=False) as store:
+        text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()})
+    if file == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_atomically(file, text)
+        _echo_err(f"Exported {text.count(chr(10)) - 1} rituals to {file}.")
+
+
 # -- entry point -------------------------------------------------------------------------------
 
 

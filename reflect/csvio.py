@@ -158,14 +158,21 @@ def to_csv(checkins: Iterable[CheckIn]) -> str:
 
 def export_file(checkins: Iterable[CheckIn], path: str | os.PathLike[str]) -> int:
     """Write check-ins to ``path`` atomically, owner-only (0600)."""
+    buf = io.StringIO()
+    n = write_checkins(checkins, buf)
+    _write_atomically(path, buf.getvalue())
+    return n
+
+
+def _write_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file, owner-only (0600)."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            n = write_checkins(checkins, fh)
+            fh.write(text)
         os.replace(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
-    return n

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from .checkin import CheckIn, add_months, month_of, month_start, parse_month
 from .dimensions import KEYS
+from .rituals import Ritual
 
 DEMO_PEOPLE = ("Robin", "Sam")
 DEFAULT_SEED = 7
@@ -138,6 +139,7 @@ def generate(
     end = parse_month(end) if end else _default_end()
     rng = random.Random(seed)
     first = add_months(end, -(months - 1))
+    kept = phone_free_plan(seed=seed, months=months)
     out: list[CheckIn] = []
     for i in range(months):
         month = add_months(first, i)
@@ -145,6 +147,8 @@ def generate(
         for who, (base, wants) in enumerate(
             ((phase.robin, phase.robin_wants), (phase.sam, phase.sam_wants))
         ):
+            if i in kept:  # the weekly phone-free hour really goes with feeling closer
+                base = tuple(b + RITUAL_LIFT.get(k, 0.0) for k, b in zip(KEYS, base, strict=True))
             person = people[who]
             # the recovery climbs gradually rather than jumping
             lift = (progress - 0.5) * 0.8 if phase is PHASES[-1] else 0.0
@@ -166,6 +170,62 @@ def generate(
             # both kept a daily check-in in the last two months
             if i >= months - 2:
                 out.extend(_daily(rng, person, month, base, lift))
+    return out
+
+
+#: Rituals are logged from this month of the demo on.
+RITUALS_FROM = 6
+#: What keeping the weekly phone-free ritual adds, in the demo, to the month's scores.
+RITUAL_LIFT = {"emotional": 1.4, "intellectual": 0.8}
+
+
+def phone_free_plan(*, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS) -> set[int]:
+    """The months (0-based) in which the demo couple kept their weekly phone-free ritual: now and
+    then at first, most months once they turn back toward each other."""
+    rng = random.Random(seed * 7919 + 17)
+    kept = set()
+    for i in range(RITUALS_FROM, months):
+        phase, _ = _phase_at(i, months)
+        if rng.random() < (0.85 if phase is PHASES[-1] else 0.35):
+            kept.add(i)
+    return kept
+
+
+def generate_rituals(
+    *, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS,
+    people: tuple[str, str] = DEMO_PEOPLE,
+) -> list[Ritual]:
+    """The demo couple's ritual log, from month :data:`RITUALS_FROM` on (same seed, same log)."""
+    end = parse_month(end) if end else _default_end()
+    rng = random.Random(seed * 104729 + 3)
+    first = add_months(end, -(months - 1))
+    kept = phone_free_plan(seed=seed, months=months)
+    out: list[Ritual] = []
+    for i in range(RITUALS_FROM, months):
+        month = add_months(first, i)
+        start = month_start(month)
+        days = calendar.monthrange(start.year, start.month)[1]
+        recovering = _phase_at(i, months)[0] is PHASES[-1]
+        for d in range(days):
+            day = start + dt.timedelta(days=d)
+            if rng.random() < (0.6 if recovering else 0.35):
+                out.append(Ritual.create(day=day, kind="hug"))
+            for person in people:
+                if i >= months - 8 and rng.random() < 0.45:
+                    out.append(Ritual.create(day=day, kind="appreciation", person=person))
+            if i >= months - 2 and rng.random() < 0.55:
+                out.append(Ritual.create(day=day, kind="check-in"))
+        sundays = [start + dt.timedelta(days=d) for d in range(days) if (start + dt.timedelta(days=d)).weekday() == 6]
+        weeks = len(sundays)
+        n = rng.randint(max(3, weeks - 1), weeks) if i in kept else rng.randint(0, 1)
+        for day in sorted(rng.sample(sundays, min(n, weeks))):
+            note = "Board games, no phones." if rng.random() < 0.2 else None
+            out.append(Ritual.create(day=day, kind="phone-free", note=note))
+        if rng.random() < 0.7:
+            out.append(Ritual.create(day=start + dt.timedelta(days=rng.randrange(days)), kind="special-evening"))
+        if rng.random() < 0.4:
+            out.append(Ritual.create(day=start + dt.timedelta(days=rng.randrange(days)), kind="keepsake",
+                                     person=rng.choice(people)))
     return out
 
 
@@ -220,14 +280,17 @@ def fill(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int
     from .errors import StoreError
 
     own = store.connection.execute(
-        "SELECT count(*) FROM checkin_versions WHERE source IS NOT 'demo'"
+        "SELECT (SELECT count(*) FROM checkin_versions WHERE source IS NOT 'demo')"
+        " + (SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo')"
     ).fetchone()[0]
     if own:
         raise StoreError(
             f"{store.path} holds check-ins of your own; the demo goes into a store of its own "
             "(leave out --db, or name a new file)"
         )
-    return store.save_many(generate(seed=seed, end=end, months=months), source="demo")
+    result = store.save_many(generate(seed=seed, end=end, months=months), source="demo")
+    store.log_rituals(generate_rituals(seed=seed, end=end, months=months), source="demo")
+    return result
 
 
 def open_for_viewing(explicit=None):
@@ -249,7 +312,7 @@ def open_for_viewing(explicit=None):
     own = default_store_path()
     if own.exists():
         store = Store(own, create=False)
-        if store.count():
+        if not store.is_empty():
             return store, False
         store.close()
     demo = Store(demo_store_path())

@@ -59,9 +59,48 @@ def _v2_source_and_month_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX checkins_by_date ON checkins (period_start)")
 
 
+def _v3_rituals(conn: sqlite3.Connection) -> None:
+    """The ritual log: kinds the couple added, and every logged ritual with its history."""
+    conn.execute(
+        """
+        CREATE TABLE ritual_kinds (
+            kind TEXT PRIMARY KEY,
+            cadence TEXT NOT NULL CHECK (cadence IN ('monthly', 'weekly', 'daily')),
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE ritual_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) <= 64),
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            done INTEGER NOT NULL CHECK (done IN (0, 1)),
+            note TEXT,
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE rituals (
+            person TEXT NOT NULL,
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES ritual_versions(id),
+            PRIMARY KEY (person, day, kind)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute("CREATE INDEX ritual_versions_key ON ritual_versions (person, day, kind, id)")
+    conn.execute("CREATE INDEX rituals_by_day ON rituals (day)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_checkins,
     _v2_source_and_month_index,
+    _v3_rituals,
 ]
 
 #: The schema version this code writes.

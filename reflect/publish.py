@@ -141,21 +141,26 @@ def _check_writable(folder: Path) -> None:
 
 
 def inputs_fingerprint(job: ReportJob, notebook: Path) -> str:
-    """What a report depends on: the check-ins up to the end of its month (their saved
-    versions), its parameters, the report notebook and the kit's version."""
+    """What a report depends on: the check-ins and rituals up to the end of its month (their saved
+    versions), the ritual kinds, its parameters, the report notebook and the kit's code."""
     end = month_start(add_months(job.month, 1)).isoformat()
     with Store(job.store, create=False) as store:
-        rows = store.connection.execute(
+        conn = store.connection
+        checkins = conn.execute(
             "SELECT person, cadence, period_start, version_id FROM checkins WHERE period_start < ? "
             "ORDER BY person, cadence, period_start",
             (end,),
         ).fetchall()
+        rituals = conn.execute(
+            "SELECT person, day, kind, version_id FROM rituals WHERE day < ? ORDER BY person, day, kind", (end,)
+        ).fetchall()
+        kinds = conn.execute("SELECT kind, cadence FROM ritual_kinds ORDER BY kind").fetchall()
     digest = hashlib.sha256()
     digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve())]).encode())
     digest.update(notebook.read_bytes())
     digest.update(_code_digest())
-    for r in rows:
-        digest.update(f"{r[0]}\x1f{r[1]}\x1f{r[2]}\x1f{r[3]}\x1e".encode())
+    for row in [*checkins, ("rituals",), *rituals, ("kinds",), *kinds]:
+        digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
     return digest.hexdigest()
 
 

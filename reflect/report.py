@@ -35,7 +35,7 @@ _WARM_UP.start()
 
 import pandas as pd  # noqa: E402
 
-from . import analysis, charts, insights  # noqa: E402
+from . import analysis, charts, insights, rhythm  # noqa: E402
 from .checkin import add_months, month_start  # noqa: E402
 from .dimensions import KEYS, label  # noqa: E402
 from .errors import NoData, ValidationError  # noqa: E402
@@ -85,6 +85,8 @@ class MonthlyReport:
         include_notes: bool = False,
         is_demo: bool = False,
         source: str = "",
+        rituals: pd.DataFrame | None = None,
+        ritual_kinds: dict[str, Any] | None = None,
     ):
         self.month = month
         self.include_notes = include_notes
@@ -102,6 +104,11 @@ class MonthlyReport:
         first_shown = add_months(month, -(HISTORY_MONTHS - 1))
         self.history = self.table[(self.table["month"] >= first_shown) & self.table["person"].isin(self.people)]
         self.charts_shown = 0
+        self.ritual_kinds = ritual_kinds or {}
+        if rituals is None or rituals.empty:
+            self.rituals = pd.DataFrame(columns=["day", "month", "week", "person", "kind", "cadence"])
+        else:
+            self.rituals = rituals[rituals["day"] < end].reset_index(drop=True)
 
     @classmethod
     def open(cls, month: Any = None, db: Any = None, include_notes: Any = False) -> MonthlyReport:
@@ -125,9 +132,12 @@ class MonthlyReport:
         with store:
             chosen = resolve_month(month, store.months())
             frame = store.frame(include_notes=notes)
+            rituals = store.ritual_frame()
+            kinds = store.ritual_kinds()
             source = str(store.path)
             is_demo = is_demo or store.holds_only_demo()
-        return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source)
+        return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source, rituals=rituals,
+                   ritual_kinds=kinds)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -310,7 +320,40 @@ class MonthlyReport:
                          f"{kept} of the last 12 months; {_e(streak_text)}.</p>")
         parts.append("<p>A missed month is a gap, not a failure. Small and regular beats long and rare: a "
                      "one-minute daily check-in, a weekly hour without phones, a special evening each month.</p>")
+        parts.append(self._rituals())
         return Section("".join(parts))
+
+    def _rituals(self) -> str:
+        kinds = self.ritual_kinds
+        if self.rituals.empty:
+            return ("<h3>Rituals</h3><p>No rituals logged yet. When a small ritual happens (an appreciation, a long "
+                    "hug, a phone-free evening), log it with one click in the reflection notebook or with "
+                    "<code>reflect ritual add hug</code>; over a few months this report will show whether keeping "
+                    "them goes with how you feel.</p>")
+        parts = ["<h3>Rituals</h3>"]
+        table = rhythm.rhythm_table(self.rituals, kinds, self.month, 1)
+        units = {"daily": "days", "weekly": "weeks", "monthly": "month"}
+        lines = []
+        for r in table.itertuples():
+            if r.cadence == "monthly":
+                lines.append(f"{_e(r.label)}: {'yes' if r.done else 'not this month'}")
+            else:
+                lines.append(f"{_e(r.label)}: {r.done} of {r.expected} {units[r.cadence]}")
+        parts.append("<p>This month: " + "; ".join(lines) + ".</p>")
+        until = month_start(add_months(self.month, 1)) - dt.timedelta(days=1)
+        going = rhythm.streaks(self.rituals, kinds, until, ongoing=False)
+        going = going[going["current"] >= 2]
+        if not going.empty:
+            bits = [f"{_e(r.label.lower())}, {r.current} {r.unit}s in a row" for r in going.itertuples()]
+            parts.append("<p>Going strong: " + "; ".join(bits) + ".</p>")
+        months = [add_months(self.month, -i) for i in range(11, -1, -1)]
+        parts.append(self._figure(charts.ritual_calendar(self.rituals, kinds, months=months),
+                                  "Every ritual of the last twelve months, day by day."))
+        links = rhythm.findings(rhythm.associations(self.checkins, self.rituals, kinds, until=self.month), kinds)
+        if links:
+            parts.append("<h3>Do your rituals go with how you feel?</h3>"
+                         + "".join(f"<p>{_e(x)}</p>" for x in links))
+        return "".join(parts)
 
     def last_year(self) -> Section:
         rows = analysis.last_year(self.table, self.month)

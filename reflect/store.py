@@ -30,6 +30,7 @@ from .checkin import CheckIn, add_months, month_start, parse_month
 from .dimensions import DESIRED_KEYS, KEYS
 from .errors import NotAReflectStore, StoreError, StoreTooNew, ValidationError
 from .paths import resolve_store_path
+from .rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -388,16 +389,26 @@ class Store:
         """How many check-ins (latest versions) the store holds."""
         return int(self._conn.execute("SELECT count(*) FROM checkins").fetchone()[0])
 
+    def is_empty(self) -> bool:
+        """Whether nothing at all was ever saved (no check-in, no ritual)."""
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM checkin_versions) + (SELECT count(*) FROM ritual_versions)"
+        ).fetchone()
+        return row[0] == 0
+
     def version_count(self) -> int:
         """How many versions were ever saved (history included)."""
         return int(self._conn.execute("SELECT count(*) FROM checkin_versions").fetchone()[0])
 
     def holds_only_demo(self) -> bool:
-        """Whether every check-in in the store came from the demo (``reflect demo``)."""
+        """Whether everything in the store came from the demo (``reflect demo``)."""
         row = self._conn.execute(
             "SELECT count(*), coalesce(sum(source IS NOT 'demo'), 0) FROM checkin_versions"
         ).fetchone()
-        return bool(row[0]) and row[1] == 0
+        own_rituals = self._conn.execute(
+            "SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo'"
+        ).fetchone()[0]
+        return bool(row[0]) and row[1] == 0 and own_rituals == 0
 
     def fingerprint(self) -> str:
         """Changes whenever any check-in is saved (for knowing when a report is stale)."""
@@ -427,6 +438,148 @@ class Store:
         df.insert(3, "month", df["date"].dt.strftime("%Y-%m"))
         for c in (*KEYS, *DESIRED_KEYS):
             df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        return df
+
+    # -- rituals -----------------------------------------------------------------------------
+
+    def ritual_kinds(self) -> dict[str, RitualKind]:
+        """The catalogue: the default kinds, then those this couple added, by key."""
+        kinds = {k.key: k for k in DEFAULT_KINDS}
+        for row in self._conn.execute("SELECT kind, cadence, label FROM ritual_kinds ORDER BY created_at, kind"):
+            kinds.setdefault(row[0], RitualKind(row[0], row[1], row[2]))
+        return kinds
+
+    def add_ritual_kind(self, kind: str, cadence: str, label: str | None = None) -> RitualKind:
+        """Add a kind of ritual to the catalogue (adding an existing one with its cadence is a no-op)."""
+        from .checkin import parse_cadence
+        from .rituals import parse_kind
+
+        key, cad = parse_kind(kind), parse_cadence(cadence)
+
+        def work(conn: sqlite3.Connection) -> None:
+            self._add_kind(conn, key, cad, label)
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return self.ritual_kinds()[key]
+
+    def _add_kind(self, conn: sqlite3.Connection, key: str, cadence: str, label: str | None) -> None:
+        existing = {k.key: k for k in DEFAULT_KINDS}.get(key)
+        if existing is None:
+            row = conn.execute("SELECT cadence FROM ritual_kinds WHERE kind = ?", (key,)).fetchone()
+            if row is not None:
+                existing = RitualKind(key, row[0], key)
+        if existing is not None:
+            if existing.cadence != cadence:
+                raise ValidationError(f"{key} is a {existing.cadence} ritual, not {cadence}", field="cadence")
+            return
+        conn.execute(
+            "INSERT INTO ritual_kinds (kind, cadence, label, created_at) VALUES (?, ?, ?, ?)",
+            (key, cadence, label or key.replace("-", " ").capitalize(), _now()),
+        )
+
+    def log_ritual(self, ritual: Ritual, *, cadence: str | None = None, source: str | None = None) -> SaveStatus:
+        """Log one ritual in one transaction. An unknown kind needs its ``cadence`` (which adds it)."""
+        result = self.log_rituals([ritual], new_kinds={ritual.kind: cadence} if cadence else None, source=source)
+        return "added" if result.added else ("updated" if result.updated else "unchanged")
+
+    def log_rituals(
+        self, rituals: Iterable[Ritual], *, new_kinds: dict[str, str] | None = None, source: str | None = None
+    ) -> BatchResult:
+        """Log many rituals (and add ``new_kinds``) in one transaction: all of them or none."""
+        from .checkin import parse_cadence
+
+        items = list(rituals)
+        seen: set[tuple[str, str, str]] = set()
+        for r in items:
+            if r.key in seen:
+                raise ValidationError(f"the same ritual is logged twice ({r.kind}, {r.day}, {r.person or 'together'})")
+            seen.add(r.key)
+        counts: dict[str, int] = {}
+
+        def work(conn: sqlite3.Connection) -> None:
+            counts.clear()
+            for key, cadence in (new_kinds or {}).items():
+                self._add_kind(conn, key, parse_cadence(cadence), None)
+            known = set(DEFAULT_BY_KEY) | {r[0] for r in conn.execute("SELECT kind FROM ritual_kinds")}
+            stamp = _now()
+            for r in items:
+                if r.kind not in known:
+                    raise ValidationError(
+                        f"unknown ritual kind {r.kind!r}; give its cadence (daily, weekly or monthly) to add it",
+                        field="kind",
+                    )
+                current = conn.execute(
+                    "SELECT v.note, v.done FROM rituals c JOIN ritual_versions v ON v.id = c.version_id "
+                    "WHERE c.person = ? AND c.day = ? AND c.kind = ?",
+                    r.key,
+                ).fetchone()
+                if current is not None and (current[0], bool(current[1])) == r.content():
+                    status = "unchanged"
+                else:
+                    cur = conn.execute(
+                        "INSERT INTO ritual_versions (person, day, kind, done, note, saved_at, source) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (*r.key, int(r.done), r.note, stamp, source),
+                    )
+                    conn.execute(
+                        "INSERT INTO rituals (person, day, kind, version_id) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (person, day, kind) DO UPDATE SET version_id = excluded.version_id",
+                        (*r.key, cur.lastrowid),
+                    )
+                    status = "updated" if current is not None else "added"
+                counts[status] = counts.get(status, 0) + 1
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return BatchResult(**counts)
+
+    def rituals(
+        self, *, person: str | None = None, month: str | None = None, kind: str | None = None,
+        include_taken_back: bool = False,
+    ) -> list[Ritual]:
+        """The current rituals (taken-back ones left out), ordered by day, person, kind."""
+        where, params = [], []
+        if not include_taken_back:
+            where.append("v.done = 1")
+        if person is not None:
+            from .rituals import parse_ritual_person
+
+            where.append("c.person = ?")
+            params.append(parse_ritual_person(person))
+        if kind is not None:
+            where.append("c.kind = ?")
+            params.append(kind)
+        if month is not None:
+            month = parse_month(month)
+            where.append("c.day >= ? AND c.day < ?")
+            params += [month_start(month).isoformat(), month_start(add_months(month, 1)).isoformat()]
+        sql = ("SELECT v.person, v.day, v.kind, v.note, v.done FROM rituals c JOIN ritual_versions v "
+               "ON v.id = c.version_id" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY c.day, c.person, c.kind")
+        return [Ritual(r[0], dt.date.fromisoformat(r[1]), r[2], r[3], bool(r[4]))
+                for r in self._conn.execute(sql, params)]
+
+    def ritual_history(self, person: Any, day: Any, kind: str) -> list[tuple[str, str | None, Ritual]]:
+        """Every version of one logged ritual, oldest first: (saved_at, source, ritual)."""
+        probe = Ritual.create(day=day, kind=kind, person=person)
+        rows = self._conn.execute(
+            "SELECT person, day, kind, note, done, saved_at, source FROM ritual_versions "
+            "WHERE person = ? AND day = ? AND kind = ? ORDER BY id",
+            probe.key,
+        ).fetchall()
+        return [(r[5], r[6], Ritual(r[0], dt.date.fromisoformat(r[1]), r[2], r[3], bool(r[4]))) for r in rows]
+
+    def ritual_frame(self) -> pd.DataFrame:
+        """The current rituals as a DataFrame: ``day`` (datetime64), ``month``, ``week`` (the ISO
+        week's Monday), ``person`` (``""`` for together), ``kind``, ``cadence``."""
+        import pandas as pd
+
+        kinds = self.ritual_kinds()
+        rows = [(r.day, r.person, r.kind, kinds[r.kind].cadence if r.kind in kinds else "")
+                for r in self.rituals()]
+        df = pd.DataFrame(rows, columns=["day", "person", "kind", "cadence"])
+        df["day"] = pd.to_datetime(df["day"])
+        df.insert(1, "month", df["day"].dt.strftime("%Y-%m"))
+        df.insert(2, "week", df["day"] - pd.to_timedelta(df["day"].dt.day_of_week, unit="D"))
         return df
 
     # -- backup ------------------------------------------------------------------------------

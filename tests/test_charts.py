@@ -134,3 +134,20 @@ def test_change_bars_diverge_around_zero(table):
 def test_the_theme_is_registered_once_by_name():
     assert charts.THEME in alt.theme.names()
     assert alt.theme.active == charts.THEME
+
+
+def test_ritual_calendar():
+    from reflect.demo import fill
+
+    with Store(":memory:") as s:
+        fill(s, end="2026-10")
+        rituals, kinds = s.ritual_frame(), s.ritual_kinds()
+    chart = charts.ritual_calendar(rituals, kinds, months=["2026-09", "2026-10"])
+    spec = chart.to_dict()
+    assert spec["title"]["text"] == "Your rituals, day by day"
+    assert spec["encoding"]["x"]["field"] == "dom" and spec["encoding"]["xOffset"]["field"] == "ritual"
+    assert spec["encoding"]["color"]["scale"]["range"][0] == charts.OKABE_ITO[0]
+    [rows] = spec["datasets"].values()
+    assert {r["month"] for r in rows} == {"2026-09", "2026-10"}
+    assert len(rows) == len(rituals[rituals.month.isin(["2026-09", "2026-10"])].drop_duplicates(["day", "kind"]))
+    assert charts.to_svg(chart).lstrip().startswith("<svg")

@@ -45,8 +45,14 @@ def test_readme_documents_every_command_and_the_two_commands():
     from reflect.cli import cli
 
     readme = (ROOT / "README.md").read_text()
-    for name in cli.commands:
+    import click
+
+    for name, command in cli.commands.items():
         assert f"reflect {name}" in readme, f"README does not mention `reflect {name}`"
+        if isinstance(command, click.Group):
+            for sub in command.commands:
+                documented = f"reflect {name} {sub}" in readme or f"`{sub}`" in readme
+                assert documented, f"`reflect {name} {sub}` is undocumented"
     assert "scripts/monthly" in readme
     assert "scripts/test" in readme
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text()

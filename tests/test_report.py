@@ -243,3 +243,39 @@ def test_the_default_report_uses_the_demo_until_there_is_data(cli, home):
     [html] = (home / "reports").glob("*.html")
     assert "the demo couple" in html.read_text(encoding="utf-8")
     assert "showing the demo couple" in r.stderr
+
+
+def test_the_rhythm_section_shows_rituals_and_what_they_go_with(tmp_path):
+    from reflect.demo import fill
+
+    db = tmp_path / "demo.db"
+    with Store(db) as s:
+        fill(s, end="2026-10")
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(db), "-m", "2026-10", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "2026-10.html").read_text(encoding="utf-8")
+    assert "<h3>Rituals</h3>" in html and "A phone-free ritual: 3 of 4 weeks" in html
+    assert html.count('<figure class="chart">') == 7
+    assert "Your rituals, day by day" in html
+    assert "<h3>Do your rituals go with how you feel?</h3>" in html
+    assert "emotional intimacy averaged" in html and "not proof that one causes the other" in html
+
+
+def test_a_new_ritual_remakes_the_report(tmp_path):
+    from reflect.rituals import Ritual
+
+    db = tmp_path / "us.db"
+    with Store(db) as s:
+        s.save(make_checkin("Ana", "2026-10-01"))
+    out = tmp_path / "out"
+    cmd = [str(REFLECT_BIN), "report", "--db", str(db), "--all", "--out", str(out)]
+    assert "Made" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    html = (out / "2026-10.html").read_text(encoding="utf-8")
+    assert "No rituals logged yet" in html
+    assert "Skipped" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    with Store(db) as s:
+        s.log_ritual(Ritual.create(day="2026-10-04", kind="hug"))
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    assert "Made" in again
+    assert "A long hug: 1 of 31 days" in (out / "2026-10.html").read_text(encoding="utf-8")
