@@ -1,0 +1,293 @@
+"""End to end in a real browser: Debian's chromium, driven by Playwright, against JupyterLab and `reflect app`.
+
+Each test starts a server on 127.0.0.1 with a token and a temporary store, fills in the form as a
+person would (sliders by keyboard, a note, Save), checks the check-in in the store, checks that the
+page asked nothing of any host but this one, and keeps a screenshot in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from reflect.app import free_port
+from reflect.checkin import add_months, month_of, month_start
+from reflect.store import Store
+
+from .conftest import REFLECT_BIN, ROOT, make_checkin
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+NOTEBOOK = ROOT / "notebooks" / "monthly_reflection.ipynb"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 60_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(scripts/setup --test installs it)"),
+]
+
+LAST_MONTH = add_months(month_of(dt.date.today()), -1)
+#: What each person saved last month: the form starts from it.
+PREVIOUS = dict(passion=5, emotional=6, physical=4, intellectual=7, experiential=6, spiritual=6)
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    """A temporary project home and store, with last month's check-ins for Robin and Sam."""
+    db = tmp_path / "browser.db"
+    with Store(db) as store:
+        for person in ("Robin", "Sam"):
+            store.save(make_checkin(person, month_start(LAST_MONTH), note=f"{person}'s words", **PREVIOUS))
+    env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
+    return tmp_path, db, env
+
+
+@pytest.fixture
+def requests():
+    """Every address the page asked for (requests and websockets)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, requests, request):
+    """A fresh page; if the test fails, its screenshot and text are kept in test-artifacts/."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    failures = request.session.testsfailed
+    yield page
+    if request.session.testsfailed > failures:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = f"FAILED-{request.node.name}"
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (ARTIFACTS / f"{name}.txt").write_text(page.locator("body").inner_text())
+    context.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server stopped (exit {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise AssertionError(f"no answer from {url} within {timeout} s")
+
+
+@pytest.fixture
+def jupyterlab(seeded):
+    """JupyterLab on 127.0.0.1 with a token, serving a copy of the reflection notebook."""
+    tmp, _db, env = seeded
+    root = tmp / "lab"
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    settings = tmp / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = {**env, "JUPYTERLAB_SETTINGS_DIR": str(tmp / "lab-settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "lab-workspaces"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+    port, token = free_port(), "reflect-test-token"
+    log = open(tmp / "jupyterlab.log", "w")  # closed in teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True",
+         "--ServerApp.port_retries=0", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", process)
+        yield f"http://127.0.0.1:{port}", token, root
+    finally:
+        _stop(process)
+        log.close()
+
+
+@pytest.fixture
+def app(seeded):
+    """`reflect app`, run as a person runs it; the address is read from what it prints."""
+    tmp, db, env = seeded
+    port = free_port()
+    process = subprocess.Popen(
+        [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(port)],
+        env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"ready at (http://127\.0\.0\.1:\d+/\?token=[0-9a-f]+)", first)
+        assert match, first + process.stdout.read() if process.poll() is not None else first
+        yield match.group(1), process
+    finally:
+        _stop(process)
+
+
+# -- the person's part ---------------------------------------------------------------------------
+
+
+#: A person's pace. ipywidgets keeps one update per widget in flight and buffers the rest until the
+#: kernel answers, while a click is sent at once: a click a few milliseconds after the last key press
+#: can reach the kernel before the slider's last value. People are never that fast; the test neither.
+KEY_PAUSE_MS, SETTLE_MS = 80, 600
+
+
+def _move(page, key: str, slider: int, presses: int, expected: int) -> None:
+    """Move slider ``slider`` (0: how it is, 1: how I'd like it) of dimension ``key`` by keyboard."""
+    from playwright.sync_api import expect
+
+    row = page.locator(f".reflect-dimension-{key}")
+    handle = row.locator(".noUi-handle").nth(slider)
+    handle.wait_for(state="visible")
+    handle.focus()
+    for _ in range(abs(presses)):
+        handle.press("ArrowRight" if presses > 0 else "ArrowLeft")
+        page.wait_for_timeout(KEY_PAUSE_MS)
+    expect(row.locator(".widget-readout").nth(slider)).to_have_text(str(expected), timeout=TIMEOUT_MS)
+
+
+def fill_in_and_save(page, person: str, note: str) -> None:
+    form = page.locator(".reflect-checkin-form")
+    form.wait_for(state="visible")
+    who = form.get_by_placeholder("Pick your name, or type a new one")
+    who.fill(person)
+    who.press("Enter")
+    page.get_by_text(f"A new monthly check-in for {dt.date.today():%B %Y}, {person}").wait_for()
+    _move(page, "passion", 0, +2, 7)  # last month 5
+    _move(page, "emotional", 0, -1, 5)  # last month 6
+    form.locator(".reflect-dimension-physical input[type=checkbox]").check()
+    _move(page, "physical", 1, +4, 8)  # how I'd like it: starts where it is (4)
+    form.locator("textarea").fill(note)
+    page.wait_for_timeout(SETTLE_MS)
+    page.locator("button:has-text('Save my check-in')").click()
+    page.get_by_text(f"Saved {person}'s monthly check-in").wait_for()
+    page.get_by_text("Passion 7, emotional 5, physical 4 (you'd like 8), intellectual 7, experiential 6, "
+                     "spiritual 6; and your private note.").wait_for()
+    page.get_by_text(f"Compared with {month_start(LAST_MONTH):%B %Y}").wait_for()
+    page.get_by_text(f"{person}, {dt.date.today():%B %Y} at a glance").wait_for()
+
+
+def check_saved(db: Path, person: str, note: str) -> None:
+    with Store(db) as store:
+        saved = store.get(person, dt.date.today())
+        assert saved is not None, f"no check-in for {person} in {db}"
+        assert saved.scores["passion"] == 7
+        assert saved.scores["emotional"] == 5
+        assert saved.scores["physical"] == 4
+        assert saved.desired["physical"] == 8
+        assert saved.note == note
+        assert store.history(person, dt.date.today())[0].source == "form"
+
+
+def assert_only_loopback(requests: list[str]) -> None:
+    outside = [url for url in requests
+               if urlsplit(url).scheme not in ("data", "blob", "about") and urlsplit(url).hostname not in LOCAL_HOSTS]
+    assert not outside, f"the page asked hosts other than this one: {outside}"
+    assert requests, "no request was recorded at all"
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: both JupyterLab and Voila scroll inside a panel, so make the window tall."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 2300})
+    page.evaluate("document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })")
+    page.wait_for_timeout(300)  # let the layout settle
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+# -- the tests -----------------------------------------------------------------------------------
+
+
+def test_the_reflection_notebook_in_jupyterlab(jupyterlab, seeded, page, requests):
+    base, token, root = jupyterlab
+    _tmp, db, _env = seeded
+    started = time.monotonic()
+    page.goto(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
+    page.locator(".jp-Notebook").wait_for()
+    page.get_by_text(re.compile(r"\(ipykernel\) \| Idle$")).wait_for()  # the kernel is ready
+    page.locator(".jp-Notebook .jp-Cell").first.click()  # the notebook is the current widget
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']:not(.lm-mod-disabled)").click()
+    fill_in_and_save(page, "Robin", "A long walk on Sunday; we talked about everything.")
+    check_saved(db, "Robin", "A long walk on Sunday; we talked about everything.")
+    assert "Sam's words" not in page.content()
+    screenshot(page, "jupyterlab-reflection.png")
+    assert_only_loopback(requests)
+    print(f"\nJupyterLab: open, run, fill in, save and check took {time.monotonic() - started:.1f} s")
+
+
+def test_reflect_app_serves_the_form_with_no_code_and_no_network(app, seeded, page, requests):
+    url, _process = app
+    _tmp, db, _env = seeded
+    started = time.monotonic()
+    # Without the token, no page.
+    bare = url.split("?")[0]
+    try:
+        with urllib.request.urlopen(bare, timeout=10) as response:
+            assert "/login" in response.url and "Save my check-in" not in response.read().decode()
+    except urllib.error.HTTPError as exc:
+        assert exc.code in (401, 403)
+
+    page.goto(url)
+    fill_in_and_save(page, "Sam", "Felt close this month.")
+    check_saved(db, "Sam", "Felt close this month.")
+    content = page.content()
+    assert "checkin_form(" not in content and "from reflect" not in content  # no code on the page
+    assert "Your monthly reflection" in content
+    assert "Robin's words" not in content and "Sam's words" not in content
+    screenshot(page, "reflect-app.png")
+    assert_only_loopback(requests)
+    print(f"\nreflect app: open, fill in, save and check took {time.monotonic() - started:.1f} s")
+
+
+def test_reflect_app_stops_its_server_when_stopped(app):
+    url, process = app
+    port = urlsplit(url).port
+    _stop(process)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
