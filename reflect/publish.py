@@ -239,15 +239,24 @@ def _warm_exporter() -> None:
     _exporter().from_notebook_node(nbformat.v4.new_notebook())
 
 
-def _prepare(job: ReportJob, notebook: Path, fingerprint: str) -> Any:
+def _prepare(job: ReportJob, notebook: Path, fingerprint: str, pages: Any = None) -> Any:
+    """The report notebook with this job's parameters injected, as papermill injects them."""
+    params = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
+    metadata = {"title": f"Reflect: {month_start(job.month):%B %Y}",
+                "reflect": {"inputs": fingerprint, "version": __version__, "month": job.month}}
+    if pages is None:
+        return parameterized(str(notebook), params, metadata)
+    import nbformat
+
+    return nbformat.reads(pages.call(("prepare", str(notebook), params, metadata)), as_version=4)
+
+
+def parameterized(path: str, parameters: dict[str, Any], metadata: dict[str, Any]) -> Any:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    nb = load_notebook_node(str(notebook))
-    params = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
-    nb = parameterize_notebook(nb, params, kernel_name="python3", language="python")
-    nb.metadata["title"] = f"Reflect: {month_start(job.month):%B %Y}"
-    nb.metadata["reflect"] = {"inputs": fingerprint, "version": __version__, "month": job.month}
+    nb = parameterize_notebook(load_notebook_node(path), parameters, kernel_name="python3", language="python")
+    nb.metadata.update(metadata)
     return nb
 
 
@@ -297,23 +306,28 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
         os.replace(tmp, pdf_path)
 
 
-def make_one(job: ReportJob, executor: Any, notebook: Path) -> ReportResult:
-    """Make one report with an :class:`~reflect.execute.InProcessExecutor`."""
+def make_one(job: ReportJob, executor: Any, notebook: Path, exporter: Any = None) -> ReportResult:
+    """Make one report with an :class:`~reflect.execute.InProcessExecutor` (and, if given, a
+    :class:`~reflect.workers.Worker` that exports the page)."""
     started = time.perf_counter()
     try:
         fingerprint = inputs_fingerprint(job, notebook)
         if not job.force and is_up_to_date(job, fingerprint):
             return ReportResult(job, "skipped", job.files(), seconds=time.perf_counter() - started)
-        nb = _prepare(job, notebook, fingerprint)
+        nb = _prepare(job, notebook, fingerprint, exporter)
         try:
             nb = executor.execute(nb, cwd=notebook.parent)
         except Exception as exc:
             raise ReportError(_explain_failure(exc)) from None
         import nbformat
 
-        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": nb.metadata["title"]}})
+        notebook_json = nbformat.writes(nb)
+        if exporter is not None:
+            body = exporter.call(("export", notebook_json, nb.metadata["title"]))
+        else:
+            body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": nb.metadata["title"]}})
         job.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_private(job.stem.with_suffix(".ipynb"), nbformat.writes(nb).encode("utf-8"))
+        _write_private(job.stem.with_suffix(".ipynb"), notebook_json.encode("utf-8"))
         html_path = job.stem.with_suffix(".html")
         _write_private(html_path, body.encode("utf-8"))
         if job.pdf:
@@ -346,18 +360,32 @@ def _run_chunk(jobs: list[ReportJob]) -> list[ReportResult]:
 
 
 def _iter_chunk(jobs: list[ReportJob]) -> Iterable[ReportResult]:
-    from .execute import InProcessExecutor
+    from . import workers
 
     notebook = notebook_path()
-    executor: InProcessExecutor | None = None
-    for job in jobs:
-        if executor is None:
-            if not job.force and _quick_skip(job, notebook):
-                yield ReportResult(job, "skipped", job.files())
-                continue
-            executor = InProcessExecutor()
-            _warm_exporter()
-        yield make_one(job, executor, notebook)
+    executor: Any = None
+    exporter: workers.Worker | None = None
+    try:
+        for job in jobs:
+            if executor is None:
+                if not job.force and _quick_skip(job, notebook):
+                    yield ReportResult(job, "skipped", job.files())
+                    continue
+                if workers.can_fork():
+                    # before anything heavy is imported: the helpers start up in parallel
+                    workers.RENDERER = workers.start_renderer()
+                    exporter = workers.start_pages()
+                from . import report  # noqa: F401  (pandas and altair load while the helpers start)
+                from .execute import InProcessExecutor
+
+                executor = InProcessExecutor()
+            yield make_one(job, executor, notebook, exporter)
+    finally:
+        if exporter is not None:
+            exporter.close()
+        if workers.RENDERER is not None:
+            workers.RENDERER.close()
+            workers.RENDERER = None
 
 
 def _quick_skip(job: ReportJob, notebook: Path) -> bool:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import workers as _workers  # noqa: E402
+
 
 def _warm_up_renderer() -> None:
     """Start vl-convert's engine (about half a second, off the GIL) while pandas and altair load."""
@@ -31,7 +33,8 @@ def _warm_up_renderer() -> None:
 
 
 _WARM_UP = threading.Thread(target=_warm_up_renderer, name="reflect-warm-up", daemon=True)
-_WARM_UP.start()
+if _workers.RENDERER is None:  # with a renderer process (reflect report), it is warming up there
+    _WARM_UP.start()
 
 import pandas as pd  # noqa: E402
 
@@ -109,6 +112,7 @@ class MonthlyReport:
             self.rituals = pd.DataFrame(columns=["day", "month", "week", "person", "kind", "cadence"])
         else:
             self.rituals = rituals[rituals["day"] < end].reset_index(drop=True)
+        self._start_rendering()
 
     @classmethod
     def open(cls, month: Any = None, db: Any = None, include_notes: Any = False) -> MonthlyReport:
@@ -149,9 +153,48 @@ class MonthlyReport:
         p = self.people
         return p[0] if len(p) == 1 else ", ".join(p[:-1]) + " and " + p[-1]
 
-    def _figure(self, chart: Any, caption: str) -> str:
+    def _charts(self) -> dict[str, Callable[[], Any]]:
+        """Every chart this report shows, by name, in the order the sections show them."""
+        plan: dict[str, Callable[[], Any]] = {}
+        if len(self.people) == 2:
+            plan["side_by_side"] = lambda: charts.partners_side_by_side(self.table, self.month)
+        if self.rows[[f"change_{k}" for k in KEYS]].notna().any().any():
+            plan["change"] = lambda: charts.change_since_last_month(self.table, self.month, people=self.people)
+        if self.rows[[f"desired_{k}" for k in KEYS]].notna().any().any():
+            plan["desired"] = lambda: charts.desired_vs_current(self.table, self.month, people=self.people)
+        plan["trends"] = lambda: charts.dimension_trends(self.history)
+        plan["balance"] = lambda: charts.balance_over_time(self.history)
+        plan["pixels"] = lambda: charts.year_in_pixels(self.history)
+        if not self.rituals.empty:
+            months = [add_months(self.month, -i) for i in range(11, -1, -1)]
+            plan["rituals"] = lambda: charts.ritual_calendar(self.rituals, self.ritual_kinds, months=months)
+        return plan
+
+    def _start_rendering(self) -> None:
+        """Build every chart's spec now. With a renderer process (``reflect report``), the SVGs are
+        drawn there while this process writes the rest of the report; otherwise here."""
+        from concurrent.futures import Future
+
+        worker = _workers.RENDERER
+        self._svgs: dict[str, Future[str]] = {}
+        for name, build in self._charts().items():
+            spec = build().to_dict(validate=False)
+            if worker is not None:
+                self._svgs[name] = worker.submit(spec)  # drawn there while the next spec is built here
+                continue
+            import vl_convert as vlc
+
+            future: Future[str] = Future()
+            future.set_result(vlc.vegalite_to_svg(spec))
+            self._svgs[name] = future
+
+    def has_chart(self, name: str) -> bool:
+        return name in self._svgs
+
+    def _figure(self, name: str, caption: str) -> str:
         self.charts_shown += 1
-        return f'<figure class="chart">{charts.to_svg(chart)}<figcaption>{_e(caption)}</figcaption></figure>'
+        svg = self._svgs[name].result()
+        return f'<figure class="chart">{svg}<figcaption>{_e(caption)}</figcaption></figure>'
 
     # -- sections --------------------------------------------------------------------------------
 
@@ -218,12 +261,12 @@ class MonthlyReport:
                     lines.append(f"The biggest change for {_e(person)}: {_e(_dim(k))}, "
                                  f"{'up' if c > 0 else 'down'} {abs(c):.1f}.")
         parts = ["<h2>The month at a glance</h2>", table, "<p>" + " ".join(lines) + "</p>"]
-        if len(self.people) == 2:
-            parts.append(self._figure(charts.partners_side_by_side(self.table, self.month),
+        if self.has_chart("side_by_side"):
+            parts.append(self._figure("side_by_side",
                                       "Where each of you put each dimension this month; the grey bar is the distance "
                                       "between you."))
-        if self.rows[[f"change_{k}" for k in KEYS]].notna().any().any():
-            parts.append(self._figure(charts.change_since_last_month(self.table, self.month, people=self.people),
+        if self.has_chart("change"):
+            parts.append(self._figure("change",
                                       "How each score moved since last month: blue up, orange down."))
         return Section("".join(parts))
 
@@ -241,9 +284,9 @@ class MonthlyReport:
 
     def needs(self) -> Section:
         parts = ["<h2>How it is, and how you would like it</h2>"]
-        has_desired = self.rows[[f"desired_{k}" for k in KEYS]].notna().any().any()
+        has_desired = self.has_chart("desired")
         if has_desired:
-            parts.append(self._figure(charts.desired_vs_current(self.table, self.month, people=self.people),
+            parts.append(self._figure("desired",
                                       "The filled dot is how it is; the ring is how you would like it. Orange gaps of "
                                       "3 points or more are unmet needs."))
         else:
@@ -285,13 +328,13 @@ class MonthlyReport:
                 sentences.append(f"{_e(person)}, over the last six months: {_e(', '.join(bits))}; the rest steady.")
         parts.append("<p>" + " ".join(sentences) + "</p>")
         months = self.history["month"].nunique()
-        parts.append(self._figure(charts.dimension_trends(self.history),
+        parts.append(self._figure("trends",
                                   f"Each dimension over the last {months} month{'s' if months != 1 else ''}: dots "
                                   "are monthly scores, lines the 3-month rolling mean."))
-        parts.append(self._figure(charts.balance_over_time(self.history),
+        parts.append(self._figure("balance",
                                   "Passion against the intimacy index. Shaded months were out of balance: 2 or more "
                                   "points apart. A dip is normal; what matters is noticing it together."))
-        parts.append(self._figure(charts.year_in_pixels(self.history),
+        parts.append(self._figure("pixels",
                                   "The relationship in pixels: one square per month and dimension, darker is lower."))
         return Section("".join(parts))
 
@@ -346,8 +389,7 @@ class MonthlyReport:
         if not going.empty:
             bits = [f"{_e(r.label.lower())}, {r.current} {r.unit}s in a row" for r in going.itertuples()]
             parts.append("<p>Going strong: " + "; ".join(bits) + ".</p>")
-        months = [add_months(self.month, -i) for i in range(11, -1, -1)]
-        parts.append(self._figure(charts.ritual_calendar(self.rituals, kinds, months=months),
+        parts.append(self._figure("rituals",
                                   "Every ritual of the last twelve months, day by day."))
         links = rhythm.findings(rhythm.associations(self.checkins, self.rituals, kinds, until=self.month), kinds)
         if links:

@@ -1,0 +1,158 @@
+"""Helper processes for the heavy lifting of a report, so that it runs in parallel.
+
+Making a report is mostly Python work (pandas, altair) plus two pieces that need no Python
+objects of the report: rendering charts (vl-convert starts a JavaScript engine, about half a
+second, and holds the GIL while it draws) and exporting the page (nbconvert's imports and
+templates). ``reflect report`` forks one small process for each before it imports anything heavy;
+they start up while the main process loads pandas and runs the notebook, and then render and
+export on request. Where ``fork`` is not available, everything runs in the main process as before.
+Nothing is cached: every chart and page is made from this run's data.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from .errors import ReflectError
+
+#: The chart renderer for this process, when ``reflect report`` started one (else ``None``).
+RENDERER: Worker | None = None
+
+
+class WorkerError(ReflectError):
+    """A helper process failed or went away."""
+
+
+def _serve(conn: Any, warm: Callable[[], Any], handle: Callable[[Any, Any], Any],
+           idle: Callable[[Any], None] | None = None) -> None:
+    state = warm()
+    while True:
+        if idle is not None and not conn.poll():
+            idle(state)  # once, while nobody is waiting
+            idle = None
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        try:
+            conn.send(("ok", handle(state, request)))
+        except Exception as exc:  # sent back and raised in the main process
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class Worker:
+    """A forked process that warms up once, then answers requests one at a time."""
+
+    def __init__(self, warm: Callable[[], Any], handle: Callable[[Any, Any], Any], name: str,
+                 idle: Callable[[Any], None] | None = None):
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, warm, handle, idle), name=name, daemon=True)
+        self._process.start()
+        child.close()
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[tuple[Any, Future[Any]]] | None = None
+
+    def call(self, request: Any) -> Any:
+        with self._lock:
+            try:
+                self._conn.send(request)
+                status, value = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                raise WorkerError(f"the {self._process.name} process stopped ({exc})") from None
+        if status != "ok":
+            raise WorkerError(f"the {self._process.name} process failed: {value}")
+        return value
+
+    def submit(self, request: Any) -> Future[Any]:
+        """Send ``request`` from a background thread; the answer arrives in the future, and requests
+        are answered in the order they were submitted."""
+        future: Future[Any] = Future()
+        if self._queue is None:
+            self._queue = queue.SimpleQueue()
+            threading.Thread(target=self._client, name=f"{self._process.name}-client", daemon=True).start()
+        self._queue.put((request, future))
+        return future
+
+    def _client(self) -> None:
+        assert self._queue is not None
+        while True:
+            request, future = self._queue.get()
+            try:
+                future.set_result(self.call(request))
+            except Exception as exc:
+                future.set_exception(exc)
+
+    def close(self) -> None:
+        try:
+            with self._lock:
+                self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self._process.join(timeout=5)
+        if self._process.is_alive():  # pragma: no cover - should not happen
+            self._process.kill()
+        self._conn.close()
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# -- the two workers of a report ----------------------------------------------------------------
+
+
+def _warm_renderer() -> None:
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"mark": "text", "data": {"values": [{"t": "warm"}]},
+                         "encoding": {"text": {"field": "t"}}, "title": "warm"})
+
+
+def _render(_state: None, spec: dict[str, Any]) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(spec)
+
+
+def start_renderer() -> Worker:
+    return Worker(_warm_renderer, _render, "chart-renderer")
+
+
+def _warm_pages() -> None:
+    import papermill.iorw  # noqa: F401  (what preparing a notebook needs)
+    import papermill.parameterize  # noqa: F401
+
+
+def _warm_exporter_when_idle(_state: None) -> None:
+    from .publish import _warm_exporter
+
+    _warm_exporter()
+
+
+def _pages(_state: None, request: tuple[Any, ...]) -> str:
+    """("prepare", path, parameters, metadata) -> the parameterized notebook as JSON;
+    ("export", notebook JSON, title) -> the report page."""
+    import nbformat
+
+    from . import publish
+
+    if request[0] == "prepare":
+        _, path, parameters, metadata = request
+        return str(nbformat.writes(publish.parameterized(path, parameters, metadata)))
+    _, notebook_json, title = request
+    body, _ = publish._exporter().from_notebook_node(nbformat.reads(notebook_json, as_version=4),
+                                                     resources={"metadata": {"name": title}})
+    return str(body)
+
+
+def start_pages() -> Worker:
+    """The process that prepares the notebook (papermill's parameterization) and exports pages."""
+    return Worker(_warm_pages, _pages, "page-maker", idle=_warm_exporter_when_idle)
