@@ -180,20 +180,32 @@ def import_(file: str, db: str | None) -> None:
 @db_option
 def export(file: str, force: bool, db: str | None) -> None:
     """Write the latest check-ins as CSV to FILE (or - for standard output)."""
-    from .csvio import export_file, write_checkins
-    from .errors import ReflectError
+    from .csvio import to_csv
     from .store import Store
+
+    _refuse_to_overwrite(file, force)
+    with Store(db, create=False) as store:
+        text = to_csv(store.checkins())
+    _write_output(file, text, "check-ins")
+
+
+def _refuse_to_overwrite(file: str, force: bool) -> None:
+    from .errors import ReflectError
 
     if file != "-" and os.path.exists(file) and not force:
         raise ReflectError(f"{file} already exists; use --force to replace it")
-    with Store(db, create=False) as store:
-        checkins = store.checkins()
+
+
+def _write_output(file: str, text: str, what: str) -> None:
+    """CSV ``text`` to standard output (``-``), or to ``file`` atomically and owner-only."""
+    from .paths import write_private
+
     if file == "-":
-        write_checkins(checkins, sys.stdout)
+        sys.stdout.write(text)
         sys.stdout.flush()
-    else:
-        n = export_file(checkins, file)
-        _echo_err(f"Exported {n} check-ins to {file}.")
+        return
+    write_private(file, text)
+    _echo_err(f"Exported {text.count(chr(10)) - 1} {what} to {file}.")
 
 
 # -- list / history ----------------------------------------------------------------------------
@@ -621,21 +633,13 @@ def ritual_import(file: str, db: str | None) -> None:
 @db_option
 def ritual_export(file: str, force: bool, db: str | None) -> None:
     """Write the logged rituals as CSV to FILE (or - for standard output)."""
-    from .csvio import _write_atomically
-    from .errors import ReflectError
     from .rituals import to_csv
     from .store import Store
 
-    if file != "-" and os.path.exists(file) and not force:
-        raise ReflectError(f"{file} already exists; use --force to replace it")
+    _refuse_to_overwrite(file, force)
     with Store(db, create=False) as store:
         text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()})
-    if file == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        _write_atomically(file, text)
-        _echo_err(f"Exported {text.count(chr(10)) - 1} rituals to {file}.")
+    _write_output(file, text, "rituals")
 
 
 # -- entry point -------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 from .checkin import CheckIn
 from .dimensions import DESIRED_KEYS, KEYS
 from .errors import ImportFileError, ValidationError
+from .paths import write_private
 
 COLUMNS: tuple[str, ...] = ("date", "person", "cadence", *KEYS, *DESIRED_KEYS, "note")
 HEADER = ",".join(COLUMNS)
@@ -37,89 +38,95 @@ def _decode(raw: bytes, name: str) -> str:
     return text
 
 
-def parse_checkins(text: str, name: str = "<csv>") -> list[CheckIn]:
-    """Parse and validate CSV text; raise :class:`ImportFileError` listing every problem."""
-    problems: list[ValidationError] = []
+def csv_rows(
+    text: str, name: str, columns: Sequence[str], problems: list[ValidationError]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` for each data row of CSV ``text`` whose header holds exactly
+    ``columns`` (in any order); ``line`` is the row's first line in the file.
+
+    A bad header raises :class:`ImportFileError` at once; a row with the wrong number of fields
+    or broken quoting is added to ``problems``; blank lines are skipped; reading stops once
+    :data:`MAX_PROBLEMS` problems are known.
+    """
+    header_text = ",".join(columns)
     if not text.strip():
         raise ImportFileError(
-            name, [ValidationError(f"the file is empty; expected the header {HEADER}", where=f"{name}, line 1")]
+            name, [ValidationError(f"the file is empty; expected the header {header_text}", where=f"{name}, line 1")]
         )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = next(reader)
+        header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
         raise ImportFileError(name, [ValidationError(f"unreadable CSV ({exc})", where=f"{name}, line 1")]) from None
-    header = [h.strip() for h in header]
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [h for h in header if h not in COLUMNS]
+    missing = [c for c in columns if c not in header]
+    unknown = [h for h in header if h not in columns]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if missing or unknown or dupes:
         if missing:
-            msg = f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-            field = missing[0]
+            msg, field = f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", missing[0]
         elif unknown:
-            msg = f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
-            field = unknown[0]
+            msg, field = f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}", unknown[0]
         else:
-            msg = f"column {dupes[0]} appears twice"
-            field = dupes[0]
+            msg, field = f"column {dupes[0]} appears twice", dupes[0]
         raise ImportFileError(
-            name, [ValidationError(f"{msg}; the header must be: {HEADER}", field=field, where=f"{name}, line 1")]
+            name, [ValidationError(f"{msg}; the header must be: {header_text}", field=field, where=f"{name}, line 1")]
         )
-    index = {c: header.index(c) for c in COLUMNS}
-
-    checkins: list[CheckIn] = []
-    first_line: dict[tuple[str, str, str], int] = {}
+    index = {c: header.index(c) for c in columns}
     last_line = reader.line_num
-    truncated = False
-    while True:
+    while len(problems) < MAX_PROBLEMS:
         start_line = last_line + 1
         try:
             fields = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             problems.append(ValidationError(f"unreadable CSV ({exc})", where=f"{name}, line {reader.line_num}"))
-            break
+            return
         last_line = reader.line_num
-        where = f"{name}, line {start_line}"
         if not fields or all(not f.strip() for f in fields):
             continue  # a blank line
         if len(fields) != len(header):
-            problems.append(
-                ValidationError(f"expected {len(header)} fields, found {len(fields)}", where=where)
-            )
-        else:
-            row = {c: fields[i] for c, i in index.items()}
-            try:
-                checkin = CheckIn.create(
-                    person=row["person"],
-                    date=row["date"],
-                    cadence=row["cadence"],
-                    scores={k: row[k] for k in KEYS},
-                    desired={k: row[f"desired_{k}"] for k in KEYS},
-                    note=row["note"],
-                )
-            except ValidationError as exc:
-                problems.append(exc.located(where))
-            else:
-                if checkin.key in first_line:
-                    problems.append(
-                        ValidationError(
-                            f"same person, cadence and period as line {first_line[checkin.key]} "
-                            f"({checkin.person}, {checkin.cadence}, {checkin.period_start})",
-                            field="date",
-                            where=where,
-                        )
-                    )
-                else:
-                    first_line[checkin.key] = start_line
-                    checkins.append(checkin)
-        if len(problems) >= MAX_PROBLEMS:
-            truncated = True
-            break
+            problems.append(ValidationError(f"expected {len(header)} fields, found {len(fields)}",
+                                            where=f"{name}, line {start_line}"))
+            continue
+        yield start_line, {c: fields[i] for c, i in index.items()}
+
+
+def raise_problems(name: str, problems: list[ValidationError]) -> None:
+    """Raise :class:`ImportFileError` if anything was wrong (all or nothing)."""
     if problems:
-        raise ImportFileError(name, problems, truncated=truncated)
+        raise ImportFileError(name, problems, truncated=len(problems) >= MAX_PROBLEMS)
+
+
+def parse_checkins(text: str, name: str = "<csv>") -> list[CheckIn]:
+    """Parse and validate CSV text; raise :class:`ImportFileError` listing every problem."""
+    problems: list[ValidationError] = []
+    checkins: list[CheckIn] = []
+    first_line: dict[tuple[str, str, str], int] = {}
+    for line, row in csv_rows(text, name, COLUMNS, problems):
+        where = f"{name}, line {line}"
+        try:
+            checkin = CheckIn.create(
+                person=row["person"],
+                date=row["date"],
+                cadence=row["cadence"],
+                scores={k: row[k] for k in KEYS},
+                desired={k: row[f"desired_{k}"] for k in KEYS},
+                note=row["note"],
+            )
+        except ValidationError as exc:
+            problems.append(exc.located(where))
+            continue
+        if checkin.key in first_line:
+            problems.append(ValidationError(
+                f"same person, cadence and period as line {first_line[checkin.key]} "
+                f"({checkin.person}, {checkin.cadence}, {checkin.period_start})",
+                field="date", where=where,
+            ))
+            continue
+        first_line[checkin.key] = line
+        checkins.append(checkin)
+    raise_problems(name, problems)
     return checkins
 
 
@@ -160,19 +167,5 @@ def export_file(checkins: Iterable[CheckIn], path: str | os.PathLike[str]) -> in
     """Write check-ins to ``path`` atomically, owner-only (0600)."""
     buf = io.StringIO()
     n = write_checkins(checkins, buf)
-    _write_atomically(path, buf.getvalue())
+    write_private(path, buf.getvalue())
     return n
-
-
-def _write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file, owner-only (0600)."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

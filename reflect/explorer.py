@@ -486,8 +486,6 @@ def _section(title: str, intro: str, trends: Trends, selection: Selection | None
 
 def rhythm_section(trends: Trends, month: str | None = None) -> Section:
     """Rituals in the last twelve months up to ``month`` (default: the latest month with any)."""
-    import datetime as dt
-
     from . import rhythm
 
     title = "Your rhythm"
@@ -498,22 +496,11 @@ def rhythm_section(trends: Trends, month: str | None = None) -> Section:
                 "with how you feel.")
         return Section(title, (_html(_p(_e(text), _GREY)),))
     month = month or str(rituals["month"].max())
-    table = rhythm.rhythm_table(rituals, kinds, month, 1)
-    units = {"daily": "days", "weekly": "weeks", "monthly": "month"}
-    lines = []
-    for r in table.itertuples():
-        if r.cadence == "monthly":
-            lines.append(f"{r.label}: {'yes' if r.done else 'not this month'}")
-        else:
-            lines.append(f"{r.label}: {r.done} of {r.expected} {units[r.cadence]}")
-    bundles: list[Bundle] = [_html(_p(_e(f"{month_words(month)}: " + "; ".join(lines) + ".")))]
-    today = dt.date.today()
-    end = month_start(add_months(month, 1)) - dt.timedelta(days=1)
-    going = rhythm.streaks(rituals, kinds, min(today, end), ongoing=end >= today)
-    going = going[going["current"] >= 2]
-    if not going.empty:
-        bits = [f"{r.label.lower()}, {r.current} {r.unit}s in a row" for r in going.itertuples()]
-        bundles.append(_html(_p(_e("Going strong: " + "; ".join(bits) + "."))))
+    words = rhythm.month_in_words(rituals, kinds, month)
+    bundles: list[Bundle] = [_html(_p(_e(f"{month_words(month)}: {words}.")))]
+    going = rhythm.streaks_in_words(rituals, kinds, month)
+    if going:
+        bundles.append(_html(_p(_e(going))))
     months = [add_months(month, -i) for i in range(11, -1, -1)]
     chart = charts.ritual_calendar(rituals, kinds, months=months)
     bundles.append({"image/svg+xml": charts.to_svg(chart), "text/plain": "[chart: your rituals, day by day]"})

@@ -65,3 +65,23 @@ def resolve_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 def store_was_chosen(explicit: str | os.PathLike[str] | None = None) -> bool:
     """Whether the store was named (by argument or environment) rather than defaulted."""
     return bool(explicit) or bool(os.environ.get(ENV_DB))
+
+
+def write_private(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically, readable by its owner only (0600).
+
+    The data goes to a temporary file beside ``path`` first and replaces it in one step, so a
+    reader never sees half a file and a failure leaves the old one in place.
+    """
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target

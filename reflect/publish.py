@@ -33,7 +33,7 @@ from . import __version__
 from .checkin import add_months, month_start
 from .errors import ReflectError, StoreError
 from .params import resolve_month
-from .paths import notebooks_dir, reports_dir
+from .paths import notebooks_dir, reports_dir, write_private
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -260,19 +260,6 @@ def parameterized(path: str, parameters: dict[str, Any], metadata: dict[str, Any
     return nb
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, readable by its owner only."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def find_chromium() -> str:
     for name in (os.environ.get("REFLECT_CHROMIUM"), *CHROMIUM_NAMES):
         if name and (found := shutil.which(name)):
@@ -327,9 +314,9 @@ def make_one(job: ReportJob, executor: Any, notebook: Path, exporter: Any = None
         else:
             body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": nb.metadata["title"]}})
         job.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_private(job.stem.with_suffix(".ipynb"), notebook_json.encode("utf-8"))
+        write_private(job.stem.with_suffix(".ipynb"), notebook_json.encode("utf-8"))
         html_path = job.stem.with_suffix(".html")
-        _write_private(html_path, body.encode("utf-8"))
+        write_private(html_path, body.encode("utf-8"))
         if job.pdf:
             print_pdf(html_path, job.stem.with_suffix(".pdf"))
         return ReportResult(job, "made", job.files(), seconds=time.perf_counter() - started)

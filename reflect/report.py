@@ -374,21 +374,10 @@ class MonthlyReport:
                     "<code>reflect ritual add hug</code>; over a few months this report will show whether keeping "
                     "them goes with how you feel.</p>")
         parts = ["<h3>Rituals</h3>"]
-        table = rhythm.rhythm_table(self.rituals, kinds, self.month, 1)
-        units = {"daily": "days", "weekly": "weeks", "monthly": "month"}
-        lines = []
-        for r in table.itertuples():
-            if r.cadence == "monthly":
-                lines.append(f"{_e(r.label)}: {'yes' if r.done else 'not this month'}")
-            else:
-                lines.append(f"{_e(r.label)}: {r.done} of {r.expected} {units[r.cadence]}")
-        parts.append("<p>This month: " + "; ".join(lines) + ".</p>")
-        until = month_start(add_months(self.month, 1)) - dt.timedelta(days=1)
-        going = rhythm.streaks(self.rituals, kinds, until, ongoing=False)
-        going = going[going["current"] >= 2]
-        if not going.empty:
-            bits = [f"{_e(r.label.lower())}, {r.current} {r.unit}s in a row" for r in going.itertuples()]
-            parts.append("<p>Going strong: " + "; ".join(bits) + ".</p>")
+        parts.append(f"<p>This month: {_e(rhythm.month_in_words(self.rituals, kinds, self.month))}.</p>")
+        going = rhythm.streaks_in_words(self.rituals, kinds, self.month)
+        if going:
+            parts.append(f"<p>{_e(going)}</p>")
         parts.append(self._figure("rituals",
                                   "Every ritual of the last twelve months, day by day."))
         links = rhythm.findings(rhythm.associations(self.checkins, self.rituals, kinds, until=self.month), kinds)

@@ -141,6 +141,33 @@ def streaks(
     return pd.DataFrame(rows, columns=["kind", "label", "cadence", "unit", "current", "longest"])
 
 
+def month_in_words(rituals: pd.DataFrame, kinds: Mapping[str, RitualKind], month: str) -> str:
+    """``"An appreciation: 19 of 31 days; A phone-free ritual: 3 of 4 weeks; ..."`` for ``month``."""
+    units = {"daily": "days", "weekly": "weeks"}
+    lines = []
+    for r in rhythm_table(rituals, kinds, month, 1).itertuples():
+        if r.cadence == "monthly":
+            lines.append(f"{r.label}: {'yes' if r.done else 'not this month'}")
+        else:
+            lines.append(f"{r.label}: {r.done} of {r.expected} {units[r.cadence]}")
+    return "; ".join(lines)
+
+
+def streaks_in_words(
+    rituals: pd.DataFrame, kinds: Mapping[str, RitualKind], month: str, *, today: dt.date | None = None
+) -> str | None:
+    """``"Going strong: a long hug, 4 days in a row; ..."`` at the end of ``month`` (or today, while
+    the month is still going on); ``None`` when no streak is 2 or more."""
+    today = today or dt.date.today()
+    end = month_start(add_months(month, 1)) - dt.timedelta(days=1)
+    going = streaks(rituals, kinds, min(today, end), ongoing=end >= today)
+    going = going[going["current"] >= 2]
+    if going.empty:
+        return None
+    return "Going strong: " + "; ".join(f"{r.label.lower()}, {r.current} {r.unit}s in a row"
+                                        for r in going.itertuples()) + "."
+
+
 # -- rituals against scores ----------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from .checkin import parse_cadence, parse_date, parse_note, parse_person
-from .errors import ImportFileError, ValidationError
+from .errors import ValidationError
 
 TOGETHER = ""
 TOGETHER_WORD = "together"
@@ -121,44 +121,15 @@ def parse_rituals(
     kinds the file adds (kind -> cadence). Raises :class:`ImportFileError` naming file, line and
     column of every problem.
     """
+    from .csvio import csv_rows, raise_problems
+
     known = dict(kinds or {k.key: k.cadence for k in DEFAULT_KINDS})
     problems: list[ValidationError] = []
-    if not text.strip():
-        raise ImportFileError(name, [ValidationError(f"the file is empty; expected the header {HEADER}",
-                                                     where=f"{name}, line 1")])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except csv.Error as exc:
-        raise ImportFileError(name, [ValidationError(f"unreadable CSV ({exc})", where=f"{name}, line 1")]) from None
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [h for h in header if h not in COLUMNS]
-    if missing or unknown:
-        what = f"missing column {missing[0]}" if missing else f"unknown column {unknown[0]}"
-        raise ImportFileError(name, [ValidationError(f"{what}; the header must be: {HEADER}",
-                                                     field=(missing or unknown)[0], where=f"{name}, line 1")])
-    index = {c: header.index(c) for c in COLUMNS}
     rituals: list[Ritual] = []
     added: dict[str, str] = {}
     first_line: dict[tuple[str, str, str], int] = {}
-    last_line = reader.line_num
-    while True:
-        start = last_line + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(ValidationError(f"unreadable CSV ({exc})", where=f"{name}, line {reader.line_num}"))
-            break
-        last_line = reader.line_num
-        where = f"{name}, line {start}"
-        if not fields or all(not f.strip() for f in fields):
-            continue
-        if len(fields) != len(header):
-            problems.append(ValidationError(f"expected {len(header)} fields, found {len(fields)}", where=where))
-            continue
-        row = {c: fields[i] for c, i in index.items()}
+    for line, row in csv_rows(text, name, COLUMNS, problems):
+        where = f"{name}, line {line}"
         try:
             ritual = Ritual.create(day=row["date"], kind=row["kind"], person=row["person"], note=row["note"])
             cadence = row["cadence"].strip()
@@ -181,12 +152,9 @@ def parse_rituals(
             problems.append(ValidationError(
                 f"the same ritual, person and day as line {first_line[ritual.key]}", field="date", where=where))
             continue
-        first_line[ritual.key] = start
+        first_line[ritual.key] = line
         rituals.append(ritual)
-        if len(problems) >= 50:
-            break
-    if problems:
-        raise ImportFileError(name, problems, truncated=len(problems) >= 50)
+    raise_problems(name, problems)
     return rituals, added
 
 

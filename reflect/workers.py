@@ -20,6 +20,9 @@ from typing import Any
 
 from .errors import ReflectError
 
+#: How long to wait for a helper's answer before giving up on it.
+CALL_TIMEOUT_S = 300.0
+
 #: The chart renderer for this process, when ``reflect report`` started one (else ``None``).
 RENDERER: Worker | None = None
 
@@ -60,10 +63,12 @@ class Worker:
         self._lock = threading.Lock()
         self._queue: queue.SimpleQueue[tuple[Any, Future[Any]]] | None = None
 
-    def call(self, request: Any) -> Any:
+    def call(self, request: Any, timeout: float = CALL_TIMEOUT_S) -> Any:
         with self._lock:
             try:
                 self._conn.send(request)
+                if not self._conn.poll(timeout):
+                    raise WorkerError(f"the {self._process.name} process did not answer in {timeout:.0f} s")
                 status, value = self._conn.recv()
             except (EOFError, OSError) as exc:
                 raise WorkerError(f"the {self._process.name} process stopped ({exc})") from None
@@ -103,7 +108,16 @@ class Worker:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether helpers can be forked safely here: ``fork`` exists, no other thread is running (a
+    lock held by one at the moment of the fork would never be released in the child), and
+    vl-convert's engine has not started in this process (its threads do not survive a fork)."""
+    import sys
+
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and "vl_convert" not in sys.modules
+    )
 
 
 # -- the two workers of a report ----------------------------------------------------------------
