@@ -79,6 +79,14 @@ def _month_rows(table: pd.DataFrame, month: str | None) -> tuple[str, pd.DataFra
     return month, table[table["month"] == month]
 
 
+def _month_axis(dates: pd.Series) -> alt.Axis:
+    """A time axis with one tick per month for a few months, every 3 or 6 months for many."""
+    n = max(1, int(pd.Series(dates).dt.to_period("M").nunique())) if len(dates) else 1
+    step = 1 if n <= 8 else 3 if n <= 30 else 6
+    return alt.Axis(format="%b %y", labelAngle=0, tickCount={"interval": "month", "step": step},
+                    labelOverlap=True)
+
+
 def _month_title(month: str) -> str:
     return month_start(month).strftime("%B %Y")
 
@@ -101,7 +109,7 @@ def dimension_trends(
     data = data[data["key"].isin(keys)]
     names = sorted(data["person"].unique())
     base = alt.Chart().encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=6)),
+        x=alt.X("date:T", title=None, axis=_month_axis(data["date"])),
         color=alt.Color("person:N", title="Person", scale=_people_scale(names)),
         tooltip=[
             alt.Tooltip("person:N", title="Person"),
@@ -139,18 +147,21 @@ def balance_over_time(
     part = _select(table, people, months)
     rows = []
     for r in part.itertuples(index=False):
-        end = pd.Timestamp(month_start(add_months(r.month, 1)))
+        # the shading is centred on the month's point, reaching halfway to the months either side
+        here = pd.Timestamp(r.date)
+        start = here - (here - pd.Timestamp(month_start(add_months(r.month, -1)))) / 2
+        end = here + (pd.Timestamp(month_start(add_months(r.month, 1))) - here) / 2
         balance = analysis.classify_balance(r.passion_gap, threshold)
         for measure, value in (("Passion", r.passion), ("Intimacy index", r.intimacy_index)):
-            rows.append({"person": r.person, "date": r.date, "end": end, "measure": measure, "value": value,
-                         "gap": r.passion_gap, "balance": _BALANCE_WORDS[balance], "lo": 1, "hi": 10})
+            rows.append({"person": r.person, "date": r.date, "start": start, "end": end, "measure": measure,
+                         "value": value, "gap": r.passion_gap, "balance": _BALANCE_WORDS[balance], "lo": 1, "hi": 10})
     data = pd.DataFrame(rows)
     zone = (
         alt.Chart()
         .transform_filter((alt.datum.measure == "Passion") & (alt.datum.balance != _BALANCE_WORDS["balanced"]))
         .mark_rect(opacity=0.22)
         .encode(
-            x="date:T", x2="end:T", y=alt.Y("lo:Q", scale=_score_scale()), y2="hi:Q",
+            x="start:T", x2="end:T", y=alt.Y("lo:Q", scale=_score_scale()), y2="hi:Q",
             fill=alt.Fill("balance:N", title="Out of balance",
                           scale=alt.Scale(domain=[_BALANCE_WORDS[analysis.HIGH_PASSION],
                                                   _BALANCE_WORDS[analysis.HIGH_INTIMACY]],
@@ -163,11 +174,11 @@ def balance_over_time(
         alt.Chart()
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            x=alt.X("date:T", title=None, axis=_month_axis(data["date"]) if len(data) else alt.Axis()),
             y=alt.Y("value:Q", scale=_score_scale(), axis=_score_axis()),
-            color=alt.Color("measure:N", title=None,
+            color=alt.Color("measure:N", title="Line",
                             scale=alt.Scale(domain=["Passion", "Intimacy index"], range=["#D55E00", "#0072B2"])),
-            strokeDash=alt.StrokeDash("measure:N", legend=None,
+            strokeDash=alt.StrokeDash("measure:N", title="Line",
                                       scale=alt.Scale(domain=["Passion", "Intimacy index"], range=[[1, 0], [5, 3]])),
             tooltip=[alt.Tooltip("person:N", title="Person"), alt.Tooltip("date:T", title="Month", format="%B %Y"),
                      alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("value:Q", title="Score", format=".1f"),
@@ -361,7 +372,8 @@ def ritual_calendar(
         alt.Chart(data)
         .mark_square(size=14, opacity=0.95)
         .encode(
-            x=alt.X("dom:O", title="Day of the month", axis=alt.Axis(labelAngle=0, values=[1, 5, 10, 15, 20, 25, 30])),
+            x=alt.X("dom:O", title="Day of the month", scale=alt.Scale(domain=list(range(1, 32))),
+                    axis=alt.Axis(labelAngle=0, values=[1, 5, 10, 15, 20, 25, 30])),
             xOffset=alt.XOffset("ritual:N", sort=[labels[k] for k in order]),
             y=alt.Y("yearmonth(month_start):O", title=None, axis=alt.Axis(format="%b %Y")),
             color=alt.Color("ritual:N", title="Ritual", sort=[labels[k] for k in order],

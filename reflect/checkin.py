@@ -192,6 +192,10 @@ class CheckIn:
         name = parse_person(person)
         cad = parse_cadence(cadence)
         start = period_start(parse_date(date), cad)
+        if start > dt.date.today():
+            raise ValidationError(
+                f"{start.isoformat()} is in the future; a check-in is for a period that has begun", field="date"
+            )
         unknown = sorted(set(scores) - set(KEYS))
         if unknown:
             raise ValidationError(

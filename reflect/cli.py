@@ -86,7 +86,8 @@ def _score_options(f: Callable[..., Any]) -> Callable[..., Any]:
             f"--desired-{key}",
             default=None,
             metavar="1-10",
-            help=f"How you would like {dim.label.lower()} to be (optional).",
+            help=f"How you would like {'passion' if key == 'passion' else dim.label.lower() + ' intimacy'} "
+                 "to be (optional).",
         )(f)
     for key in reversed(KEYS):
         dim = BY_KEY[key]
@@ -124,7 +125,7 @@ def add(person: str, date: str | None, cadence: str, note: str | None, db: str |
 
     checkin = CheckIn.create(
         person=person,
-        date=date or dt.date.today(),
+        date=date if date is not None else dt.date.today(),
         cadence=cadence,
         scores={k: ratings[k] for k in KEYS},
         desired={k: ratings[f"desired_{k}"] for k in KEYS},
@@ -332,11 +333,12 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
         month = parse_month(month)
     if all_months and month is not None:
         raise click.UsageError("use either --month or --all, not both")
+    if out is not None and not out.strip():
+        raise click.UsageError("--out needs a folder")
     if dbs:
-        stores = [(Path(d).expanduser(), False) for d in dbs]
-        for path, _ in stores:
-            if not path.exists():
-                pass  # reported per store by the plan, so a batch goes on with the others
+        # each store once (a store missing or broken is reported by the plan; the batch goes on)
+        unique = {str(Path(d).expanduser().resolve()): Path(d).expanduser() for d in dbs}
+        stores = [(path, False) for path in unique.values()]
     elif os.environ.get("REFLECT_DB"):
         stores = [(resolve_store_path(None), False)]
     else:
@@ -349,8 +351,10 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
                                    force=force)
     results = list(failed)
-    for r in failed:
-        _echo_err(f"Failed: {r.error}")
+    single = len(planned) + len(failed) == 1  # one report: its error is the one line said at the end
+    if not single:
+        for r in failed:
+            _echo_err(f"Failed: {r.error}")
     progress = _progress(len(planned))
 
     def show(result: Any) -> None:
@@ -358,6 +362,8 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
             progress.update(1)
             if result.status == "failed":
                 progress.write(f"Failed: {result.error}", file=sys.stderr)
+            return
+        if result.status == "failed" and single:
             return
         if result.status == "made":
             extra = " (and .pdf)" if result.job.pdf else ""
@@ -373,21 +379,23 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
     made = [r for r in results if r.status == "made"]
     skipped = [r for r in results if r.status == "skipped"]
     bad = [r for r in results if r.status == "failed"]
-    if len(results) > 1 or bad:
+    if single and bad:
+        raise ReportFailed(f"reflect: {bad[0].error or 'the report failed'}")
+    if len(results) > 1:
         summary_line = f"{len(made)} made, {len(skipped)} skipped (unchanged), {len(bad)} failed"
         if bad:
-            summary_line += ": " + "; ".join(r.error or "?" for r in bad)
+            summary_line = f"reflect: {summary_line}: " + "; ".join(r.error or "?" for r in bad)
         click.echo(summary_line, err=bool(bad))
-    if len(made) == 1 and not bad:
-        click.echo(f"Open it in any browser: {made[0].job.stem.with_suffix('.html').resolve().as_uri()}")
+    if len(results) == 1 and not bad:
+        html = results[0].job.stem.with_suffix(".html").resolve()
+        click.echo(f"Open it in any browser: {html.as_uri()}")
     if bad:
-        if len(results) == 1:
-            raise ReportFailed(bad[0].error or "the report failed")
-        raise ReportFailed(f"{len(bad)} of {len(results)} reports failed")
+        raise ReportFailed("")
 
 
 class ReportFailed(Exception):
-    """Raised after the failures were already said; main() exits 1 without repeating much."""
+    """Some report failed: main() prints the message, if any (what failed was already said), and
+    exits 1."""
 
 
 def _progress(total: int) -> Any:
@@ -519,13 +527,14 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
     from .rituals import Ritual, person_word
     from .store import Store
 
-    item = Ritual.create(day=date or dt.date.today(), kind=kind, person=person, note=note, done=not undo)
+    item = Ritual.create(day=date if date is not None else dt.date.today(), kind=kind, person=person, note=note,
+                         done=not undo)
     with Store(db) as store:
         status = store.log_ritual(item, cadence=cadence, source="cli")
     who = person_word(item.person)
     what = f"{item.kind} on {item.day.isoformat()} ({who})"
     if status == "unchanged":
-        click.echo(f"Nothing changed: {what} was already logged like this.")
+        click.echo(f"Nothing changed: {what} was already {'taken back' if undo else 'logged like this'}.")
     elif undo:
         click.echo(f"Took back {what}; the history keeps it.")
     else:
@@ -558,7 +567,7 @@ def ritual_list(month: str | None, person: str | None, kind: str | None, db: str
 
         table = rhythm.rhythm_table(_ritual_frame(items, kinds), kinds, month, 1)
         parts = [f"{row.kind} {row.done} of {row.expected}" for row in table.itertuples()]
-        click.echo("This month: " + ", ".join(parts))
+        click.echo(f"In {month}, against each ritual's rhythm: " + ", ".join(parts))
 
 
 def _ritual_frame(items: list[Any], kinds: dict[str, Any]) -> Any:
@@ -667,7 +676,8 @@ def main(argv: list[str] | None = None) -> None:
         _echo_err(f"reflect: {exc}")
         sys.exit(EXIT_ERROR)
     except ReportFailed as exc:
-        _echo_err(f"reflect: {exc}")
+        if str(exc):
+            _echo_err(str(exc))
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _echo_err("reflect: interrupted")

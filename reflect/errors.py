@@ -10,6 +10,10 @@ from __future__ import annotations
 class ReflectError(Exception):
     """Base class of every error the kit raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook (and so in papermill's output), show the message, not a traceback."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class ValidationError(ReflectError, ValueError):
     """A value given to the kit is not acceptable (a rating of 11, a bad date, ...).

@@ -282,10 +282,12 @@ def _balance(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
         out.append(Insight("balance", text, who, pick(SUGGESTIONS[r["balance"]], who)))
     if balanced and not out:
         both = "both of you" if len(balanced) == 2 else ("you" if len(balanced) == 1 else "all of you")
+        strong = all(r["passion"] >= 6 and r["intimacy_index"] >= 6 for r in rows.to_dict("records"))
+        tail = ("Both are present: worth noticing, and worth protecting." if strong else
+                "They move together, even if both are lower than you might like; lifting one tends to lift the other.")
         out.append(Insight(
             "balance",
-            f"Passion and intimacy are in step for {both} this month ({'; '.join(balanced)}). Both are present: "
-            "worth noticing, and worth protecting.",
+            f"Passion and intimacy are in step for {both} this month ({'; '.join(balanced)}). {tail}",
             None, pick(SUGGESTIONS["balanced"], "balanced", 1),
         ))
     return out

@@ -73,15 +73,20 @@ def write_private(path: str | os.PathLike[str], data: bytes | str) -> Path:
     The data goes to a temporary file beside ``path`` first and replaces it in one step, so a
     reader never sees half a file and a failure leaves the old one in place.
     """
+    from .errors import ReflectError
+
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    except OSError as exc:
+        raise ReflectError(f"{target}: cannot write the file ({exc.strerror}); nothing was written") from None
     return target

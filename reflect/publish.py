@@ -108,11 +108,11 @@ def plan(
     fails is returned as a failed result, so that a batch goes on with the others.
     """
     base = Path(out_dir) if out_dir else reports_dir()
-    several = len(stores) > 1
+    folders = _folder_names([path for path, _ in stores])
     jobs: list[ReportJob] = []
     failed: list[ReportResult] = []
     for path, is_demo in stores:
-        target = base / path.stem if several else base
+        target = base / folders[path] if len(stores) > 1 else base
         try:
             with Store(path, create=False) as store:
                 months = store.months()
@@ -129,6 +129,20 @@ def plan(
             continue
         jobs += [ReportJob(path, m, target, include_notes, pdf, force, is_demo) for m in chosen]
     return jobs, failed
+
+
+def _folder_names(paths: Sequence[Path]) -> dict[Path, str]:
+    """A report folder name for each store: its file name without the extension, with its own
+    folder's name in front where two stores share a file name (``c1-reflect``, ``c2-reflect``)."""
+    names: dict[Path, str] = {}
+    stems = [p.stem for p in paths]
+    for path in paths:
+        name = path.stem if stems.count(path.stem) == 1 else f"{path.resolve().parent.name}-{path.stem}"
+        base, n = name, 2
+        while name in names.values():
+            name, n = f"{base}-{n}", n + 1
+        names[path] = name
+    return names
 
 
 def _check_writable(folder: Path) -> None:
@@ -183,6 +197,9 @@ def _code_digest() -> bytes:
 def is_up_to_date(job: ReportJob, fingerprint: str) -> bool:
     if not all(f.exists() for f in job.files()):
         return False
+    pdf = job.stem.with_suffix(".pdf")
+    if pdf.exists() and pdf.stat().st_mtime < job.stem.with_suffix(".ipynb").stat().st_mtime:
+        return False  # a PDF older than its page: print it again
     try:
         made = json.loads(job.stem.with_suffix(".ipynb").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -317,8 +334,9 @@ def make_one(job: ReportJob, executor: Any, notebook: Path, exporter: Any = None
         write_private(job.stem.with_suffix(".ipynb"), notebook_json.encode("utf-8"))
         html_path = job.stem.with_suffix(".html")
         write_private(html_path, body.encode("utf-8"))
-        if job.pdf:
-            print_pdf(html_path, job.stem.with_suffix(".pdf"))
+        pdf_path = job.stem.with_suffix(".pdf")
+        if job.pdf or pdf_path.exists():  # never leave an older PDF beside a newer page
+            print_pdf(html_path, pdf_path)
         return ReportResult(job, "made", job.files(), seconds=time.perf_counter() - started)
     except ReflectError as exc:
         return ReportResult(job, "failed", error=f"{job.store.name} {job.month}: {exc}",

@@ -206,8 +206,10 @@ class MonthlyReport:
             counts.append(f"{person} {verb}{'once' if n == 1 else f'{n} times'}")
         count_text = " and ".join([", ".join(counts[:-1]), counts[-1]] if len(counts) > 1 else counts)
         balances = {p["balance"] for p in self.summary["people"].values()}
+        first = self.rows[[f"change_{k}" for k in KEYS]].isna().all().all()
         if balances == {analysis.BALANCED}:
-            mood = "Passion and intimacy moved together this month."
+            mood = ("Passion and intimacy are in step this month." if first
+                    else "Passion and intimacy moved together this month.")
         elif analysis.HIGH_INTIMACY in balances and analysis.HIGH_PASSION not in balances:
             mood = "Closeness held up this month while the spark was quieter."
         elif analysis.HIGH_PASSION in balances and analysis.HIGH_INTIMACY not in balances:
@@ -251,9 +253,13 @@ class MonthlyReport:
         lines = []
         for person, p in people.items():
             words = _BALANCE_WORDS[p["balance"]]
-            gap = p["scores"]["passion"] - p["intimacy_index"]
+            gap = round(p["scores"]["passion"] - p["intimacy_index"], 1)
+            if gap == 0:
+                where = "level with each other"
+            else:
+                where = f"passion {abs(gap):.1f} {'above' if gap > 0 else 'below'} the index"
             lines.append(f"{_e(person)}: passion {p['scores']['passion']:.1f} against an intimacy index of "
-                         f"{p['intimacy_index']:.1f} ({words}, {gap:+.1f}).")
+                         f"{p['intimacy_index']:.1f} ({words}: {where}).")
             moves = [(abs(c), k, c) for k, c in p["change"].items() if c is not None]
             if moves:
                 _, k, c = max(moves)

@@ -347,8 +347,10 @@ def findings(assoc: pd.DataFrame, kinds: Mapping[str, RitualKind]) -> list[str]:
     enough = assoc[assoc["enough"]]
     if enough.empty:
         most = assoc.sort_values(["n_with", "n_without"], ascending=False).iloc[0]
+        kept = int(most.n_with)
+        so_far = (f"so far the most is {kept} {unit if kept != 1 else unit[:-1]} with one kept and "
+                  f"{int(most.n_without)} without")
         return [f"It is too early to say whether your rituals go with higher scores: that needs at least "
-                f"{MIN_PERIODS} {unit} with a ritual kept and {MIN_PERIODS} without (so far, at best "
-                f"{int(most.n_with)} with and {int(most.n_without)} without)."]
+                f"{MIN_PERIODS} {unit} with a ritual kept and {MIN_PERIODS} without ({so_far})."]
     return ["So far no ritual goes clearly with higher or lower scores: any differences are within what "
             "chance alone would give."]

@@ -17,6 +17,7 @@ key; ``cadence`` may be empty for a kind the store knows and names the rhythm of
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -93,9 +94,13 @@ class Ritual:
 
     @classmethod
     def create(cls, *, day: Any, kind: Any, person: Any = None, note: Any = None, done: bool = True) -> Ritual:
+        when = parse_date(day)
+        if when > dt.date.today():
+            raise ValidationError(f"{when.isoformat()} is in the future; log a ritual once it has happened",
+                                  field="date")
         return cls(
             person=parse_ritual_person(person),
-            day=parse_date(day),
+            day=when,
             kind=parse_kind(kind),
             note=parse_note(note),
             done=bool(done),

@@ -513,7 +513,12 @@ class Store:
                     "WHERE c.person = ? AND c.day = ? AND c.kind = ?",
                     r.key,
                 ).fetchone()
-                if current is not None and (current[0], bool(current[1])) == r.content():
+                if current is None and not r.done:
+                    who = r.person or "together"
+                    raise ValidationError(f"nothing to take back: no {r.kind} was logged on {r.day} ({who})")
+                if current is not None and not r.done and not current[1]:
+                    status = "unchanged"  # already taken back
+                elif current is not None and (current[0], bool(current[1])) == r.content():
                     status = "unchanged"
                 else:
                     cur = conn.execute(

@@ -26,7 +26,7 @@ def test_the_six_keys_in_their_fixed_order():
         ("monthly", "2026-10-01", "2026-10-01"),
         ("weekly", "2026-10-17", "2026-10-12"),  # a Saturday -> its ISO Monday
         ("weekly", "2026-10-12", "2026-10-12"),
-        ("weekly", "2027-01-01", "2026-12-28"),  # the week crosses a year
+        ("weekly", "2021-01-01", "2020-12-28"),  # the week crosses a year
         ("daily", "2026-10-17", "2026-10-17"),
     ],
 )
@@ -142,3 +142,15 @@ def test_content_compares_what_was_rated():
     assert a.content() == make_checkin(passion=6, note="x").content()
     assert a.content() != make_checkin(passion=6, note="y").content()
     assert a.content() != make_checkin(passion=6, note="x", desired={"passion": 9}).content()
+
+
+def test_a_period_that_has_not_begun_is_refused():
+    import datetime as dt
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="is in the future") as err:
+        CheckIn.create(person="Robin", date=tomorrow, cadence="daily", scores=SCORES)
+    assert err.value.field == "date"
+    # this month's and this week's check-ins are fine even before the period ends
+    CheckIn.create(person="Robin", date=dt.date.today(), cadence="monthly", scores=SCORES)
+    CheckIn.create(person="Robin", date=dt.date.today(), cadence="weekly", scores=SCORES)

@@ -216,3 +216,36 @@ def test_summary_errors(cli, month, message):
     r = cli("summary", "--month", month)
     assert r.returncode == 1
     assert one_line(r.stderr).startswith(message)
+
+
+def test_a_future_period_is_refused(cli):
+    r = cli("add", "-p", "Robin", "-d", "2099-05-05", *SCORES)
+    assert r.returncode == 1
+    assert one_line(r.stderr) == "reflect: date: 2099-05-01 is in the future; a check-in is for a period that has begun"
+    r = cli("ritual", "add", "hug", "-d", "2099-01-01")
+    assert r.returncode == 1 and "is in the future" in r.stderr
+
+
+def test_an_empty_date_is_not_today(cli):
+    r = cli("add", "-p", "Robin", "-d", "", *SCORES)
+    assert r.returncode == 1 and one_line(r.stderr) == "reflect: date: a date is required (YYYY-MM-DD)"
+
+
+def test_export_into_a_missing_folder_is_a_clear_error(cli, tmp_path):
+    cli("add", "-p", "Robin", *SCORES)
+    for args in (["export"], ["ritual", "export"]):
+        r = cli(*args, str(tmp_path / "nowhere" / "out.csv"))
+        assert r.returncode == 1
+        line = one_line(r.stderr)
+        target = tmp_path / "nowhere" / "out.csv"
+        assert line == f"reflect: {target}: cannot write the file (No such file or directory); nothing was written"
+
+
+def test_taking_back_a_ritual_that_was_never_logged(cli):
+    r = cli("ritual", "add", "keepsake", "--undo", "-d", "2026-01-01")
+    assert r.returncode == 1
+    assert one_line(r.stderr) == "reflect: nothing to take back: no keepsake was logged on 2026-01-01 (together)"
+    cli("ritual", "add", "keepsake", "-d", "2026-01-01")
+    assert cli("ritual", "add", "keepsake", "--undo", "-d", "2026-01-01").stdout.startswith("Took back")
+    again = cli("ritual", "add", "keepsake", "--undo", "-d", "2026-01-01")
+    assert again.stdout.strip().endswith("was already taken back.")

@@ -279,3 +279,54 @@ def test_a_new_ritual_remakes_the_report(tmp_path):
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
     assert "Made" in again
     assert "A long hug: 1 of 31 days" in (out / "2026-10.html").read_text(encoding="utf-8")
+
+
+def test_stores_with_the_same_file_name_get_folders_of_their_own(tmp_path):
+    for couple, passion in (("c1", 3), ("c2", 9)):
+        (tmp_path / couple).mkdir()
+        with Store(tmp_path / couple / "reflect.db") as s:
+            s.save(make_checkin("Ana", "2026-10-01", passion=passion))
+    out = tmp_path / "out"
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(tmp_path / "c1" / "reflect.db"),
+                           "--db", str(tmp_path / "c2" / "reflect.db"), "--db", str(tmp_path / "c2" / "reflect.db"),
+                           "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 made, 0 skipped" in proc.stdout
+    assert "<td>3.0</td>" in (out / "c1-reflect" / "2026-10.html").read_text(encoding="utf-8")
+    assert "<td>9.0</td>" in (out / "c2-reflect" / "2026-10.html").read_text(encoding="utf-8")
+
+
+def test_a_pdf_is_never_left_older_than_its_page(tmp_path):
+    db = tmp_path / "us.db"
+    with Store(db) as s:
+        s.save(make_checkin("Ana", "2026-10-01", passion=7))
+    out = tmp_path / "out"
+    base = [str(REFLECT_BIN), "report", "--db", str(db), "--month", "2026-10", "--out", str(out)]
+    assert subprocess.run([*base, "--pdf"], capture_output=True, timeout=300).returncode == 0
+    first_pdf = (out / "2026-10.pdf").read_bytes()
+    with Store(db) as s:
+        s.save(make_checkin("Ana", "2026-10-01", passion=2))
+    assert subprocess.run(base, capture_output=True, timeout=300).returncode == 0  # no --pdf this time
+    assert (out / "2026-10.pdf").read_bytes() != first_pdf  # printed again with the page
+    assert (out / "2026-10.pdf").stat().st_mtime >= (out / "2026-10.ipynb").stat().st_mtime
+    again = subprocess.run([str(REFLECT_BIN), "report", "--db", str(db), "--all", "--pdf", "--out", str(out)],
+                           capture_output=True, text=True, timeout=300)
+    assert "Skipped" in again.stdout
+
+
+def test_one_failing_report_is_one_line(tmp_path, demo_db):
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(demo_db), "--month", "2019-01",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert proc.stderr.startswith("reflect: ") and "there are no check-ins in 2019-01" in proc.stderr
+
+
+def test_papermill_shows_the_message_not_a_traceback(demo_db, tmp_path):
+    proc = subprocess.run([str(PAPERMILL), str(NOTEBOOK), str(tmp_path / "out.ipynb"), "-p", "month", "2026-13",
+                           "-p", "db", str(demo_db)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode != 0
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    [error] = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    message = "ValidationError: month: '2026-13' is not a month in the form YYYY-MM (for example 2026-10)"
+    assert error.traceback == [message]

@@ -163,7 +163,8 @@ def test_cli_ritual_round_trip(cli, home, tmp_path):
     assert cli("ritual", "add", "walk", "-c", "weekly", "-d", "2026-10-04", "--note", "river").returncode == 0
     assert cli("ritual", "add", "appreciation", "-p", "Sam", "-d", "2026-10-05").returncode == 0
     listed = cli("ritual", "list", "-m", "2026-10").stdout
-    assert "2026-10-04  walk" in listed and "This month: " in listed and "walk 1 of 4" in listed
+    assert "2026-10-04  walk" in listed and "In 2026-10, against each ritual's rhythm: " in listed
+    assert "walk 1 of 4" in listed
     assert "walk             weekly" in cli("ritual", "kinds").stdout
     exported = cli("ritual", "export").stdout
     assert exported.splitlines() == [HEADER, "2026-10-03,,hug,daily,", "2026-10-04,,walk,weekly,river",
