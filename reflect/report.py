@@ -113,6 +113,13 @@ class MonthlyReport:
         else:
             self.rituals = rituals[rituals["day"] < end].reset_index(drop=True)
         self._start_rendering()
+        # the heavier sums, done while the charts are being drawn
+        self.readings = analysis.trend(self.table[self.table["person"].isin(self.people)], month)
+        self.ritual_links = (
+            [] if self.rituals.empty else
+            rhythm.findings(rhythm.associations(self.checkins, self.rituals, self.ritual_kinds, until=month),
+                            self.ritual_kinds)
+        )
 
     @classmethod
     def open(cls, month: Any = None, db: Any = None, include_notes: Any = False) -> MonthlyReport:
@@ -321,7 +328,7 @@ class MonthlyReport:
 
     def over_time(self) -> Section:
         parts = ["<h2>Over time</h2>"]
-        readings = analysis.trend(self.table[self.table["person"].isin(self.people)], self.month)
+        readings = self.readings
         sentences = []
         for person, part in readings.groupby("person", sort=False):
             moving = part[part["reading"].isin(["rising", "falling"]) & (part["key"] != "intimacy_index")]
@@ -386,7 +393,7 @@ class MonthlyReport:
             parts.append(f"<p>{_e(going)}</p>")
         parts.append(self._figure("rituals",
                                   "Every ritual of the last twelve months, day by day."))
-        links = rhythm.findings(rhythm.associations(self.checkins, self.rituals, kinds, until=self.month), kinds)
+        links = self.ritual_links
         if links:
             parts.append("<h3>Do your rituals go with how you feel?</h3>"
                          + "".join(f"<p>{_e(x)}</p>" for x in links))
