@@ -338,15 +338,13 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
     if dbs:
         # each store once (a store missing or broken is reported by the plan; the batch goes on)
         unique = {str(Path(d).expanduser().resolve()): Path(d).expanduser() for d in dbs}
-        stores = [(path, False) for path in unique.values()]
+        stores = list(unique.values())
     elif os.environ.get("REFLECT_DB"):
-        stores = [(resolve_store_path(None), False)]
+        stores = [resolve_store_path(None)]
     else:
-        view, is_demo = _viewing(None), False
-        with view as store:
+        with _viewing(None) as store:  # yours, or the demo couple's while yours is empty
             assert store.path is not None
-            is_demo = store.path.name == "demo.db"
-            stores = [(store.path, is_demo)]
+            stores = [store.path]
     planned, failed = publish.plan(stores, month=month, all_months=all_months,
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
                                    force=force)

@@ -61,7 +61,6 @@ class ReportJob:
     include_notes: bool = False
     pdf: bool = False
     force: bool = False
-    is_demo: bool = False
 
     @property
     def stem(self) -> Path:
@@ -92,7 +91,7 @@ def notebook_path() -> Path:
 
 
 def plan(
-    stores: Sequence[tuple[Path, bool]],
+    stores: Sequence[Path],
     *,
     month: str | None = None,
     all_months: bool = False,
@@ -101,17 +100,17 @@ def plan(
     pdf: bool = False,
     force: bool = False,
 ) -> tuple[list[ReportJob], list[ReportResult]]:
-    """The reports to make for ``stores`` (``(path, is_demo)`` pairs).
+    """The reports to make for ``stores``.
 
     Checks everything that can be checked before a kernel starts: the month, that each store
     opens and has check-ins that month, and that the output folder can be written. A store that
     fails is returned as a failed result, so that a batch goes on with the others.
     """
     base = Path(out_dir) if out_dir else reports_dir()
-    folders = _folder_names([path for path, _ in stores])
+    folders = _folder_names(stores)
     jobs: list[ReportJob] = []
     failed: list[ReportResult] = []
-    for path, is_demo in stores:
+    for path in stores:
         target = base / folders[path] if len(stores) > 1 else base
         try:
             with Store(path, create=False) as store:
@@ -127,7 +126,7 @@ def plan(
             stub = ReportJob(path, month or "-", target)
             failed.append(ReportResult(stub, "failed", error=message))
             continue
-        jobs += [ReportJob(path, m, target, include_notes, pdf, force, is_demo) for m in chosen]
+        jobs += [ReportJob(path, m, target, include_notes, pdf, force) for m in chosen]
     return jobs, failed
 
 
