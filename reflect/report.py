@@ -280,8 +280,17 @@ class MonthlyReport:
                                       "between you."))
         if self.has_chart("change"):
             parts.append(self._figure("change",
-                                      "How each score moved since last month: blue up, orange down."))
+                                      "How each score moved since last month: blue up, orange down."
+                                      + self._missing_last_month()))
         return Section("".join(parts))
+
+    def _missing_last_month(self) -> str:
+        before = month_start(add_months(self.month, -1)).strftime("%B")
+        missing = [p for p, s in self.summary["people"].items() if all(c is None for c in s["change"].values())]
+        if not missing:
+            return ""
+        who = " and ".join(missing)
+        return f" {who} did not check in in {before}, so there is nothing to compare with."
 
     def what_might_help(self) -> Section:
         parts = ["<h2>What stands out, and what might help</h2>"]

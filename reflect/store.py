@@ -146,6 +146,8 @@ class Store:
                 head = fh.read(100)
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the store ({exc.strerror})") from None
+        if not head and not create:
+            raise StoreError(f"{path} is empty, not yet a Reflect store (create it with `reflect init`)")
         if head and not head.startswith(SQLITE_MAGIC):
             raise NotAReflectStore(
                 f"{path} is not a Reflect store (not an SQLite database); it was left untouched"

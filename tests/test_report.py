@@ -330,3 +330,16 @@ def test_papermill_shows_the_message_not_a_traceback(demo_db, tmp_path):
     [error] = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     message = "ValidationError: month: '2026-13' is not a month in the form YYYY-MM (for example 2026-10)"
     assert error.traceback == [message]
+
+
+def test_a_partner_without_last_month_is_named_under_the_change_chart(tmp_path):
+    db = tmp_path / "us.db"
+    with Store(db) as s:
+        s.save(make_checkin("Ana", "2026-09-01"))
+        s.save(make_checkin("Ana", "2026-10-01", passion=8))
+        s.save(make_checkin("Ben", "2026-10-01"))
+    proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(db), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "out" / "2026-10.html").read_text(encoding="utf-8")
+    assert "Ben did not check in in September, so there is nothing to compare with." in html

@@ -284,3 +284,11 @@ def test_backup_refuses_the_store_itself_and_missing_folders(file_store, db_path
     with pytest.raises(StoreError, match="no such folder"):
         file_store.backup(str(tmp_path / "nowhere") + os.sep)
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_an_empty_file_is_not_opened_for_reading(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    with pytest.raises(StoreError, match="is empty, not yet a Reflect store"):
+        Store(path, create=False)
+    assert path.read_bytes() == b""
