@@ -176,6 +176,9 @@ class CheckIn:
     scores: Mapping[str, int]
     desired: Mapping[str, int | None] = field(default_factory=dict)
     note: str | None = None
+    #: Whether the writer shares the note with their partner (see :meth:`reflect.store.Store.save`);
+    #: not part of :meth:`content` nor of the CSV.
+    note_shared: bool = False
 
     @classmethod
     def create(

@@ -74,3 +74,19 @@ class StoreTooNew(StoreError):
 
 class NoData(ReflectError):
     """There are no check-ins where some were needed (e.g. for a month)."""
+
+
+class NotSignedIn(ReflectError, PermissionError):
+    """A protected person's check-ins, notes or rituals were to be changed or read without them."""
+
+
+class WrongPassphrase(ReflectError):
+    """A passphrase that does not open the person's keys."""
+
+
+class SignInDelayed(ReflectError):
+    """Too many wrong passphrases in a row: the next try must wait ``wait`` seconds."""
+
+    def __init__(self, message: str, *, wait: float):
+        self.wait = wait
+        super().__init__(message)

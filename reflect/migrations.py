@@ -97,10 +97,78 @@ def _v3_rituals(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX rituals_by_day ON rituals (day)")
 
 
+def _v4_people_and_keys(conn: sqlite3.Connection) -> None:
+    """People the kit knows, their keys (a passphrase wraps each person's data key), what happened
+    to them (passphrase set, changed, reset), and sealed notes: a protected person's note is stored
+    only sealed (``note`` stays NULL), with the key that opens it and who it is shared with."""
+    conn.execute(
+        """
+        CREATE TABLE people (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            chose_no_passphrase INTEGER NOT NULL DEFAULT 0 CHECK (chose_no_passphrase IN (0, 1)),
+            failures INTEGER NOT NULL DEFAULT 0,
+            failed_at TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE person_keys (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL REFERENCES people(name),
+            kdf TEXT NOT NULL,
+            wrapped_key BLOB NOT NULL,
+            public_key BLOB NOT NULL,
+            wrapped_private BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            retired_at TEXT
+        )"""
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX person_keys_current ON person_keys (person) WHERE retired_at IS NULL"
+    )
+    conn.execute(
+        """
+        CREATE TABLE people_events (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL,
+            event TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN note_key INTEGER REFERENCES person_keys(id)")
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN note_sealed BLOB")
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN note_cek BLOB")
+    conn.execute(
+        "ALTER TABLE checkin_versions ADD COLUMN note_shared INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (note_shared IN (0, 1))"
+    )
+    conn.execute(
+        """
+        CREATE TABLE note_shares (
+            version_id INTEGER NOT NULL REFERENCES checkin_versions(id),
+            reader TEXT NOT NULL,
+            reader_key INTEGER NOT NULL REFERENCES person_keys(id),
+            wrapped_cek BLOB NOT NULL,
+            PRIMARY KEY (version_id, reader)
+        ) WITHOUT ROWID"""
+    )
+    # Everyone who already has a check-in or a personal ritual is a person, without a passphrase
+    # until they choose one.
+    conn.execute(
+        "INSERT INTO people (name, created_at) "
+        "SELECT person, min(saved_at) FROM ("
+        "  SELECT person, saved_at FROM checkin_versions"
+        "  UNION ALL SELECT person, saved_at FROM ritual_versions WHERE person != ''"
+        ") GROUP BY person"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_checkins,
     _v2_source_and_month_index,
     _v3_rituals,
+    _v4_people_and_keys,
 ]
 
 #: The schema version this code writes.

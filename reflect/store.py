@@ -25,10 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import migrations
-from .checkin import CheckIn, add_months, month_start, parse_month
+from . import keys, migrations
+from .checkin import CheckIn, add_months, month_start, parse_month, parse_person
 from .dimensions import DESIRED_KEYS, KEYS
-from .errors import NotAReflectStore, StoreError, StoreTooNew, ValidationError
+from .errors import (
+    NotAReflectStore,
+    NotSignedIn,
+    SignInDelayed,
+    StoreError,
+    StoreTooNew,
+    ValidationError,
+    WrongPassphrase,
+)
 from .paths import resolve_store_path
 from .rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
 
@@ -75,19 +83,50 @@ class Version:
     current: bool
 
 
+#: Wrong passphrases allowed in a row before each further try must wait (1 s, then 2, 4 ... 60 s).
+FREE_SIGN_IN_FAILURES = 3
+MAX_SIGN_IN_DELAY_S = 60.0
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the store knows: ``protected`` when they have a passphrase."""
+
+    name: str
+    protected: bool
+    chose_no_passphrase: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class PersonEvent:
+    """Something that happened to a person's passphrase, for both partners to see."""
+
+    person: str
+    event: str  # passphrase-set, passphrase-changed, passphrase-reset, no-passphrase
+    at: str
+
+
+EVENT_WORDS = {
+    "passphrase-set": "chose a passphrase",
+    "passphrase-changed": "changed their passphrase",
+    "passphrase-reset": "reset a forgotten passphrase (notes written before stay sealed)",
+    "no-passphrase": "chose to have no passphrase",
+}
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def _row_to_checkin(row: sqlite3.Row) -> CheckIn:
-    return CheckIn(
-        person=row["person"],
-        cadence=row["cadence"],
-        period_start=dt.date.fromisoformat(row["period_start"]),
-        scores={k: row[k] for k in KEYS},
-        desired={k: row[f"desired_{k}"] for k in KEYS},
-        note=row["note"],
-    )
+def _note_context(person: str, cadence: str, start: str) -> str:
+    return f"{person}|{cadence}|{start}"
+
+
+def _period_end_sql(alias: str) -> str:
+    return (f"CASE {alias}.cadence WHEN 'monthly' THEN date({alias}.period_start, '+1 month') "
+            f"WHEN 'weekly' THEN date({alias}.period_start, '+7 days') "
+            f"ELSE date({alias}.period_start, '+1 day') END")
 
 
 def _create_private_file(path: Path) -> None:
@@ -121,6 +160,10 @@ class Store:
         if path is None or str(path) != ":memory:":
             path = resolve_store_path(path)
         self.path = Path(path) if str(path) != ":memory:" else None
+        #: Today's date, for what is sealed (a period not over yet); tests may replace it.
+        self.today: Any = dt.date.today
+        self._keys: dict[str, tuple[int, keys.UnlockedKey]] = {}  # signed-in protected people
+        self._present: set[str] = set()  # everyone signed in (with or without a passphrase)
         self._conn = self._open(create=create)
 
     # -- opening -----------------------------------------------------------------------------
@@ -186,6 +229,8 @@ class Store:
         )
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Deleted or replaced content (a note sealed after the fact, a re-wrapped key) is zeroed.
+        conn.execute("PRAGMA secure_delete = ON")
         return conn
 
     def _backup_before_migration(self, conn: sqlite3.Connection, version: int) -> None:
@@ -218,6 +263,7 @@ class Store:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
+        self.sign_out()
         self._conn.close()
 
     def __enter__(self) -> Store:
@@ -233,15 +279,365 @@ class Store:
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
+    # -- people, passphrases, signing in ----------------------------------------------------
+
+    def person(self, name: str) -> Person | None:
+        """What the store knows of ``name`` (None for someone it does not know)."""
+        row = self._conn.execute(
+            "SELECT p.name, p.created_at, p.chose_no_passphrase, "
+            "EXISTS (SELECT 1 FROM person_keys k WHERE k.person = p.name AND k.retired_at IS NULL) "
+            "FROM people p WHERE p.name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        return Person(name=row[0], created_at=row[1], chose_no_passphrase=bool(row[2]), protected=bool(row[3]))
+
+    def persons(self) -> list[Person]:
+        """Everyone the store knows, by name."""
+        names = [r[0] for r in self._conn.execute("SELECT name FROM people ORDER BY name")]
+        return [p for p in (self.person(n) for n in names) if p is not None]
+
+    def is_protected(self, name: str) -> bool:
+        person = self.person(name)
+        return person is not None and person.protected
+
+    def people_events(self, name: str | None = None) -> list[PersonEvent]:
+        """What happened to passphrases (set, changed, reset), oldest first: for both partners to see."""
+        sql = "SELECT person, event, at FROM people_events" + (" WHERE person = ?" if name else "") + " ORDER BY id"
+        return [PersonEvent(*r) for r in self._conn.execute(sql, (name,) if name else ())]
+
+    def add_person(self, name: str, passphrase: str | None, *, params: keys.KdfParams | None = None) -> Person:
+        """Make ``name`` known, with a passphrase, or explicitly with none (``passphrase=None``).
+
+        A person the store already knows without a passphrase may still choose one here (or with
+        :meth:`set_passphrase`); a person who has one keeps it (change it with :meth:`set_passphrase`).
+        """
+        name = parse_person(name)
+        existing = self.person(name)
+        if existing is not None and existing.protected:
+            raise ValidationError(f"{name} already has a passphrase (change it with `reflect person passphrase`)",
+                                  field="person")
+        if passphrase is not None:
+            self.set_passphrase(name, passphrase, params=params)
+        else:
+            def work(conn: sqlite3.Connection) -> None:
+                stamp = _now()
+                self._register(conn, name, stamp)
+                conn.execute("UPDATE people SET chose_no_passphrase = 1 WHERE name = ?", (name,))
+                conn.execute("INSERT INTO people_events (person, event, at) VALUES (?, 'no-passphrase', ?)",
+                             (name, stamp))
+
+            _retry(lambda: _in_transaction(self._conn, work))
+            self._present.add(name)
+        person = self.person(name)
+        assert person is not None
+        return person
+
+    def set_passphrase(self, name: str, new: str, *, old: str | None = None,
+                       params: keys.KdfParams | None = None) -> None:
+        """Choose a passphrase (a person without one), or change it (``old`` is the current one).
+
+        Choosing one seals the person's earlier notes, which were kept in plain text until now.
+        Changing it re-wraps the person's key: no note is rewritten and every note stays readable.
+        """
+        name = parse_person(name)
+        keys.check_new_passphrase(new)
+        person = self.person(name)
+        if person is not None and person.protected:
+            if old is None:
+                raise ValidationError(f"{name} already has a passphrase: give the current one to change it",
+                                      field="passphrase")
+            self.sign_in(name, old)
+            key_id, unlocked = self._keys[name]
+            wrapped = self._wrapped_key(key_id)
+            rewrapped = keys.rewrap(unlocked, wrapped, new, name, params)
+
+            def change(conn: sqlite3.Connection) -> None:
+                conn.execute("UPDATE person_keys SET kdf = ?, wrapped_key = ? WHERE id = ?",
+                             (rewrapped.kdf, rewrapped.wrapped_key, key_id))
+                conn.execute("INSERT INTO people_events (person, event, at) VALUES (?, 'passphrase-changed', ?)",
+                             (name, _now()))
+
+            _retry(lambda: _in_transaction(self._conn, change))
+            return
+        self._new_key(name, new, params, event="passphrase-set")
+
+    def reset_passphrase(self, name: str, new: str, *, params: keys.KdfParams | None = None) -> None:
+        """A new passphrase for someone who forgot theirs. Their notes written before cannot be read
+        again by anyone (they stay in the store, sealed); their scores stay. Recorded for both to see."""
+        name = parse_person(name)
+        keys.check_new_passphrase(new)
+        if not self.is_protected(name):
+            raise ValidationError(f"{name} has no passphrase to reset; choose one instead", field="person")
+        self.sign_out(name)
+        self._new_key(name, new, params, event="passphrase-reset")
+
+    def _new_key(self, name: str, passphrase: str, params: keys.KdfParams | None, *, event: str) -> None:
+        wrapped = keys.new_person_key(passphrase, name, params)
+        unlocked = keys.unlock(wrapped, passphrase, name)
+
+        def work(conn: sqlite3.Connection) -> None:
+            stamp = _now()
+            self._register(conn, name, stamp)
+            conn.execute("UPDATE person_keys SET retired_at = ? WHERE person = ? AND retired_at IS NULL",
+                         (stamp, name))
+            key_id = conn.execute(
+                "INSERT INTO person_keys (person, kdf, wrapped_key, public_key, wrapped_private, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (name, wrapped.kdf, wrapped.wrapped_key, wrapped.public_key, wrapped.wrapped_private, stamp),
+            ).lastrowid
+            assert key_id is not None
+            conn.execute("UPDATE people SET chose_no_passphrase = 0, failures = 0, failed_at = NULL WHERE name = ?",
+                         (name,))
+            conn.execute("INSERT INTO people_events (person, event, at) VALUES (?, ?, ?)", (name, event, stamp))
+            # Notes kept in plain text while the person had no passphrase are sealed now.
+            plain = conn.execute(
+                "SELECT id, cadence, period_start, note FROM checkin_versions "
+                "WHERE person = ? AND note IS NOT NULL AND note_key IS NULL", (name,)).fetchall()
+            for row in plain:
+                box = keys.seal_note(unlocked, row["note"],
+                                     context=_note_context(name, row["cadence"], row["period_start"]))
+                conn.execute("UPDATE checkin_versions SET note = NULL, note_key = ?, note_sealed = ?, note_cek = ? "
+                             "WHERE id = ?", (key_id, box.sealed, box.wrapped_cek, row["id"]))
+            self._keys[name] = (key_id, unlocked)
+            self._present.add(name)
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        self._share_pending(name)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Move everything into the main file and empty the WAL (so no old page stays there)."""
+        if self.path is not None:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:  # pragma: no cover - busy: SQLite checkpoints later
+                log.debug("could not checkpoint %s now", self.path)
+
+    def _wrapped_key(self, key_id: int) -> keys.WrappedKey:
+        row = self._conn.execute(
+            "SELECT kdf, wrapped_key, public_key, wrapped_private FROM person_keys WHERE id = ?", (key_id,)
+        ).fetchone()
+        return keys.WrappedKey(kdf=row[0], wrapped_key=row[1], public_key=row[2], wrapped_private=row[3])
+
+    def _current_key_id(self, name: str) -> int | None:
+        row = self._conn.execute(
+            "SELECT id FROM person_keys WHERE person = ? AND retired_at IS NULL", (name,)).fetchone()
+        return int(row[0]) if row else None
+
+    def sign_in(self, name: str, passphrase: str | None = None) -> None:
+        """Sign ``name`` in: their own check-ins and notes open to this store object until
+        :meth:`sign_out`. A person with a passphrase must give it; after a few wrong ones, each
+        further try must wait longer (:class:`SignInDelayed`)."""
+        name = parse_person(name)
+        row = self._conn.execute("SELECT failures, failed_at FROM people WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise ValidationError(f"there is no one called {name} in this store yet", field="person")
+        key_id = self._current_key_id(name)
+        if key_id is None:  # no passphrase: signing in is saying who you are
+            self._present.add(name)
+            return
+        if name in self._keys and self._keys[name][0] == key_id and passphrase is None:
+            return
+        wait = self._sign_in_wait(int(row[0]), row[1])
+        if wait > 0:
+            raise SignInDelayed(
+                f"too many wrong passphrases for {name}: wait {wait:.0f} s before trying again", wait=wait)
+        if not passphrase:
+            raise NotSignedIn(f"{name} has a passphrase: give it to sign in")
+        try:
+            unlocked = keys.unlock(self._wrapped_key(key_id), passphrase, name)
+        except WrongPassphrase:
+            failures = int(row[0]) + 1
+
+            def fail(conn: sqlite3.Connection) -> None:
+                conn.execute("UPDATE people SET failures = failures + 1, failed_at = ? WHERE name = ?",
+                             (_now(), name))
+
+            _retry(lambda: _in_transaction(self._conn, fail))
+            later = self._sign_in_wait(failures, _now())
+            raise WrongPassphrase(
+                f"that is not {name}'s passphrase"
+                + (f"; wait {later:.0f} s before the next try" if later > 0 else "")) from None
+        if row[0]:
+            _retry(lambda: _in_transaction(self._conn, lambda conn: conn.execute(
+                "UPDATE people SET failures = 0, failed_at = NULL WHERE name = ?", (name,))))
+        self._keys[name] = (key_id, unlocked)
+        self._present.add(name)
+        self._share_pending(name)
+
+    @staticmethod
+    def _sign_in_wait(failures: int, failed_at: str | None) -> float:
+        if failures < FREE_SIGN_IN_FAILURES or not failed_at:
+            return 0.0
+        delay = min(MAX_SIGN_IN_DELAY_S, 2.0 ** (failures - FREE_SIGN_IN_FAILURES))
+        since = (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(failed_at)).total_seconds()
+        return max(0.0, delay - since)
+
+    def sign_out(self, name: str | None = None) -> None:
+        """Sign ``name`` out (everyone without a name): their keys leave memory."""
+        if name is None:
+            self._keys.clear()
+            self._present.clear()
+        else:
+            self._keys.pop(name, None)
+            self._present.discard(name)
+
+    @property
+    def signed_in(self) -> frozenset[str]:
+        """Who is signed in to this store object."""
+        return frozenset(self._present)
+
+    def _require_signed_in(self, person: str) -> None:
+        if self._current_key_id(person) is not None and person not in self._keys:
+            raise NotSignedIn(f"{person} has a passphrase: sign in as {person} first (nothing was saved)")
+
+    @staticmethod
+    def _register(conn: sqlite3.Connection, name: str, stamp: str) -> None:
+        conn.execute("INSERT OR IGNORE INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
+
+    # -- sealing: what is shown to whom ------------------------------------------------------
+
+    def _visible_sql(self, alias: str = "c") -> tuple[str, list[Any]]:
+        """A SQL condition true for the check-ins (rows of ``checkins`` as ``alias``) shown now:
+        those of people signed in, those of periods that are over, and those whose every partner
+        has answered for the same period and rhythm."""
+        present = sorted(self._present)
+        marks = ", ".join("?" * len(present))
+        sql = (
+            f"({_period_end_sql(alias)} <= ?"
+            + (f" OR {alias}.person IN ({marks})" if present else "")
+            + f" OR NOT EXISTS (SELECT 1 FROM people p WHERE p.name != {alias}.person AND NOT EXISTS ("
+            f"SELECT 1 FROM checkins o WHERE o.person = p.name AND o.cadence = {alias}.cadence "
+            f"AND o.period_start = {alias}.period_start)))"
+        )
+        return sql, [self.today().isoformat(), *present]
+
+    def answered(self, cadence: str, start: Any) -> list[str]:
+        """Who has answered for a period (names only: what they answered may still be sealed)."""
+        day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        rows = self._conn.execute("SELECT person FROM checkins WHERE cadence = ? AND period_start = ? ORDER BY person",
+                                  (cadence, day.isoformat()))
+        return [r[0] for r in rows]
+
+    def is_sealed(self, checkin: CheckIn) -> bool:
+        """Whether ``checkin`` (saved) is hidden from whoever is signed in to this store object."""
+        cond, params = self._visible_sql()
+        row = self._conn.execute(
+            f"SELECT NOT {cond} FROM checkins c WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?",
+            [*params, *checkin.key]).fetchone()
+        return bool(row and row[0])
+
+    # -- notes ---------------------------------------------------------------------------------
+
+    def _read_note(self, row: sqlite3.Row) -> str | None:
+        """The note of a version row, if whoever is signed in may read it (else None)."""
+        if row["note_key"] is None:
+            return row["note"]  # written without a passphrase: as open as it ever was
+        person = row["person"]
+        context = _note_context(person, row["cadence"], row["period_start"])
+        box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
+        mine = self._keys.get(person)
+        if mine is not None:
+            if mine[0] != row["note_key"]:
+                return None  # written under a key whose passphrase was forgotten: sealed for ever
+            return keys.open_note(mine[1], box, context=context)
+        if not row["note_shared"]:
+            return None
+        for reader, (key_id, unlocked) in self._keys.items():
+            share = self._conn.execute(
+                "SELECT wrapped_cek FROM note_shares WHERE version_id = ? AND reader = ? AND reader_key = ?",
+                (row["id"], reader, key_id)).fetchone()
+            if share is not None:
+                return keys.open_shared_note(unlocked, box, share[0], context=context, reader=reader)
+        return None
+
+    def _checkin(self, row: sqlite3.Row) -> CheckIn:
+        return CheckIn(
+            person=row["person"],
+            cadence=row["cadence"],
+            period_start=dt.date.fromisoformat(row["period_start"]),
+            scores={k: row[k] for k in KEYS},
+            desired={k: row[f"desired_{k}"] for k in KEYS},
+            note=self._read_note(row),
+            note_shared=bool(row["note_shared"]),
+        )
+
+    def _wrap_shares(self, conn: sqlite3.Connection, version_id: int, writer: str, box: keys.SealedNote,
+                     context: str) -> None:
+        """Share a note's key with every other person who has a passphrase (and has no share yet)."""
+        _, unlocked = self._keys[writer]
+        readers = conn.execute(
+            "SELECT k.person, k.id, k.public_key FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? "
+            "AND NOT EXISTS (SELECT 1 FROM note_shares s WHERE s.version_id = ? AND s.reader = k.person "
+            "AND s.reader_key = k.id)", (writer, version_id)).fetchall()
+        for reader, key_id, public in readers:
+            wrapped = keys.share_note(unlocked, box, public, context=context, reader=reader)
+            conn.execute("INSERT OR REPLACE INTO note_shares (version_id, reader, reader_key, wrapped_cek) "
+                         "VALUES (?, ?, ?, ?)", (version_id, reader, key_id, wrapped))
+
+    def _share_pending(self, writer: str) -> None:
+        """After ``writer`` signs in: share their shared notes with partners who chose a passphrase
+        (or a new one) since."""
+        key_id = self._keys[writer][0] if writer in self._keys else None
+        if key_id is None:
+            return
+        rows = self._conn.execute(
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+            "WHERE c.person = ? AND v.note_shared = 1 AND v.note_key = ? AND EXISTS ("
+            "SELECT 1 FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? AND NOT EXISTS ("
+            "SELECT 1 FROM note_shares s WHERE s.version_id = v.id AND s.reader = k.person AND s.reader_key = k.id))",
+            (writer, key_id, writer)).fetchall()
+        if not rows:
+            return
+
+        def work(conn: sqlite3.Connection) -> None:
+            for row in rows:
+                box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
+                self._wrap_shares(conn, row["id"], writer,
+                                  box, _note_context(writer, row["cadence"], row["period_start"]))
+
+        _retry(lambda: _in_transaction(self._conn, work))
+
+    def share_note(self, person: str, date: Any, cadence: str | None = None, *, shared: bool = True) -> None:
+        """Share (or stop sharing) the note of one check-in with the partner. The writer must be
+        signed in. A shared note is shown to the partner like the scores: once both have answered,
+        or once the period is over."""
+        probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        self._require_signed_in(probe.person)
+
+        def work(conn: sqlite3.Connection) -> None:
+            row = conn.execute(
+                "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+                "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?", probe.key).fetchone()
+            if row is None:
+                raise ValidationError(f"{probe.person} has no {probe.cadence} check-in for that period")
+            self._set_shared(conn, row, shared)
+
+        _retry(lambda: _in_transaction(self._conn, work))
+
+    def _set_shared(self, conn: sqlite3.Connection, row: sqlite3.Row, shared: bool) -> None:
+        conn.execute("UPDATE checkin_versions SET note_shared = ? WHERE id = ?", (int(shared), row["id"]))
+        if not shared:
+            conn.execute("DELETE FROM note_shares WHERE version_id = ?", (row["id"],))
+        elif row["note_key"] is not None and row["person"] in self._keys:
+            box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
+            self._wrap_shares(conn, row["id"], row["person"], box,
+                              _note_context(row["person"], row["cadence"], row["period_start"]))
+
     # -- writing -----------------------------------------------------------------------------
 
-    def save(self, checkin: CheckIn, *, source: str | None = None) -> SaveResult:
-        """Save one check-in in one transaction; an identical re-save changes nothing."""
+    def save(self, checkin: CheckIn, *, source: str | None = None, share_note: bool | None = None) -> SaveResult:
+        """Save one check-in in one transaction; an identical re-save changes nothing.
+
+        A person with a passphrase must be signed in (:meth:`sign_in`); their note is stored
+        sealed. ``share_note`` shares the note with the partner (None: as the previous version).
+        """
+        self._require_signed_in(checkin.person)
         holder: list[SaveResult] = []
 
         def work(conn: sqlite3.Connection) -> None:
             holder.clear()
-            holder.append(self._save_one(conn, checkin, source, _now()))
+            holder.append(self._save_one(conn, checkin, source, _now(), share_note))
 
         _retry(lambda: _in_transaction(self._conn, work))
         return holder[0]
@@ -249,7 +645,8 @@ class Store:
     def save_many(self, checkins: Iterable[CheckIn], *, source: str | None = None) -> BatchResult:
         """Save many check-ins in one transaction: all of them or none.
 
-        Two check-ins with the same key in one batch are an error (nothing is written).
+        Two check-ins with the same key in one batch are an error (nothing is written); so is a
+        check-in of a person with a passphrase who is not signed in.
         """
         items = list(checkins)
         seen: dict[tuple[str, str, str], int] = {}
@@ -260,43 +657,57 @@ class Store:
                     f"and period ({', '.join(c.key)})"
                 )
             seen[c.key] = i
+        for person in sorted({c.person for c in items}):
+            self._require_signed_in(person)
         counts: dict[str, int] = {}
 
         def work(conn: sqlite3.Connection) -> None:
             counts.clear()
             stamp = _now()
             for c in items:
-                status = self._save_one(conn, c, source, stamp).status
+                status = self._save_one(conn, c, source, stamp, None).status
                 counts[status] = counts.get(status, 0) + 1
 
         _retry(lambda: _in_transaction(self._conn, work))
         return BatchResult(**counts)
 
-    @staticmethod
     def _save_one(
-        conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str
+        self, conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str, share: bool | None
     ) -> SaveResult:
+        self._register(conn, checkin.person, stamp)
         previous_row = conn.execute(
             "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
             "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?",
             checkin.key,
         ).fetchone()
-        previous = _row_to_checkin(previous_row) if previous_row else None
+        previous = self._checkin(previous_row) if previous_row else None
+        shared = share if share is not None else bool(previous.note_shared) if previous else False
         if previous is not None and previous.content() == checkin.content():
+            if shared != previous.note_shared:
+                self._set_shared(conn, previous_row, shared)
+                return SaveResult("updated", checkin, previous)
             return SaveResult("unchanged", checkin, previous)
         row = checkin.as_row()
-        values = [checkin.person, checkin.cadence, checkin.period_start.isoformat()]
-        values += [row[k] for k in KEYS] + [row[k] for k in DESIRED_KEYS] + [checkin.note]
-        cols = ", ".join((*_COLUMNS, "saved_at", "source"))
-        marks = ", ".join("?" * (len(_COLUMNS) + 2))
-        cur = conn.execute(
-            f"INSERT INTO checkin_versions ({cols}) VALUES ({marks})", [*values, stamp, source]
-        )
+        key = self._keys.get(checkin.person)
+        context = _note_context(*checkin.key)
+        box = keys.seal_note(key[1], checkin.note, context=context) if key and checkin.note else None
+        values: list[Any] = [checkin.person, checkin.cadence, checkin.period_start.isoformat()]
+        values += [row[k] for k in KEYS] + [row[k] for k in DESIRED_KEYS]
+        values += [None if key else checkin.note]
+        extra: list[Any] = [stamp, source, key[0] if box and key else None, box.sealed if box else None,
+                 box.wrapped_cek if box else None, int(shared)]
+        cols = ", ".join((*_COLUMNS, "saved_at", "source", "note_key", "note_sealed", "note_cek", "note_shared"))
+        marks = ", ".join("?" * (len(_COLUMNS) + len(extra)))
+        cur = conn.execute(f"INSERT INTO checkin_versions ({cols}) VALUES ({marks})", [*values, *extra])
+        version_id = cur.lastrowid
+        assert version_id is not None
         conn.execute(
             "INSERT INTO checkins (person, cadence, period_start, version_id) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (person, cadence, period_start) DO UPDATE SET version_id = excluded.version_id",
-            [*checkin.key, cur.lastrowid],
+            [*checkin.key, version_id],
         )
+        if box is not None and shared:
+            self._wrap_shares(conn, version_id, checkin.person, box, context)
         return SaveResult("updated" if previous else "added", checkin, previous)
 
     # -- reading -----------------------------------------------------------------------------
@@ -308,7 +719,8 @@ class Store:
         month: str | None = None,
         cadence: str | None = None,
     ) -> list[sqlite3.Row]:
-        where, params = [], []
+        visible, params = self._visible_sql()
+        where = [visible]
         if person is not None:
             where.append("c.person = ?")
             params.append(person)
@@ -322,7 +734,7 @@ class Store:
             params += [start.isoformat(), end.isoformat()]
         sql = (
             "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id"
-            + (" WHERE " + " AND ".join(where) if where else "")
+            + " WHERE " + " AND ".join(where)
             + " ORDER BY c.period_start, c.person, c.cadence"
         )
         return self._conn.execute(sql, params).fetchall()
@@ -334,28 +746,37 @@ class Store:
         month: str | None = None,
         cadence: str | None = None,
     ) -> list[CheckIn]:
-        """The latest version of every check-in, ordered by date, person, cadence."""
+        """The latest version of every check-in shown now (see :meth:`is_sealed`), ordered by
+        date, person, cadence."""
         if month is not None:
             month = parse_month(month)
-        return [_row_to_checkin(r) for r in self._latest_rows(person=person, month=month, cadence=cadence)]
+        return [self._checkin(r) for r in self._latest_rows(person=person, month=month, cadence=cadence)]
 
     def get(self, person: str, date: Any, cadence: str | None = None) -> CheckIn | None:
-        """The latest check-in for a person and the period holding ``date``, if any."""
+        """The latest check-in for a person and the period holding ``date``, if any is shown now."""
         probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        visible, params = self._visible_sql()
         row = self._conn.execute(
             "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
-            "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?",
-            probe.key,
+            f"WHERE c.person = ? AND c.cadence = ? AND c.period_start = ? AND {visible}",
+            [*probe.key, *params],
         ).fetchone()
-        return _row_to_checkin(row) if row else None
+        return self._checkin(row) if row else None
 
     def history(self, person: str, date: Any, cadence: str | None = None) -> list[Version]:
-        """Every saved version of one check-in, oldest first (the last one is current)."""
+        """Every saved version of one check-in, oldest first (the last one is current).
+
+        A person with a passphrase must be signed in; a check-in still sealed is refused."""
         probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        self._require_signed_in(probe.person)
         current = self._conn.execute(
             "SELECT version_id FROM checkins WHERE person = ? AND cadence = ? AND period_start = ?",
             probe.key,
         ).fetchone()
+        if current is not None and self.is_sealed(probe):
+            raise NotSignedIn(
+                f"{probe.person}'s {probe.cadence} check-in for that period stays sealed until the others "
+                f"have answered or the period is over (or sign in as {probe.person})")
         rows = self._conn.execute(
             "SELECT * FROM checkin_versions WHERE person = ? AND cadence = ? AND period_start = ? "
             "ORDER BY id",
@@ -366,29 +787,32 @@ class Store:
                 number=i + 1,
                 saved_at=r["saved_at"],
                 source=r["source"],
-                checkin=_row_to_checkin(r),
+                checkin=self._checkin(r),
                 current=current is not None and r["id"] == current[0],
             )
             for i, r in enumerate(rows)
         ]
 
     def people(self) -> list[str]:
-        """Everyone with at least one check-in, by name."""
-        return [r[0] for r in self._conn.execute("SELECT DISTINCT person FROM checkins ORDER BY person")]
+        """Everyone the store knows (with a check-in, a personal ritual, or added), by name."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT name FROM people UNION SELECT DISTINCT person FROM checkins ORDER BY 1")]
 
     def months(self) -> list[str]:
-        """Every month with at least one check-in, oldest first."""
+        """Every month with at least one check-in shown now, oldest first."""
+        visible, params = self._visible_sql()
         rows = self._conn.execute(
-            "SELECT DISTINCT substr(period_start, 1, 7) FROM checkins ORDER BY 1"
+            f"SELECT DISTINCT substr(c.period_start, 1, 7) FROM checkins c WHERE {visible} ORDER BY 1", params
         )
         return [r[0] for r in rows]
 
     def latest_month(self) -> str | None:
-        row = self._conn.execute("SELECT max(period_start) FROM checkins").fetchone()
+        visible, params = self._visible_sql()
+        row = self._conn.execute(f"SELECT max(c.period_start) FROM checkins c WHERE {visible}", params).fetchone()
         return row[0][:7] if row and row[0] else None
 
     def count(self) -> int:
-        """How many check-ins (latest versions) the store holds."""
+        """How many check-ins (latest versions) the store holds, sealed ones included."""
         return int(self._conn.execute("SELECT count(*) FROM checkins").fetchone()[0])
 
     def is_empty(self) -> bool:
@@ -418,7 +842,7 @@ class Store:
         return f"{migrations.SCHEMA_VERSION}:{row[0]}:{row[1]}"
 
     def frame(self, *, include_notes: bool = False) -> pd.DataFrame:
-        """The latest check-ins as a DataFrame, one row each.
+        """The latest check-ins shown now (see :meth:`is_sealed`) as a DataFrame, one row each.
 
         Columns: ``person``, ``cadence``, ``date`` (period start, datetime64), ``month``
         (``YYYY-MM``), the six scores (float), the six ``desired_*`` levels (float, NaN when not
@@ -427,14 +851,18 @@ class Store:
         import pandas as pd
 
         cols = ["person", "cadence", "period_start", *KEYS, *DESIRED_KEYS]
+        visible, params = self._visible_sql()
         if include_notes:
+            rows = [(*(r[c] for c in cols), self._read_note(r)) for r in self._latest_rows()]
             cols.append("note")
-        sql = (
-            "SELECT " + ", ".join(f"v.{c}" for c in cols) + " FROM checkins c "
-            "JOIN checkin_versions v ON v.id = c.version_id ORDER BY c.period_start, c.person, c.cadence"
-        )
-        rows = self._conn.execute(sql).fetchall()
-        df = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+        else:
+            sql = (
+                "SELECT " + ", ".join(f"v.{c}" for c in cols) + " FROM checkins c "
+                f"JOIN checkin_versions v ON v.id = c.version_id WHERE {visible} "
+                "ORDER BY c.period_start, c.person, c.cadence"
+            )
+            rows = [tuple(r) for r in self._conn.execute(sql, params).fetchall()]
+        df = pd.DataFrame(rows, columns=cols)
         df = df.rename(columns={"period_start": "date"})
         df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
         df.insert(3, "month", df["date"].dt.strftime("%Y-%m"))
@@ -496,6 +924,8 @@ class Store:
             if r.key in seen:
                 raise ValidationError(f"the same ritual is logged twice ({r.kind}, {r.day}, {r.person or 'together'})")
             seen.add(r.key)
+        for person in sorted({r.person for r in items if r.person}):
+            self._require_signed_in(person)
         counts: dict[str, int] = {}
 
         def work(conn: sqlite3.Connection) -> None:
@@ -505,6 +935,8 @@ class Store:
             known = set(DEFAULT_BY_KEY) | {r[0] for r in conn.execute("SELECT kind FROM ritual_kinds")}
             stamp = _now()
             for r in items:
+                if r.person:
+                    self._register(conn, r.person, stamp)
                 if r.kind not in known:
                     raise ValidationError(
                         f"unknown ritual kind {r.kind!r}; give its cadence (daily, weekly or monthly) to add it",

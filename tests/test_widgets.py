@@ -16,7 +16,10 @@ RATINGS = dict(passion=6, emotional=7, physical=5, intellectual=8, experiential=
 
 
 def form_for(store, **kw):
-    return CheckInForm(store, today=TODAY, **kw)
+    """A form for people without passphrases (the form as it was before sign-in; see test_signin.py)."""
+    form = CheckInForm(store, today=TODAY, **kw)
+    form.no_passphrase.value = True
+    return form
 
 
 def rate(form, **ratings):
@@ -377,10 +380,12 @@ def test_checkin_form_opens_the_store_the_cli_uses(home, monkeypatch, tmp_path):
     chosen = tmp_path / "chosen.db"
     monkeypatch.setenv("REFLECT_DB", str(chosen))
     form = checkin_form(person="Robin", today=TODAY)
+    form.no_passphrase.value = True
     form.save_button.click()
     assert Store(chosen).count() == 1
     monkeypatch.delenv("REFLECT_DB")
     form = checkin_form(person="Sam", today=TODAY)
+    form.no_passphrase.value = True
     form.save_button.click()
     assert Store(home / "data" / "reflect.db").count() == 1
 
@@ -436,7 +441,8 @@ def test_the_notebook_runs_and_saves_to_the_store_the_cli_would_use(home, monkey
     monkeypatch.setenv("REFLECT_DB", str(tmp_path / "nb.db"))
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
-        "form.who.value = 'Robin'\nform.rows['passion'].score.value = 8\nform.save_button.click()\n"
+        "form.who.value = 'Robin'\nform.no_passphrase.value = True\nform.rows['passion'].score.value = 8\n"
+            "form.save_button.click()\n"
         "print(form.message.value)"))
     NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
