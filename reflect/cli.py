@@ -6,6 +6,7 @@ kit raises on purpose is printed as one line on stderr with a non-zero exit; nev
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -49,6 +50,104 @@ def month_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 def _echo_err(message: str) -> None:
     click.echo(message, err=True)
+
+
+# -- signing in ---------------------------------------------------------------------------------
+
+PASSPHRASE_FILE_HELP = ("Read the passphrase from the first line of FILE (owner-only), or '-' for standard "
+                        "input: for scripts. Without it, the passphrase is asked for, hidden.")
+
+
+def passphrase_file_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--passphrase-file", "passphrase_file", default=None, metavar="FILE",
+                        help=PASSPHRASE_FILE_HELP)(f)
+
+
+def passphrases_for_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--passphrase-for", "passphrases_for", nargs=2, multiple=True, metavar="NAME FILE",
+        help="For scripts: NAME's passphrase is on the first line of FILE (owner-only). Repeat for each person.",
+    )(f)
+
+
+def _ask_passphrase(prompt: str) -> str:
+    return str(click.prompt(prompt, hide_input=True, default="", show_default=False, err=True))
+
+
+def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, optional: bool = False) -> bool:
+    """Sign ``name`` in to ``store``: no passphrase needed for someone without one; else from the
+    file, or asked for (hidden) on a terminal, three tries. ``optional``: an empty answer skips
+    (returns False)."""
+    import time
+
+    from .errors import NotSignedIn, SignInDelayed, WrongPassphrase
+    from .keys import read_passphrase_file
+
+    if not store.is_protected(name):
+        if store.person(name) is not None:
+            store.sign_in(name)
+        return True
+    if passphrase_file is not None:
+        store.sign_in(name, read_passphrase_file(passphrase_file))
+        return True
+    if not sys.stdin.isatty():
+        if optional:
+            return False
+        raise NotSignedIn(f"{name} has a passphrase: give it with --passphrase-file FILE "
+                          "(standard input is not a terminal, so it cannot be asked for)")
+    for attempt in range(3):
+        given = _ask_passphrase(f"{name}'s passphrase" + (" (Enter to skip)" if optional else ""))
+        if not given:
+            if optional:
+                return False
+            raise NotSignedIn(f"{name} has a passphrase: nothing was done without it")
+        try:
+            store.sign_in(name, given)
+            return True
+        except SignInDelayed as exc:
+            _echo_err(f"reflect: {exc}; waiting ...")
+            time.sleep(exc.wait)
+        except WrongPassphrase as exc:
+            if attempt == 2:
+                raise
+            _echo_err(f"reflect: {exc}")
+    raise WrongPassphrase(f"that is not {name}'s passphrase")  # pragma: no cover
+
+
+def sign_in_each(store: Any, names: list[str], passphrases_for: tuple[tuple[str, str], ...], *,
+                 optional: bool = False) -> list[str]:
+    """Sign in each protected person of ``names``; returns those who did not (``optional`` only)."""
+    files = {parse_name(n): f for n, f in passphrases_for}
+    left_out = []
+    for name in names:
+        if not sign_in(store, name, files.get(name), optional=optional):
+            left_out.append(name)
+    return left_out
+
+
+def parse_name(value: str) -> str:
+    from .checkin import parse_person
+
+    return parse_person(value)
+
+
+def _new_passphrase(passphrase_file: str | None, name: str) -> str:
+    from .keys import check_new_passphrase, read_passphrase_file
+
+    if passphrase_file is not None:
+        return check_new_passphrase(read_passphrase_file(passphrase_file))
+    if not sys.stdin.isatty():
+        raise click.UsageError("standard input is not a terminal: give the new passphrase with --passphrase-file")
+    while True:
+        first = _ask_passphrase(f"Choose a passphrase for {name} (a few words; hidden)")
+        try:
+            check_new_passphrase(first)
+        except Exception as exc:  # a ValidationError: say it and ask again
+            _echo_err(f"reflect: {exc}")
+            continue
+        if _ask_passphrase("Type it again") == first:
+            return first
+        _echo_err("reflect: the two passphrases are not the same; once more")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,8 +208,13 @@ def _score_options(f: Callable[..., Any]) -> Callable[..., Any]:
 )
 @_score_options
 @click.option("--note", default=None, help="A private note (left out of reports unless asked).")
+@click.option("--share-note/--private-note", "share_note", default=None,
+              help="Share the note with your partner (shown once you have both answered), or keep it yours "
+                   "alone. Default: as it was.")
+@passphrase_file_option
 @db_option
-def add(person: str, date: str | None, cadence: str, note: str | None, db: str | None, **ratings: str | None) -> None:
+def add(person: str, date: str | None, cadence: str, note: str | None, share_note: bool | None,
+        passphrase_file: str | None, db: str | None, **ratings: str | None) -> None:
     """Save one check-in from flags.
 
     Saving again for the same person and period updates it; the earlier version stays in history.
@@ -132,7 +236,11 @@ def add(person: str, date: str | None, cadence: str, note: str | None, db: str |
         note=note,
     )
     with Store(db) as store:
-        result = store.save(checkin, source="cli")
+        if store.person(checkin.person) is None:
+            _NOTES.append(f"{checkin.person} has no passphrase: anyone using the kit can see and change their "
+                          f"answers and read their notes. Choose one: reflect person passphrase {checkin.person}")
+        sign_in(store, checkin.person, passphrase_file)
+        result = store.save(checkin, source="cli", share_note=share_note)
     c = result.checkin
     what = f"{c.person}'s {c.cadence} check-in for {_period_label(c)}"
     if result.status == "added":
@@ -156,8 +264,9 @@ def _period_label(c: Any) -> str:
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
+@passphrases_for_option
 @db_option
-def import_(file: str, db: str | None) -> None:
+def import_(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
     """Import check-ins from a CSV file: all of them, or none if any row is bad.
 
     The format is the one `reflect export` writes (see the README). Importing the same file twice
@@ -168,6 +277,7 @@ def import_(file: str, db: str | None) -> None:
 
     checkins = read_checkins(file)
     with Store(db) as store:
+        sign_in_each(store, sorted({c.person for c in checkins}), passphrases_for)
         result = store.save_many(checkins, source=f"import:{os.path.basename(file)}")
     click.echo(
         f"Imported {result.total} check-ins from {file}: {result.added} new, "
@@ -178,15 +288,31 @@ def import_(file: str, db: str | None) -> None:
 @cli.command()
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@passphrases_for_option
 @db_option
-def export(file: str, force: bool, db: str | None) -> None:
-    """Write the latest check-ins as CSV to FILE (or - for standard output)."""
+def export(file: str, force: bool, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+    """Write the latest check-ins as CSV to FILE (or - for standard output).
+
+    The notes (and the answers still sealed) of a person with a passphrase are included only when
+    they sign in: each is asked for their passphrase (Enter leaves them out), or use --passphrase-for.
+    """
     from .csvio import to_csv
     from .store import Store
 
     _refuse_to_overwrite(file, force)
     with Store(db, create=False) as store:
+        people = store.people()
+        protected = [p for p in people if store.is_protected(p)]
+        for p in people:
+            if p not in protected:
+                store.sign_in(p)  # no passphrase: nothing of theirs is closed
+        left_out = sign_in_each(store, protected, passphrases_for, optional=True)
         text = to_csv(store.checkins())
+        sealed = store.count() - len(store.checkins())
+    if left_out:
+        _NOTES.append(f"Left out the notes of {', '.join(left_out)} (not signed in)"
+                      + (f", and {sealed} check-in{'s' if sealed != 1 else ''} still sealed" if sealed else "")
+                      + ".")
     _write_output(file, text, "check-ins")
 
 
@@ -231,6 +357,21 @@ def _viewing(db: str | None):
     return store
 
 
+def as_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = passphrase_file_option(f)
+    return click.option("--as", "as_person", default=None, metavar="NAME",
+                        help="See as NAME (signs NAME in): NAME's own answers too, even those still sealed.")(f)
+
+
+def _view_as(store: Any, name: str | None, passphrase_file: str | None) -> None:
+    if name is None:
+        return
+    name = parse_name(name)
+    if store.person(name) is None:
+        raise click.UsageError(f"there is no one called {name} in this store")
+    sign_in(store, name, passphrase_file)
+
+
 def _format_table(checkins: list[Any], *, notes: bool) -> str:
     head = ["date", "person", "cadence", *(_SHORT[k] for k in KEYS), "desired (same order)"]
     rows = []
@@ -252,16 +393,23 @@ def _format_table(checkins: list[Any], *, notes: bool) -> str:
 @click.option("--person", "-p", default=None, help="Only this person's check-ins.")
 @month_option("Only this month (YYYY-MM, or 'latest' for the latest month with data).")
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None, help="Only this rhythm.")
-@click.option("--notes", is_flag=True, help="Show the private notes too.")
+@click.option("--notes", is_flag=True, help="Show the notes you may read too.")
+@as_option
 @db_option
-def list_(person: str | None, month: str | None, cadence: str | None, notes: bool, db: str | None) -> None:
-    """List the latest check-ins (scores, then desired levels), oldest first."""
+def list_(person: str | None, month: str | None, cadence: str | None, notes: bool, as_person: str | None,
+          passphrase_file: str | None, db: str | None) -> None:
+    """List the latest check-ins (scores, then desired levels), oldest first.
+
+    A partner's answers for a period not over yet stay sealed until the other has answered; --as NAME
+    shows NAME's own too (and, with --notes, NAME's notes and those shared with NAME).
+    """
     from .checkin import parse_month
 
     if month not in (None, "latest"):
         month = parse_month(month)
     store = _viewing(db)
     with store:
+        _view_as(store, as_person, passphrase_file)
         if month == "latest":
             month = store.latest_month()
             if month is None:
@@ -279,8 +427,9 @@ def list_(person: str | None, month: str | None, cadence: str | None, notes: boo
 @month_option("The month (YYYY-MM). Default: the latest month with check-ins.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Readable lines, or the JSON described in the README.")
+@as_option
 @db_option
-def summary(month: str | None, fmt: str, db: str | None) -> None:
+def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
     """The figures of one month: each person's scores, desired levels, intimacy index, balance,
     unmet needs and change since last month, and where two partners differ."""
     import json
@@ -291,6 +440,7 @@ def summary(month: str | None, fmt: str, db: str | None) -> None:
     if month is not None:
         month = parse_month(month)
     with _viewing(db) as store:
+        _view_as(store, as_person, passphrase_file)
         result = month_summary(store.frame(), month)
     click.echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
 
@@ -305,14 +455,17 @@ def summary(month: str | None, fmt: str, db: str | None) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Where to write the reports. Default: reports/ in the project.")
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF (needs Debian's chromium).")
-@click.option("--include-notes", is_flag=True, help="Put the private notes in the report (left out by default).")
+@click.option("--include-notes", is_flag=True,
+              help="Put the notes in the report (left out by default): each person with a passphrase is asked "
+                   "for it, and only the notes of those who give it are included.")
+@passphrases_for_option
 @click.option("--all", "all_months", is_flag=True,
               help="Every month with check-ins; months whose inputs have not changed are skipped.")
 @click.option("--force", is_flag=True, help="Remake reports even when their inputs have not changed.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
               help="Reports to make in parallel (one Python kernel each).")
 def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, include_notes: bool,
-           all_months: bool, force: bool, jobs: int) -> None:
+           passphrases_for: tuple[tuple[str, str], ...], all_months: bool, force: bool, jobs: int) -> None:
     """Make the monthly report: an HTML page that opens anywhere with no network (and a PDF).
 
     Writes OUT/YYYY-MM.html and the executed notebook OUT/YYYY-MM.ipynb, readable by you only.
@@ -325,7 +478,6 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
     """
     from pathlib import Path
 
-    from . import publish
     from .checkin import parse_month
     from .paths import resolve_store_path
 
@@ -345,9 +497,41 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
         with _viewing(None) as store:  # yours, or the demo couple's while yours is empty
             assert store.path is not None
             stores = [store.path]
+    with contextlib.ExitStack() as handed:
+        notes_files = {path: handed.enter_context(_notes_of_people_who_sign_in(path, passphrases_for))
+                       for path in stores} if include_notes else None
+        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, notes_files)
+
+
+def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:
+    """Ask each person with a passphrase whether to include their notes (their passphrase, or Enter),
+    and hand the notes of those who signed in to the report in a private temporary file."""
+    from . import notesfile
+    from .errors import ReflectError
+    from .store import Store
+
+    try:
+        with Store(path, create=False) as store:
+            protected = [p.name for p in store.persons() if p.protected]
+            if protected and sys.stdin.isatty():
+                _echo_err(f"{path}: each of you may include your notes in the report with your passphrase "
+                          "(Enter leaves yours out).")
+            left_out = sign_in_each(store, protected, passphrases_for, optional=True)
+            notes = store.signed_in_notes()
+    except ReflectError:
+        notes, left_out = [], []  # the report itself says what is wrong with this store
+    return notesfile.notes_file(notes, left_out)
+
+
+def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,
+            pdf: bool, force: bool, jobs: int, notes_files: Any) -> None:
+    from pathlib import Path
+
+    from . import publish
+
     planned, failed = publish.plan(stores, month=month, all_months=all_months,
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
-                                   force=force)
+                                   force=force, notes_files=notes_files)
     results = list(failed)
     single = len(planned) + len(failed) == 1  # one report: its error is the one line said at the end
     if not single:
@@ -409,13 +593,16 @@ def _progress(total: int) -> Any:
 @click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD", help="A day in the period.")
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default="monthly", show_default=True)
 @click.option("--notes", is_flag=True, help="Show the private notes too.")
+@passphrase_file_option
 @db_option
-def history(person: str, date: str, cadence: str, notes: bool, db: str | None) -> None:
-    """List every saved version of one check-in, oldest first."""
+def history(person: str, date: str, cadence: str, notes: bool, passphrase_file: str | None, db: str | None) -> None:
+    """List every saved version of one check-in, oldest first (a person with a passphrase signs in)."""
     from .errors import NoData
     from .store import Store
 
     with Store(db, create=False) as store:
+        if store.person(parse_name(person)) is not None:
+            sign_in(store, parse_name(person), passphrase_file)
         versions = store.history(person, date, cadence)
     if not versions:
         raise NoData(f"no {cadence} check-in for {person.strip()} in the period of {date}")
@@ -518,9 +705,10 @@ def ritual() -> None:
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None,
               help="For a kind of your own: its rhythm (this adds it to the catalogue).")
 @click.option("--undo", is_flag=True, help="Take back a ritual logged by mistake (the history keeps it).")
+@passphrase_file_option
 @db_option
 def ritual_add(kind: str, person: str | None, date: str | None, note: str | None, cadence: str | None,
-               undo: bool, db: str | None) -> None:
+               undo: bool, passphrase_file: str | None, db: str | None) -> None:
     """Log that a ritual happened (KIND: e.g. hug, phone-free, or a kind of your own)."""
     from .rituals import Ritual, person_word
     from .store import Store
@@ -528,6 +716,8 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
     item = Ritual.create(day=date if date is not None else dt.date.today(), kind=kind, person=person, note=note,
                          done=not undo)
     with Store(db) as store:
+        if item.person:
+            sign_in(store, item.person, passphrase_file)
         status = store.log_ritual(item, cadence=cadence, source="cli")
     who = person_word(item.person)
     what = f"{item.kind} on {item.day.isoformat()} ({who})"
@@ -611,8 +801,9 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
 
 @ritual.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
+@passphrases_for_option
 @db_option
-def ritual_import(file: str, db: str | None) -> None:
+def ritual_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
     """Import rituals from CSV (date,person,kind,cadence,note): all of them, or none if any row is bad."""
     from pathlib import Path
 
@@ -628,6 +819,7 @@ def ritual_import(file: str, db: str | None) -> None:
     with Store(db) as store:
         known = {k.key: k.cadence for k in store.ritual_kinds().values()}
         items, new_kinds = parse_rituals(_decode(raw, file), file, known)
+        sign_in_each(store, sorted({r.person for r in items if r.person}), passphrases_for)
         result = store.log_rituals(items, new_kinds=new_kinds, source=f"import:{os.path.basename(file)}")
     added = f" and {len(new_kinds)} new kind{'s' if len(new_kinds) != 1 else ''}" if new_kinds else ""
     click.echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
@@ -647,6 +839,96 @@ def ritual_export(file: str, force: bool, db: str | None) -> None:
     with Store(db, create=False) as store:
         text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()})
     _write_output(file, text, "rituals")
+
+
+# -- people and passphrases -------------------------------------------------------------------
+
+@cli.group()
+def person() -> None:
+    """The people of a store, and their passphrases.
+
+    A person with a passphrase is the only one who can see and change their check-ins before their
+    partner has answered, and the only one who can read their notes (unless they share them).
+    """
+
+
+@person.command("add")
+@click.argument("name")
+@click.option("--no-passphrase", is_flag=True,
+              help="Have no passphrase: anyone using the kit can act as NAME and read NAME's notes.")
+@passphrase_file_option
+@db_option
+def person_add(name: str, no_passphrase: bool, passphrase_file: str | None, db: str | None) -> None:
+    """Add NAME to the store, with a passphrase (asked for twice, hidden) or explicitly none."""
+    from .store import Store
+
+    name = parse_name(name)
+    with Store(db) as store:
+        chosen = None if no_passphrase else _new_passphrase(passphrase_file, name)
+        store.add_person(name, chosen)
+    if chosen is None:
+        click.echo(f"Added {name}, with no passphrase: anyone using the kit can see and change {name}'s "
+                   "answers and read their notes. Choose one any time: reflect person passphrase " + name)
+    else:
+        click.echo(f"Added {name}. Keep the passphrase safe: forgotten, {name}'s notes cannot be recovered "
+                   "(the scores stay).")
+
+
+@person.command("passphrase")
+@click.argument("name")
+@click.option("--reset", is_flag=True,
+              help="A new passphrase without the old one (forgotten): NAME's earlier notes stay sealed for ever.")
+@click.option("--old-passphrase-file", default=None, metavar="FILE",
+              help="For scripts: the current passphrase, from FILE's first line.")
+@passphrase_file_option
+@db_option
+def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, passphrase_file: str | None,
+                      db: str | None) -> None:
+    """Choose a passphrase for NAME, change it, or reset a forgotten one (--reset)."""
+    from .store import Store
+
+    name = parse_name(name)
+    with Store(db, create=False) as store:
+        known = store.person(name)
+        if known is None:
+            raise click.UsageError(f"there is no one called {name} in this store (add them with `reflect person add`)")
+        if reset:
+            if passphrase_file is None and sys.stdin.isatty():
+                click.confirm(f"Reset {name}'s passphrase? {name}'s notes written until now can never be read "
+                              "again (they stay, sealed); both partners will see that it was reset.",
+                              abort=True, err=True)
+            store.reset_passphrase(name, _new_passphrase(passphrase_file, name))
+            click.echo(f"Reset {name}'s passphrase. Notes written before stay sealed; the reset is recorded.")
+        elif known.protected:
+            sign_in(store, name, old_passphrase_file)
+            store.set_passphrase(name, _new_passphrase(passphrase_file, name))
+            click.echo(f"Changed {name}'s passphrase; every note stays readable.")
+        else:
+            store.set_passphrase(name, _new_passphrase(passphrase_file, name))
+            click.echo(f"{name} now has a passphrase; {name}'s earlier notes are sealed with it. Copies made "
+                       "before now (backups, exports) still hold them as they were.")
+
+
+@person.command("list")
+@db_option
+def person_list(db: str | None) -> None:
+    """Everyone in the store, whether they have a passphrase, and what happened to passphrases."""
+    from .store import EVENT_WORDS, Store
+
+    with Store(db, create=False) as store:
+        people = store.persons()
+        events = store.people_events()
+    if not people:
+        _echo_err("No one yet.")
+        return
+    for p in people:
+        state = ("passphrase" if p.protected else
+                 "no passphrase (chosen)" if p.chose_no_passphrase else "no passphrase yet")
+        click.echo(f"{p.name:<20} {state}")
+    if events:
+        click.echo("")
+        for e in events:
+            click.echo(f"{e.at[:16].replace('T', ' ')} UTC  {e.person} {EVENT_WORDS.get(e.event, e.event)}")
 
 
 # -- entry point -------------------------------------------------------------------------------

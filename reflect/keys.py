@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -35,7 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .errors import ValidationError, WrongPassphrase
+from .errors import ReflectError, ValidationError, WrongPassphrase
 
 #: scrypt's cost: 2**17 x 8 x 1 takes about 0.35 s and 128 MiB on a 2-core machine (measured with
 #: ``benchmarks/signin_speed.py``): slow for someone guessing, quick for a person.
@@ -220,3 +222,28 @@ def _agree(private: X25519PrivateKey, public: X25519PublicKey, context: str, rea
     shared = private.exchange(public)
     info = f"reflect shared note|{context}|{reader}".encode()
     return HKDF(algorithm=hashes.SHA256(), length=_KEY, salt=None, info=info).derive(shared)
+
+
+def read_passphrase_file(path: str) -> str:
+    """The passphrase on the first line of ``path`` (``-``: standard input), for scripts.
+
+    The file should be readable by its owner only; the line break at the end is not part of it.
+    """
+    try:
+        if path == "-":
+            line = sys.stdin.readline()
+        else:
+            mode = os.stat(path).st_mode
+            if stat.S_IMODE(mode) & 0o077:
+                raise ReflectError(
+                    f"{path} can be read by others: a passphrase file must be yours only (chmod 600 {path})")
+            with open(path, encoding="utf-8") as fh:
+                line = fh.readline()
+    except OSError as exc:
+        raise ReflectError(f"{path}: cannot read the passphrase file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ReflectError(f"{path}: the passphrase file is not UTF-8 text") from None
+    passphrase = line.rstrip("\r\n")
+    if not passphrase:
+        raise ReflectError(f"{path}: the passphrase file is empty")
+    return passphrase

@@ -61,6 +61,7 @@ class ReportJob:
     include_notes: bool = False
     pdf: bool = False
     force: bool = False
+    notes_file: Path | None = None  # with include_notes: the notes of people who signed in
 
     @property
     def stem(self) -> Path:
@@ -99,6 +100,7 @@ def plan(
     include_notes: bool = False,
     pdf: bool = False,
     force: bool = False,
+    notes_files: dict[Path, Path] | None = None,
 ) -> tuple[list[ReportJob], list[ReportResult]]:
     """The reports to make for ``stores``.
 
@@ -126,7 +128,8 @@ def plan(
             stub = ReportJob(path, month or "-", target)
             failed.append(ReportResult(stub, "failed", error=message))
             continue
-        jobs += [ReportJob(path, m, target, include_notes, pdf, force) for m in chosen]
+        notes_file = (notes_files or {}).get(path)
+        jobs += [ReportJob(path, m, target, include_notes, pdf, force, notes_file) for m in chosen]
     return jobs, failed
 
 
@@ -257,7 +260,9 @@ def _warm_exporter() -> None:
 
 def _prepare(job: ReportJob, notebook: Path, fingerprint: str, pages: Any = None) -> Any:
     """The report notebook with this job's parameters injected, as papermill injects them."""
-    params = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
+    params: dict[str, Any] = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
+    if job.notes_file is not None:
+        params["notes_file"] = str(job.notes_file)
     metadata = {"title": f"Reflect: {month_start(job.month):%B %Y}",
                 "reflect": {"inputs": fingerprint, "version": __version__, "month": job.month}}
     if pages is None:

@@ -38,7 +38,7 @@ if _workers.RENDERER is None:  # with a renderer process (reflect report), it is
 
 import pandas as pd  # noqa: E402
 
-from . import analysis, charts, insights, rhythm  # noqa: E402
+from . import analysis, charts, insights, notesfile, rhythm  # noqa: E402
 from .checkin import add_months, month_start  # noqa: E402
 from .dimensions import KEYS, label  # noqa: E402
 from .errors import NoData, ValidationError  # noqa: E402
@@ -90,9 +90,11 @@ class MonthlyReport:
         source: str = "",
         rituals: pd.DataFrame | None = None,
         ritual_kinds: dict[str, Any] | None = None,
+        notes_left_out: list[str] | None = None,
     ):
         self.month = month
         self.include_notes = include_notes
+        self.notes_left_out = notes_left_out or []
         self.is_demo = is_demo
         self.source = source
         end = pd.Timestamp(month_start(add_months(month, 1)))
@@ -122,11 +124,16 @@ class MonthlyReport:
         )
 
     @classmethod
-    def open(cls, month: Any = None, db: Any = None, include_notes: Any = False) -> MonthlyReport:
+    def open(cls, month: Any = None, db: Any = None, include_notes: Any = False,
+             notes_file: Any = None) -> MonthlyReport:
         """Check the report's parameters and read the store; clear errors for bad ones.
 
         ``db=None`` uses the default store (``$REFLECT_DB`` or ``data/reflect.db``), or the demo
-        couple's while the default store has no check-ins.
+        couple's while the default store has no check-ins. The report shows what is no longer
+        sealed (a partner's answers for a month not over yet wait until both have answered) and,
+        with ``include_notes``, the notes of people without a passphrase and those in
+        ``notes_file`` (what ``reflect report --include-notes`` hands over for the people who
+        signed in).
         """
         from .demo import open_for_viewing
 
@@ -147,8 +154,14 @@ class MonthlyReport:
             kinds = store.ritual_kinds()
             source = str(store.path)
             is_demo = is_demo or store.holds_only_demo()
+            people = [(p.name, p.protected) for p in store.persons()]
+        left_out: list[str] = []
+        if notes:
+            with_keys = [p for p in people if p[1]]
+            handed, left_out = notesfile.read(notes_file) if notes_file else ([], [p[0] for p in with_keys])
+            frame = notesfile.overlay(frame, handed)
         return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source, rituals=rituals,
-                   ritual_kinds=kinds)
+                   ritual_kinds=kinds, notes_left_out=left_out)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -444,6 +457,9 @@ class MonthlyReport:
         made = dt.datetime.now().strftime("%d %B %Y at %H:%M")
         private = ("Private notes are included, as you asked: keep this file somewhere safe."
                    if self.include_notes else "Private notes are left out.")
+        if self.include_notes and self.notes_left_out:
+            private += (f" The notes of {' and '.join(self.notes_left_out)} are left out: a note with a passphrase "
+                        "is shown only when its writer signs in for the report.")
         return Section(
             '<p class="signature">Until next month. Be kind to each other, and to yourselves.</p>'
             f'<p class="footer">Made by Reflect on this machine on {_e(made)}, from {_e(Path(self.source).name)}. '

@@ -334,7 +334,8 @@ class Store:
 
     def set_passphrase(self, name: str, new: str, *, old: str | None = None,
                        params: keys.KdfParams | None = None) -> None:
-        """Choose a passphrase (a person without one), or change it (``old`` is the current one).
+        """Choose a passphrase (a person without one), or change it (``old`` is the current one, or
+        the person is signed in).
 
         Choosing one seals the person's earlier notes, which were kept in plain text until now.
         Changing it re-wraps the person's key: no note is rewritten and every note stays readable.
@@ -343,10 +344,10 @@ class Store:
         keys.check_new_passphrase(new)
         person = self.person(name)
         if person is not None and person.protected:
-            if old is None:
-                raise ValidationError(f"{name} already has a passphrase: give the current one to change it",
-                                      field="passphrase")
-            self.sign_in(name, old)
+            if old is not None:
+                self.sign_in(name, old)
+            elif name not in self._keys:
+                raise NotSignedIn(f"{name} already has a passphrase: sign in (or give the current one) to change it")
             key_id, unlocked = self._keys[name]
             wrapped = self._wrapped_key(key_id)
             rewrapped = keys.rewrap(unlocked, wrapped, new, name, params)
@@ -623,6 +624,21 @@ class Store:
             box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
             self._wrap_shares(conn, row["id"], row["person"], box,
                               _note_context(row["person"], row["cadence"], row["period_start"]))
+
+    def signed_in_notes(self) -> list[dict[str, str]]:
+        """The sealed notes whoever is signed in may read (their own, and those shared with them),
+        as ``person``, ``cadence``, ``date``, ``note``: what a report with notes needs."""
+        if not self._keys:
+            return []
+        out = []
+        for row in self._latest_rows():
+            if row["note_key"] is None:
+                continue
+            note = self._read_note(row)
+            if note is not None:
+                out.append({"person": row["person"], "cadence": row["cadence"], "date": row["period_start"],
+                            "note": note})
+        return out
 
     # -- writing -----------------------------------------------------------------------------
 
