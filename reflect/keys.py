@@ -14,8 +14,9 @@ only arranges it, and holds no SQL (the store keeps the bytes):
   blob copied from one row to another does not open.
 
 >>> params = KdfParams(n=2**10)
->>> wrapped = new_person_key("our walks", "Robin", params)
->>> unlocked = unlock(wrapped, "our walks", "Robin")
+>>> wrapped, unlocked = new_person_key("our walks", "Robin", params)
+>>> unlock(wrapped, "our walks", "Robin") == unlocked
+True
 >>> box = seal_note(unlocked, "I miss our walks.", context="Robin|monthly|2026-10-01")
 >>> open_note(unlocked, box, context="Robin|monthly|2026-10-01")
 'I miss our walks.'
@@ -132,8 +133,8 @@ def _raw(public: X25519PublicKey) -> bytes:
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def new_person_key(passphrase: str, person: str, params: KdfParams | None = None) -> WrappedKey:
-    """Fresh keys for ``person``, wrapped by ``passphrase``."""
+def new_person_key(passphrase: str, person: str, params: KdfParams | None = None) -> tuple[WrappedKey, UnlockedKey]:
+    """Fresh keys for ``person``: as stored (wrapped by ``passphrase``) and open."""
     data_key = AESGCM.generate_key(bit_length=256)
     private = X25519PrivateKey.generate()
     private_raw = private.private_bytes(
@@ -141,11 +142,12 @@ def new_person_key(passphrase: str, person: str, params: KdfParams | None = None
     )
     public = _raw(private.public_key())
     kdf, wrapped_key = _wrap_data_key(data_key, passphrase, person, params)
-    return WrappedKey(
+    wrapped = WrappedKey(
         kdf=kdf, wrapped_key=wrapped_key,
         public_key=public,
         wrapped_private=_seal(data_key, private_raw, f"reflect private key|{person}"),
     )
+    return wrapped, UnlockedKey(data_key=data_key, private_key=private_raw, public_key=public)
 
 
 def _wrap_data_key(data_key: bytes, passphrase: str, person: str, params: KdfParams | None) -> tuple[str, bytes]:

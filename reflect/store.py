@@ -373,8 +373,7 @@ class Store:
         self._new_key(name, new, params, event="passphrase-reset")
 
     def _new_key(self, name: str, passphrase: str, params: keys.KdfParams | None, *, event: str) -> None:
-        wrapped = keys.new_person_key(passphrase, name, params)
-        unlocked = keys.unlock(wrapped, passphrase, name)
+        wrapped, unlocked = keys.new_person_key(passphrase, name, params)
 
         def work(conn: sqlite3.Connection) -> None:
             stamp = _now()

@@ -214,6 +214,7 @@ def fill_in_and_save(page, person: str, note: str) -> None:
 
 def check_saved(db: Path, person: str, note: str) -> None:
     with Store(db) as store:
+        store.sign_in(person)  # no passphrase (see test_two_partners_with_passphrases for those)
         saved = store.get(person, dt.date.today())
         assert saved is not None, f"no check-in for {person} in {db}"
         assert saved.scores["passion"] == 7
@@ -291,3 +292,114 @@ def test_reflect_app_stops_its_server_when_stopped(app):
     _stop(process)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+
+
+# -- two partners, each with a passphrase ------------------------------------------------------
+
+
+@pytest.fixture
+def protected_app(tmp_path):
+    """`reflect app` over a store where Robin and Sam each have a passphrase and answered last month."""
+    db = tmp_path / "couple.db"
+    with Store(db) as store:
+        for person, words in (("Robin", "robin's words"), ("Sam", "sam's own words")):
+            store.add_person(person, words)
+            store.save(make_checkin(person, month_start(LAST_MONTH), **PREVIOUS))
+        store.sign_out()
+    env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
+    process = subprocess.Popen(
+        [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(free_port())],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"ready at (http://127\.0\.0\.1:\d+/\?token=[0-9a-f]+)", first)
+        assert match, first
+        yield match.group(1), db
+    finally:
+        _stop(process)
+
+
+def pick(page, person: str) -> None:
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who.fill(person)
+    who.press("Enter")
+
+
+def sign_in(page, person: str, words: str) -> None:
+    pick(page, person)
+    box = page.locator(".reflect-sign-in")
+    box.wait_for(state="visible")
+    box.locator("input[type=password]").fill(words)
+    page.wait_for_timeout(SETTLE_MS)
+    box.locator("button:has-text('Sign in')").click()
+
+
+def test_two_partners_with_passphrases(protected_app, page, requests):
+    """A signs in and saves; B, at A's name, sees nothing of A's and cannot save over it; a wrong
+    passphrase is refused and slowed; B signs in and saves; then each sees the other's scores, and
+    A's note opens only for A."""
+    from playwright.sync_api import expect
+
+    url, db = protected_app
+    month = f"{dt.date.today():%B %Y}"
+    note = "Robin's own words, for Robin only"
+    page.goto(url)
+    page.locator(".reflect-checkin-form").wait_for(state="visible")
+
+    # Robin signs in, answers and saves; the form signs Robin out and clears itself.
+    sign_in(page, "Robin", "robin's words")
+    page.get_by_text(f"A new monthly check-in for {month}, Robin").wait_for()
+    page.get_by_text(f"Sam has not answered for {month} yet.").wait_for()
+    _move(page, "passion", 0, +3, 8)
+    page.locator(".reflect-checkin-form textarea").fill(note)
+    page.wait_for_timeout(SETTLE_MS)
+    page.locator("button:has-text('Save my check-in')").click()
+    page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
+    expect(page.locator(".reflect-checkin-form textarea")).to_have_value("")
+
+    # Sam sits down and picks Robin's name: a passphrase is asked, nothing of Robin's is shown.
+    pick(page, "Robin")
+    page.get_by_text("Robin's check-ins are protected by a passphrase").wait_for()
+    expect(page.locator(".reflect-answers")).to_be_hidden()
+    assert note not in page.content()
+    message = page.locator(".reflect-sign-in")
+    for attempt in range(3):
+        message.locator("input[type=password]").fill(f"sam guessing {attempt}")
+        page.wait_for_timeout(SETTLE_MS)
+        message.locator("button:has-text('Sign in')").click()
+        page.get_by_text(re.compile(rf"That is not Robin.s passphrase{'; wait' if attempt == 2 else ''}")).wait_for()
+    message.locator("input[type=password]").fill("sam guessing again")
+    page.wait_for_timeout(SETTLE_MS)
+    message.locator("button:has-text('Sign in')").click()
+    # slowed: refused unheard within the wait, or heard and the wait doubles
+    page.get_by_text(re.compile("Too many wrong passphrases for Robin: wait|That is not Robin.s passphrase; wait 2 s"
+                                )).wait_for()
+    with Store(db) as store:
+        assert store.version_count() == 3  # two from last month, Robin's new one: nothing over it
+
+    # Sam signs in as Sam: Robin's answers are sealed until Sam has given answers of Sam's own.
+    sign_in(page, "Sam", "sam's own words")
+    page.get_by_text(f"Robin has answered for {month}; you'll see it once you have given yours.").wait_for()
+    _move(page, "passion", 0, -1, 4)
+    page.wait_for_timeout(SETTLE_MS)
+    page.locator("button:has-text('Save my check-in')").click()
+    page.get_by_text(f"Saved Sam's monthly check-in for {month}").wait_for()
+
+    # Now both have answered: Sam sees Robin's scores (not Robin's note) ...
+    sign_in(page, "Sam", "sam's own words")
+    page.get_by_text(re.compile(rf"Robin, {month}: Passion 8, emotional 6")).wait_for()
+    assert note not in page.content()
+    page.locator("button:has-text('Sign out')").click()
+    page.get_by_text("Sam is signed out; the form was cleared.").wait_for()
+
+    # ... and Robin's note opens for Robin (the wait after the guesses is long over).
+    sign_in(page, "Robin", "robin's words")
+    page.get_by_text(re.compile(rf"Sam, {month}: Passion 4")).wait_for()
+    page.locator("button:has-text('Show my note')").click()
+    expect(page.locator(".reflect-checkin-form textarea")).to_have_value(note)
+    screenshot(page, "reflect-app-two-partners.png")
+    assert_only_loopback(requests)
+    with Store(db) as store:
+        assert note.encode() not in db.read_bytes()
+        assert [c.person for c in store.checkins(month=month_of(dt.date.today()))] == ["Robin", "Sam"]

@@ -1,0 +1,168 @@
+"""The command line with people who have passphrases, run as a user runs it (and as the partner)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+
+import pytest
+
+from .conftest import REFLECT_BIN
+
+TODAY = dt.date.today()
+LAST_MONTH = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
+SECRET = "what I could not say at dinner"
+SCORES = ["--passion", "6", "--emotional", "7", "--physical", "5", "--intellectual", "8",
+          "--experiential", "6", "--spiritual", "7"]
+
+
+@pytest.fixture
+def secrets(tmp_path):
+    """Owner-only passphrase files for Robin and Sam."""
+    files = {}
+    for name, words in (("Robin", "robin's words"), ("Sam", "sam's own words"), ("Wrong", "a wrong guess")):
+        path = tmp_path / f"{name.lower()}.pass"
+        path.write_text(words + "\n")
+        path.chmod(0o600)
+        files[name] = str(path)
+    return files
+
+
+@pytest.fixture
+def couple(cli, secrets):
+    for name in ("Robin", "Sam"):
+        r = cli("person", "add", name, "--passphrase-file", secrets[name])
+        assert r.returncode == 0, r
+    return cli
+
+
+def test_person_add_and_list(couple, cli):
+    r = cli("person", "add", "Alex", "--no-passphrase")
+    assert r.returncode == 0 and "anyone using the kit" in r.stdout
+    r = cli("person", "list")
+    assert "Robin                passphrase" in r.stdout
+    assert "Alex                 no passphrase (chosen)" in r.stdout
+    assert "Robin chose a passphrase" in r.stdout
+
+
+def test_add_for_a_protected_person_needs_their_passphrase(couple, cli, secrets):
+    r = cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--note", SECRET)
+    assert r.returncode == 1 and "--passphrase-file" in r.stderr and r.stderr.count("\n") == 1
+    r = cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--passphrase-file", secrets["Wrong"])
+    assert r.returncode == 1 and "not Robin's passphrase" in r.stderr
+    r = cli("list")
+    assert "No check-ins" in r.stderr or "Robin" not in r.stdout
+    r = cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--note", SECRET, "--passphrase-file", secrets["Robin"])
+    assert r.returncode == 0 and "Saved Robin's monthly check-in" in r.stdout
+
+
+def test_a_passphrase_on_standard_input(couple, cli):
+    r = cli("add", "-p", "Sam", "-d", LAST_MONTH, *SCORES, "--passphrase-file", "-", input="sam's own words\n")
+    assert r.returncode == 0, r
+
+
+def test_a_passphrase_file_others_can_read_is_refused(couple, cli, secrets):
+    os.chmod(secrets["Robin"], 0o644)
+    r = cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--passphrase-file", secrets["Robin"])
+    assert r.returncode == 1 and "can be read by others" in r.stderr
+
+
+def test_notes_are_shown_only_to_their_writer(couple, cli, secrets):
+    cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--note", SECRET, "--passphrase-file", secrets["Robin"])
+    assert SECRET not in cli("list", "--notes").stdout
+    assert SECRET not in cli("list", "--notes", "--as", "Sam", "--passphrase-file", secrets["Sam"]).stdout
+    r = cli("list", "--notes", "--as", "Robin", "--passphrase-file", secrets["Robin"])
+    assert SECRET in r.stdout
+    r = cli("history", "-p", "Robin", "-d", LAST_MONTH, "--notes")
+    assert r.returncode == 1 and SECRET not in r.stdout
+    r = cli("history", "-p", "Robin", "-d", LAST_MONTH, "--notes", "--passphrase-file", secrets["Robin"])
+    assert SECRET in r.stdout
+
+
+def test_export_leaves_out_the_notes_of_who_did_not_sign_in_and_says_so(couple, cli, secrets):
+    cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--note", SECRET, "--passphrase-file", secrets["Robin"])
+    r = cli("export")
+    assert r.returncode == 0 and SECRET not in r.stdout and "Robin" in r.stdout
+    assert "Left out the notes of Robin, Sam (not signed in)" in r.stderr
+    r = cli("export", "--passphrase-for", "Robin", secrets["Robin"])
+    assert SECRET in r.stdout and "Left out the notes of Sam" in r.stderr
+
+
+def test_import_for_protected_people_asks_each_one(couple, cli, secrets, home):
+    csv = home / "in.csv"
+    desired = ",".join(f"desired_{k}" for k in ("passion", "emotional", "physical", "intellectual",
+                                                 "experiential", "spiritual"))
+    csv.write_text(f"date,person,cadence,passion,emotional,physical,intellectual,experiential,spiritual,{desired},note\n"
+                   f"{LAST_MONTH},Robin,monthly,6,7,5,8,6,7,,,,,,,{SECRET}\n"
+                   f"{LAST_MONTH},Sam,monthly,6,7,5,8,6,7,,,,,,,\n")
+    r = cli("import", str(csv), "--passphrase-for", "Robin", secrets["Robin"])
+    assert r.returncode == 1 and "Sam has a passphrase" in r.stderr
+    assert "Robin" not in cli("export", "--passphrase-for", "Robin", secrets["Robin"]).stdout
+    r = cli("import", str(csv), "--passphrase-for", "Robin", secrets["Robin"], "--passphrase-for", "Sam",
+            secrets["Sam"])
+    assert r.returncode == 0 and "2 new" in r.stdout
+    data = (home / "data" / "reflect.db").read_bytes()
+    assert SECRET.encode() not in data
+
+
+def test_without_protection_export_import_export_is_unchanged(cli, home):
+    cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--note", "plain, as ever")
+    first = cli("export").stdout
+    assert "plain, as ever" in first
+    (home / "x.csv").write_text(first)
+    cli("import", str(home / "x.csv"), "--db", str(home / "other.db"))
+    assert cli("export", "--db", str(home / "other.db")).stdout == first
+
+
+def test_the_hidden_prompt_on_a_terminal():
+    pexpect = pytest.importorskip("pexpect")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "REFLECT_DB": os.path.join(tmp, "us.db"), "REFLECT_HOME": tmp}
+        child = pexpect.spawn(str(REFLECT_BIN), ["person", "add", "Robin"], env=env, encoding="utf-8", timeout=60)
+        child.expect("Choose a passphrase for Robin")
+        child.sendline("short")
+        child.expect("at least 6")
+        child.expect("Choose a passphrase for Robin")
+        child.sendline("robin's words")
+        child.expect("Type it again")
+        child.sendline("robin's words")
+        child.expect("Added Robin")
+        child.expect(pexpect.EOF)
+        assert "robin's words" not in child.before
+        child = pexpect.spawn(str(REFLECT_BIN), ["add", "-p", "Robin", "-d", LAST_MONTH, *SCORES], env=env,
+                              encoding="utf-8", timeout=60)
+        child.expect("Robin's passphrase")
+        child.sendline("a wrong one")
+        child.expect("not Robin's passphrase")
+        child.expect("Robin's passphrase")
+        child.sendline("robin's words")
+        child.expect("Saved Robin's monthly check-in")
+        child.expect(pexpect.EOF)
+        seen = child.before
+        child.close()
+        assert child.exitstatus == 0 and "robin's words" not in seen
+
+
+@pytest.mark.slow
+def test_a_report_with_notes_includes_only_those_who_signed_in(couple, cli, secrets, home):
+    cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--note", SECRET, "--passphrase-file", secrets["Robin"])
+    cli("add", "-p", "Sam", "-d", LAST_MONTH, *SCORES, "--note", "Sam's words here", "--passphrase-file",
+        secrets["Sam"])
+    month = LAST_MONTH[:7]
+    r = cli("report", "--month", month, "--out", str(home / "r1"))
+    assert r.returncode == 0, r
+    page = (home / "r1" / f"{month}.html").read_text()
+    assert SECRET not in page and "Sam's words" not in page
+    r = cli("report", "--month", month, "--include-notes", "--out", str(home / "r2"),
+            "--passphrase-for", "Robin", secrets["Robin"])
+    assert r.returncode == 0, r
+    page = (home / "r2" / f"{month}.html").read_text()
+    assert SECRET in page and "Sam&#x27;s words" not in page and "Sam's words" not in page
+    assert "The notes of Sam are left out" in page
+    executed = (home / "r2" / f"{month}.ipynb").read_text()
+    assert "robin's words" not in executed  # the passphrase never reaches the notebook
+    leftovers = [p for p in os.listdir(os.environ.get("TMPDIR", "/tmp")) if p.startswith("reflect-notes-")]
+    assert leftovers == [] or sys.platform != "linux"
