@@ -48,7 +48,8 @@ def main() -> None:
     print(f"scrypt n=2**{n.bit_length() - 1}, r={r}, p={p} ({128 * r * n // 2**20} MiB), {ROUNDS} rounds")
     print(f"key derivation alone:   median {statistics.median(derive):.3f} s  (min {min(derive):.3f}, "
           f"max {max(derive):.3f})")
-    print(f"sign-in on a store:     median {statistics.median(whole):.3f} s  (min {min(whole):.3f}, max {max(whole):.3f})")
+    print(f"sign-in on a store:     median {statistics.median(whole):.3f} s  (min {min(whole):.3f}, "
+          f"max {max(whole):.3f})")
     print(f"choosing a passphrase:  {add:.3f} s")
     print(f"a wrong passphrase:     {refused:.3f} s")
     ok = 0.2 <= statistics.median(whole) <= 1.0
