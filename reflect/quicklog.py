@@ -9,6 +9,7 @@ already logged for that day. Every write goes through the store, validated, in o
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 import ipywidgets as w
@@ -81,7 +82,7 @@ class QuickLog:
             ritual = Ritual.create(day=self.day.value, kind=kind, person=self.who.value, done=not taking_back)
             self.store.log_ritual(ritual, source="quick-log")
         except ReflectError as exc:
-            self.message.value = f"<span style='color:#b00020'>{exc}</span>"
+            self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
             return "error"
         label = self.store.ritual_kinds()[kind].label
         who = person_word(ritual.person)

@@ -607,6 +607,10 @@ class CheckInForm:
         when = html.escape(period_label(cadence, start))
         answered = set(self.store.answered(cadence, start))
         lines = []
+        for event in self.store.people_events():
+            if event.event == "passphrase-reset":  # told to both partners, always
+                lines.append(_p(f"{html.escape(event.person)} reset a forgotten passphrase on {event.at[:10]}: "
+                                "notes written before it stay sealed.", _GREY))
         for other in self.store.people():
             if other == person:
                 continue

@@ -402,4 +402,5 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     assert_only_loopback(requests)
     with Store(db) as store:
         assert note.encode() not in db.read_bytes()
-        assert [c.person for c in store.checkins(month=month_of(dt.date.today()))] == ["Robin", "Sam"]
+        shown = [c.person for c in store.checkins(month=month_of(dt.date.today()))]
+        assert shown == ["Robin", "Sam"], (store.people(), store.answered("monthly", dt.date.today().replace(day=1)))

@@ -146,6 +146,11 @@ def test_a_reset_keeps_the_scores_seals_old_notes_for_ever_and_is_recorded(coupl
     raw = couple.connection.execute("SELECT note_sealed FROM checkin_versions").fetchone()[0]
     assert raw  # still there
     assert [e.event for e in couple.people_events()][-1] == "passphrase-reset"
+    form = CheckInForm(couple)
+    form.who.value = "Sam"
+    form.passphrase.value = "sam's own words"
+    form.sign_in_button.click()
+    assert "Robin reset a forgotten passphrase" in form.partner.value
     saved_as(couple, "Robin", "forgot it, new one", make_checkin("Robin", THIS_MONTH, note="a new note"))
     couple.sign_in("Robin", "forgot it, new one")
     assert couple.get("Robin", THIS_MONTH).note == "a new note"
