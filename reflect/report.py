@@ -19,22 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import workers as _workers  # noqa: E402
+from . import rendering  # noqa: E402
 
-
-def _warm_up_renderer() -> None:
-    """Start vl-convert's engine (about half a second, off the GIL) while pandas and altair load."""
-    try:
-        import vl_convert as vlc
-
-        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
-    except Exception:  # pragma: no cover - the real render reports any problem
-        pass
-
-
-_WARM_UP = threading.Thread(target=_warm_up_renderer, name="reflect-warm-up", daemon=True)
-if _workers.RENDERER is None:  # with a renderer process (reflect report), it is warming up there
-    _WARM_UP.start()
+if rendering.active() is None:  # with a renderer passed in (reflect report), it is warming up there
+    # vl-convert's engine starts (off the GIL) while pandas and altair load
+    threading.Thread(target=rendering.warm_up, name="reflect-warm-up", daemon=True).start()
 
 import pandas as pd  # noqa: E402
 
@@ -182,18 +171,10 @@ class MonthlyReport:
         drawn there while this process writes the rest of the report; otherwise here."""
         from concurrent.futures import Future
 
-        worker = _workers.RENDERER
         self._svgs: dict[str, Future[str]] = {}
         for name, build in self._charts().items():
-            spec = build().to_dict(validate=False)
-            if worker is not None:
-                self._svgs[name] = worker.submit(spec)  # drawn there while the next spec is built here
-                continue
-            import vl_convert as vlc
-
-            future: Future[str] = Future()
-            future.set_result(vlc.vegalite_to_svg(spec))
-            self._svgs[name] = future
+            # drawn by a renderer process while the next spec is built here, or here and now
+            self._svgs[name] = rendering.render_later(build().to_dict(validate=False))
 
     def has_chart(self, name: str) -> bool:
         return name in self._svgs
