@@ -197,6 +197,7 @@ class InProcessExecutor:
         InteractiveShell._instance = self.shell
         try:
             with isolated():
+                warnings.filterwarnings("ignore", "To exit: use", UserWarning)  # IPython's, after a sys.exit
                 if cwd is not None:
                     os.chdir(cwd)
                 for index, cell in enumerate(nb.cells):
