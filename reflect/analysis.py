@@ -127,6 +127,15 @@ def monthly_table(checkins: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRES
     return table[cols]
 
 
+def person_month(checkins: pd.DataFrame, person: str, month: str) -> pd.Series | None:
+    """``person``'s row of :func:`monthly_table` for ``month`` (None without check-ins): the one
+    definition of a month's figures, for the report, ``reflect summary`` and the form's glance."""
+    mine = checkins[(checkins["person"] == person) & (checkins["month"] == month)]
+    if mine.empty:
+        return None
+    return monthly_table(mine).iloc[0]
+
+
 def long_scores(table: pd.DataFrame, *, desired: bool = True) -> pd.DataFrame:
     """The monthly table in long form: ``person, month, date, key, dimension, kind, value``.
 
