@@ -99,13 +99,17 @@ def plan(
     Checks everything that can be checked before a kernel starts: the month, that each store
     opens and has check-ins that month, and that the output folder can be written. A store that
     fails is returned as a failed result, so that a batch goes on with the others.
+
+    Each store's reports go to a folder of its own (:func:`report_folders`) under ``out_dir``
+    (default: ``reports/`` in the project); only one store with an explicit ``out_dir`` writes
+    into ``out_dir`` itself.
     """
     base = Path(out_dir) if out_dir else reports_dir()
-    folders = _folder_names(stores)
+    folders = {stores[0]: base} if out_dir and len(stores) == 1 else report_folders(stores, base)
     jobs: list[ReportJob] = []
     failed: list[ReportResult] = []
     for path in stores:
-        target = base / folders[path] if len(stores) > 1 else base
+        target = folders[path]
         try:
             with Store(path, create=False) as store:
                 months = store.months()
@@ -113,6 +117,8 @@ def plan(
             if not chosen:
                 raise ReportError(f"{path}: no check-ins yet, so there is nothing to report")
             _check_writable(target)
+            if target != base:
+                _claim(target, path)
         except ReflectError as exc:
             message = str(exc)
             if str(path) not in message:
@@ -124,18 +130,48 @@ def plan(
     return jobs, failed
 
 
-def _folder_names(paths: Sequence[Path]) -> dict[Path, str]:
-    """A report folder name for each store: its file name without the extension, with its own
-    folder's name in front where two stores share a file name (``c1-reflect``, ``c2-reflect``)."""
-    names: dict[Path, str] = {}
-    stems = [p.stem for p in paths]
-    for path in paths:
-        name = path.stem if stems.count(path.stem) == 1 else f"{path.resolve().parent.name}-{path.stem}"
-        base, n = name, 2
-        while name in names.values():
-            name, n = f"{base}-{n}", n + 1
-        names[path] = name
-    return names
+#: In each store's report folder: the store it belongs to (its resolved path).
+FOLDER_MARKER = ".reflect-store"
+
+
+def report_folders(stores: Sequence[Path], base: Path) -> dict[Path, Path]:
+    """The report folder of each store under ``base``: the store's file name without the extension
+    (``reports/reflect/``, the demo couple's ``reports/demo/``).
+
+    Two stores never share a folder: a folder records its store (:data:`FOLDER_MARKER`), a store
+    goes back to the folder that records it, and a name already taken gets the store's own
+    folder's name in front (``c1-reflect``, ``c2-reflect``), then a number. Names are given in
+    the order of the stores' full paths, so they do not depend on the order of ``--db``.
+    """
+    owners: dict[str, str] = {}
+    if base.is_dir():
+        for sub in base.iterdir():
+            try:
+                owners[sub.name] = (sub / FOLDER_MARKER).read_text(encoding="utf-8").strip()
+            except OSError:
+                continue
+    stems = [p.stem for p in stores]
+    folders: dict[Path, Path] = {}
+    for path in sorted(stores, key=lambda p: str(p.resolve())):
+        key = str(path.resolve())
+        mine = sorted(name for name, owner in owners.items() if owner == key)
+        if mine:
+            folders[path] = base / mine[0]
+            continue
+        long = f"{path.resolve().parent.name}-{path.stem}"
+        names = [path.stem] if stems.count(path.stem) == 1 else []
+        names += [long, *(f"{long}-{n}" for n in range(2, len(owners) + 3))]
+        name = next(n for n in names if n not in owners)
+        owners[name] = key
+        folders[path] = base / name
+    return folders
+
+
+def _claim(folder: Path, store: Path) -> None:
+    """Record in ``folder`` that it holds ``store``'s reports."""
+    marker = folder / FOLDER_MARKER
+    if not marker.exists():
+        write_private(marker, str(store.resolve()) + "\n")
 
 
 def _check_writable(folder: Path) -> None:
