@@ -352,9 +352,7 @@ def _explain_failure(ename: str | None, evalue: str | None) -> str:
 def _run_chunk(jobs: list[ReportJob], cell_timeout: float | None = None) -> list[ReportResult]:
     """Make a list of reports in this process (a process of ``--jobs``)."""
     from .speedups import skip_slow_optional_imports
-    from .workers import die_with_parent
 
-    die_with_parent()
     skip_slow_optional_imports()
     return list(_iter_chunk(jobs, cell_timeout))
 
@@ -423,7 +421,10 @@ def run(
         chunks[i % workers].append(job)
     import multiprocessing
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from .workers import die_with_parent
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_run_chunk, chunk, cell_timeout) for chunk in chunks]
         for future in as_completed(futures):
             try:
