@@ -73,15 +73,15 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-def _at_least(value: float, threshold: float) -> bool:
+def at_least(value: float, threshold: float) -> bool:
     return value is not None and not math.isnan(value) and value >= threshold - _EPS
 
 
 def classify_balance(gap: float, threshold: float = BALANCE_GAP) -> str:
     """``balanced``, ``high_passion_low_intimacy`` or ``high_intimacy_low_passion``."""
-    if _at_least(gap, threshold):
+    if at_least(gap, threshold):
         return HIGH_PASSION
-    if _at_least(-gap, threshold):
+    if at_least(-gap, threshold):
         return HIGH_INTIMACY
     return BALANCED
 
@@ -117,7 +117,7 @@ def monthly_table(checkins: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRES
     table["balance"] = [classify_balance(g, thresholds.balance) for g in table["passion_gap"]]
     gaps = table[list(DESIRED_KEYS)].to_numpy() - table[list(KEYS)].to_numpy()
     table["unmet_needs"] = [
-        tuple(k for k, gap in zip(KEYS, row, strict=True) if _at_least(gap, thresholds.unmet)) for row in gaps
+        tuple(k for k, gap in zip(KEYS, row, strict=True) if at_least(gap, thresholds.unmet)) for row in gaps
     ]
     previous = table[["person", "month", *KEYS]].copy()
     previous["month"] = [add_months(m, 1) for m in previous["month"]]
@@ -233,9 +233,9 @@ def partners(month_rows: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOL
     mismatched = [
         k for k in KEYS
         if not pd.isna(a[f"desired_{k}"]) and not pd.isna(b[f"desired_{k}"])
-        and _at_least(abs(a[f"desired_{k}"] - b[f"desired_{k}"]), thresholds.mismatch)
+        and at_least(abs(a[f"desired_{k}"] - b[f"desired_{k}"]), thresholds.mismatch)
     ]
-    seen = [k for k in KEYS if _at_least(abs(a[k] - b[k]), thresholds.seen_differently)]
+    seen = [k for k in KEYS if at_least(abs(a[k] - b[k]), thresholds.seen_differently)]
     return {"mismatched_needs": mismatched, "seen_differently": seen}
 
 
