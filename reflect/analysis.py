@@ -22,7 +22,6 @@ of exactly 3.0 counts as 3.0); output is rounded to 2 decimals.
 
 from __future__ import annotations
 
-import calendar
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -30,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .checkin import add_months, month_start, parse_month
 from .dimensions import DESIRED_KEYS, INTIMACY_KEYS, KEYS, label
 from .errors import NoData
+from .months import add_months, days_in, month_start, parse_month
 
 #: Passion minus the intimacy index at or above this is "high passion, low intimacy";
 #: at or below its negative, "high intimacy, low passion".
@@ -313,8 +312,7 @@ def trend(table: pd.DataFrame, month: str | None = None, months: int = TREND_MON
 
 
 def _expected(cadence: str, month: str) -> int:
-    start = month_start(month)
-    days = calendar.monthrange(start.year, start.month)[1]
+    start, days = month_start(month), days_in(month)
     if cadence == "monthly":
         return 1
     if cadence == "daily":

@@ -17,8 +17,8 @@ import altair as alt
 import pandas as pd
 
 from . import analysis
-from .checkin import add_months, month_start, parse_month
 from .dimensions import KEYS, label
+from .months import add_months, month_start, parse_month
 
 #: What the chart functions return: a chart, layered or faceted.
 AnyChart = alt.TopLevelMixin

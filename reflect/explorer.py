@@ -51,9 +51,9 @@ import pandas as pd  # noqa: E402
 import traitlets  # noqa: E402
 
 from . import analysis, charts, insights  # noqa: E402
-from .checkin import add_months, month_start  # noqa: E402
 from .dimensions import KEYS, label  # noqa: E402
 from .errors import NoData, ValidationError  # noqa: E402
+from .months import add_months, last_months, month_start  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -501,7 +501,7 @@ def rhythm_section(trends: Trends, month: str | None = None) -> Section:
     going = rhythm.streaks_in_words(rituals, kinds, month)
     if going:
         bundles.append(_html(_p(_e(going))))
-    months = [add_months(month, -i) for i in range(11, -1, -1)]
+    months = last_months(month, 12)
     chart = charts.ritual_calendar(rituals, kinds, months=months)
     bundles.append({"image/svg+xml": charts.to_svg(chart), "text/plain": "[chart: your rituals, day by day]"})
     for sentence in rhythm.findings(rhythm.associations(trends.checkins, rituals, kinds, until=month), kinds):

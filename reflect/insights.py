@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 
 from . import analysis
-from .checkin import add_months, month_start, parse_month
 from .dimensions import KEYS, label
 from .errors import NoData
+from .months import add_months, month_start, parse_month
 
 #: Scores this low on average (all six) for :data:`LOW_MONTHS` months in a row bring up
 #: counselling, as a sign of strength.

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .checkin import add_months, month_start
 from .errors import ReflectError, StoreError
+from .months import add_months, month_start
 from .params import resolve_month
 from .paths import notebooks_dir, reports_dir, write_private
 from .store import Store
@@ -188,21 +188,12 @@ def inputs_fingerprint(job: ReportJob, notebook: Path) -> str:
     versions), the ritual kinds, its parameters, the report notebook and the kit's code."""
     end = month_start(add_months(job.month, 1)).isoformat()
     with Store(job.store, create=False) as store:
-        conn = store.connection
-        checkins = conn.execute(
-            "SELECT person, cadence, period_start, version_id FROM checkins WHERE period_start < ? "
-            "ORDER BY person, cadence, period_start",
-            (end,),
-        ).fetchall()
-        rituals = conn.execute(
-            "SELECT person, day, kind, version_id FROM rituals WHERE day < ? ORDER BY person, day, kind", (end,)
-        ).fetchall()
-        kinds = conn.execute("SELECT kind, cadence FROM ritual_kinds ORDER BY kind").fetchall()
+        rows = store.report_inputs(end)
     digest = hashlib.sha256()
     digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve())]).encode())
     digest.update(notebook.read_bytes())
     digest.update(_code_digest())
-    for row in [*checkins, ("rituals",), *rituals, ("kinds",), *kinds]:
+    for row in rows:
         digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
     return digest.hexdigest()
 

@@ -28,9 +28,9 @@ if rendering.active() is None:  # with a renderer passed in (reflect report), it
 import pandas as pd  # noqa: E402
 
 from . import analysis, charts, insights, rhythm  # noqa: E402
-from .checkin import add_months, month_start  # noqa: E402
 from .dimensions import KEYS, label  # noqa: E402
 from .errors import NoData, ValidationError  # noqa: E402
+from .months import add_months, last_months, month_start  # noqa: E402
 from .params import parse_flag, resolve_month  # noqa: E402
 
 #: How many months the charts over time show, ending with the report's month.
@@ -162,7 +162,7 @@ class MonthlyReport:
         plan["balance"] = lambda: charts.balance_over_time(self.history)
         plan["pixels"] = lambda: charts.year_in_pixels(self.history)
         if not self.rituals.empty:
-            months = [add_months(self.month, -i) for i in range(11, -1, -1)]
+            months = last_months(self.month, 12)
             plan["rituals"] = lambda: charts.ritual_calendar(self.rituals, self.ritual_kinds, months=months)
         return plan
 
@@ -343,7 +343,7 @@ class MonthlyReport:
 
     def rhythm(self) -> Section:
         parts = ["<h2>Your rhythm</h2>"]
-        months = [add_months(self.month, -i) for i in range(11, -1, -1)]
+        months = last_months(self.month, 12)
         for person in self.people:
             mine = self.checkins[self.checkins["person"] == person]
             seen = set(mine["month"])
