@@ -32,6 +32,7 @@ from .dimensions import KEYS, label  # noqa: E402
 from .errors import NoData, ValidationError  # noqa: E402
 from .months import add_months, last_months, month_start  # noqa: E402
 from .params import parse_flag, resolve_month  # noqa: E402
+from .phrases import and_list, dimension_words, dimensions_words  # noqa: E402
 
 #: How many months the charts over time show, ending with the report's month.
 HISTORY_MONTHS = 24
@@ -145,10 +146,6 @@ class MonthlyReport:
     def title(self) -> str:
         return month_start(self.month).strftime("%B %Y")
 
-    def _names(self) -> str:
-        p = self.people
-        return p[0] if len(p) == 1 else ", ".join(p[:-1]) + " and " + p[-1]
-
     def _charts(self) -> dict[str, Callable[[], Any]]:
         """Every chart this report shows, by name, in the order the sections show them."""
         plan: dict[str, Callable[[], Any]] = {}
@@ -209,7 +206,7 @@ class MonthlyReport:
             "Reflect does. Your own report appears once you have saved a check-in of your own.</p>"
             if self.is_demo else ""
         )
-        greeting = "Dear " + _e(self._names()) + ","
+        greeting = "Dear " + _e(and_list(self.people)) + ","
         return Section(
             f'<p class="kicker">Reflect &middot; monthly reflection</p><h1>{_e(self.title)}</h1>{demo}'
             f"<p>{greeting}</p>"
@@ -252,7 +249,7 @@ class MonthlyReport:
             if moves:
                 _, k, c = max(moves)
                 if abs(c) >= 0.5:
-                    lines.append(f"The biggest change for {_e(person)}: {_e(_dim(k))}, "
+                    lines.append(f"The biggest change for {_e(person)}: {_e(dimension_words(k))}, "
                                  f"{'up' if c > 0 else 'down'} {abs(c):.1f}.")
         parts = ["<h2>The month at a glance</h2>", table, "<p>" + " ".join(lines) + "</p>"]
         if self.has_chart("side_by_side"):
@@ -282,7 +279,7 @@ class MonthlyReport:
         weakest = sorted({_lowest(p["scores"]) for p in self.summary["people"].values()}, key=KEYS.index)
         for key in weakest:
             questions = "".join(f"<li>{_e(q)}</li>" for q in insights.conversation_starters(key, self.month))
-            parts.append(f"<h3>To talk about {_e(_dim(key))}</h3><ul>{questions}</ul>")
+            parts.append(f"<h3>To talk about {_e(dimension_words(key))}</h3><ul>{questions}</ul>")
         return Section("".join(parts))
 
     def needs(self) -> Section:
@@ -299,14 +296,16 @@ class MonthlyReport:
         lines = []
         for person, p in self.summary["people"].items():
             if p["unmet_needs"]:
-                lines.append(f"{_e(person)} would like more {_e(_words(p['unmet_needs']))}.")
+                lines.append(f"{_e(person)} would like more {_e(dimensions_words(p['unmet_needs']))}.")
         partners = self.summary["partners"]
         if partners is not None:
             if partners["mismatched_needs"]:
-                lines.append(f"You would like different amounts of {_e(_words(partners['mismatched_needs']))}: "
+                mismatched = dimensions_words(partners["mismatched_needs"])
+                lines.append(f"You would like different amounts of {_e(mismatched)}: "
                              "a difference in rhythm to talk about, not a fault in either of you.")
             if partners["seen_differently"]:
-                lines.append(f"You saw {_e(_words(partners['seen_differently']))} quite differently this month.")
+                seen = dimensions_words(partners["seen_differently"])
+                lines.append(f"You saw {_e(seen)} quite differently this month.")
             if not partners["mismatched_needs"] and not partners["seen_differently"]:
                 lines.append("Your scores and your wishes are close to each other this month: you see the "
                              "relationship in much the same way.")
@@ -327,7 +326,7 @@ class MonthlyReport:
             elif moving.empty:
                 sentences.append(f"{_e(person)}: everything has been steady over the last six months.")
             else:
-                bits = [f"{_dim(r.key)} {r.reading} ({r.slope:+.1f} a month)" for r in moving.itertuples()]
+                bits = [f"{dimension_words(r.key)} {r.reading} ({r.slope:+.1f} a month)" for r in moving.itertuples()]
                 sentences.append(f"{_e(person)}, over the last six months: {_e(', '.join(bits))}; the rest steady.")
         parts.append("<p>" + " ".join(sentences) + "</p>")
         months = self.history["month"].nunique()
@@ -453,10 +452,3 @@ def _lowest(scores: dict[str, float]) -> str:
     return min(KEYS, key=lambda k: (scores[k], KEYS.index(k)))
 
 
-def _dim(key: str) -> str:
-    return "passion" if key == "passion" else f"{label(key).lower()} intimacy"
-
-
-def _words(keys: list[str]) -> str:
-    words = [_dim(k) for k in keys]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

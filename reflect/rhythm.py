@@ -27,6 +27,7 @@ import pandas as pd
 from . import analysis
 from .dimensions import KEYS, label
 from .months import add_months, days_in, last_months, month_start, parse_month
+from .phrases import dimension_words
 from .rituals import RitualKind
 
 #: A period "kept" a ritual when it happened at least this share of its rhythm.
@@ -325,8 +326,7 @@ def findings(assoc: pd.DataFrame, kinds: Mapping[str, RitualKind]) -> list[str]:
         found = found.sort_values(["strength", "lag"], ascending=[False, True])
         for r in found.head(5).itertuples():
             info = kinds[r.kind]
-            what = "intimacy overall" if r.key == "intimacy_index" else (
-                "passion" if r.key == "passion" else f"{r.dimension.lower()} intimacy")
+            what = dimension_words(r.key)
             happened = f"{info.label.lower()} happened {_rhythm_words(info, r.period)}"
             when = (f"In {unit} when {happened}" if r.lag == 0 else
                     f"In the {unit[:-1]} after one in which {happened}")
