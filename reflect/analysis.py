@@ -22,7 +22,6 @@ of exactly 3.0 counts as 3.0); output is rounded to 2 decimals.
 
 from __future__ import annotations
 
-import calendar
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -30,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .checkin import add_months, month_start, parse_month
 from .dimensions import DESIRED_KEYS, INTIMACY_KEYS, KEYS, label
 from .errors import NoData
+from .months import add_months, days_in, month_start, parse_month
 
 #: Passion minus the intimacy index at or above this is "high passion, low intimacy";
 #: at or below its negative, "high intimacy, low passion".
@@ -73,15 +72,15 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-def _at_least(value: float, threshold: float) -> bool:
+def at_least(value: float, threshold: float) -> bool:
     return value is not None and not math.isnan(value) and value >= threshold - _EPS
 
 
 def classify_balance(gap: float, threshold: float = BALANCE_GAP) -> str:
     """``balanced``, ``high_passion_low_intimacy`` or ``high_intimacy_low_passion``."""
-    if _at_least(gap, threshold):
+    if at_least(gap, threshold):
         return HIGH_PASSION
-    if _at_least(-gap, threshold):
+    if at_least(-gap, threshold):
         return HIGH_INTIMACY
     return BALANCED
 
@@ -117,7 +116,7 @@ def monthly_table(checkins: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRES
     table["balance"] = [classify_balance(g, thresholds.balance) for g in table["passion_gap"]]
     gaps = table[list(DESIRED_KEYS)].to_numpy() - table[list(KEYS)].to_numpy()
     table["unmet_needs"] = [
-        tuple(k for k, gap in zip(KEYS, row, strict=True) if _at_least(gap, thresholds.unmet)) for row in gaps
+        tuple(k for k, gap in zip(KEYS, row, strict=True) if at_least(gap, thresholds.unmet)) for row in gaps
     ]
     previous = table[["person", "month", *KEYS]].copy()
     previous["month"] = [add_months(m, 1) for m in previous["month"]]
@@ -125,6 +124,15 @@ def monthly_table(checkins: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRES
     for k in KEYS:
         table[f"change_{k}"] = table[k].to_numpy() - merged[k].to_numpy()
     return table[cols]
+
+
+def person_month(checkins: pd.DataFrame, person: str, month: str) -> pd.Series | None:
+    """``person``'s row of :func:`monthly_table` for ``month`` (None without check-ins): the one
+    definition of a month's figures, for the report, ``reflect summary`` and the form's glance."""
+    mine = checkins[(checkins["person"] == person) & (checkins["month"] == month)]
+    if mine.empty:
+        return None
+    return monthly_table(mine).iloc[0]
 
 
 def long_scores(table: pd.DataFrame, *, desired: bool = True) -> pd.DataFrame:
@@ -224,9 +232,9 @@ def partners(month_rows: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOL
     mismatched = [
         k for k in KEYS
         if not pd.isna(a[f"desired_{k}"]) and not pd.isna(b[f"desired_{k}"])
-        and _at_least(abs(a[f"desired_{k}"] - b[f"desired_{k}"]), thresholds.mismatch)
+        and at_least(abs(a[f"desired_{k}"] - b[f"desired_{k}"]), thresholds.mismatch)
     ]
-    seen = [k for k in KEYS if _at_least(abs(a[k] - b[k]), thresholds.seen_differently)]
+    seen = [k for k in KEYS if at_least(abs(a[k] - b[k]), thresholds.seen_differently)]
     return {"mismatched_needs": mismatched, "seen_differently": seen}
 
 
@@ -304,8 +312,7 @@ def trend(table: pd.DataFrame, month: str | None = None, months: int = TREND_MON
 
 
 def _expected(cadence: str, month: str) -> int:
-    start = month_start(month)
-    days = calendar.monthrange(start.year, start.month)[1]
+    start, days = month_start(month), days_in(month)
     if cadence == "monthly":
         return 1
     if cadence == "daily":

@@ -17,8 +17,8 @@ import altair as alt
 import pandas as pd
 
 from . import analysis
-from .checkin import add_months, month_start, parse_month
 from .dimensions import KEYS, label
+from .months import add_months, month_start, parse_month
 
 #: What the chart functions return: a chart, layered or faceted.
 AnyChart = alt.TopLevelMixin
@@ -284,7 +284,7 @@ def desired_vs_current(
     if "desired" not in wide:
         wide["desired"] = float("nan")
     wide["gap"] = wide["desired"] - wide["score"]
-    wide["need"] = ["unmet need" if analysis._at_least(g, threshold) else "close enough" for g in wide["gap"]]
+    wide["need"] = ["unmet need" if analysis.at_least(g, threshold) else "close enough" for g in wide["gap"]]
     y = alt.Y("dimension:N", title=None, sort=LABELS)
     need_scale = alt.Scale(domain=["unmet need", "close enough"], range=["#D55E00", "#9a9a9a"])
     tip = [alt.Tooltip("person:N", title="Person"), alt.Tooltip("dimension:N", title="Dimension"),

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from . import __version__
 from .dimensions import BY_KEY, CADENCES, KEYS
 
 log = logging.getLogger("reflect")
+_STARTED = time.perf_counter()
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -463,9 +465,12 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
               help="Every month with check-ins; months whose inputs have not changed are skipped.")
 @click.option("--force", is_flag=True, help="Remake reports even when their inputs have not changed.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
-              help="Reports to make in parallel (one Python kernel each).")
+              help="Reports to make in parallel (one process each).")
+@click.option("--cell-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Stop a report whose notebook cell runs longer than this (default: 300).")
 def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, include_notes: bool,
-           passphrases_for: tuple[tuple[str, str], ...], all_months: bool, force: bool, jobs: int) -> None:
+           passphrases_for: tuple[tuple[str, str], ...], all_months: bool, force: bool, jobs: int,
+           cell_timeout: float | None) -> None:
     """Make the monthly report: an HTML page that opens anywhere with no network (and a PDF).
 
     Writes OUT/YYYY-MM.html and the executed notebook OUT/YYYY-MM.ipynb, readable by you only.
@@ -500,7 +505,7 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
     with contextlib.ExitStack() as handed:
         notes_files = {path: handed.enter_context(_notes_of_people_who_sign_in(path, passphrases_for))
                        for path in stores} if include_notes else None
-        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, notes_files)
+        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, notes_files)
 
 
 def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:
@@ -524,7 +529,7 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
 
 
 def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,
-            pdf: bool, force: bool, jobs: int, notes_files: Any) -> None:
+            pdf: bool, force: bool, jobs: int, cell_timeout: float | None, notes_files: Any) -> None:
     from pathlib import Path
 
     from . import publish
@@ -549,13 +554,15 @@ def _report(stores: list[Any], month: str | None, all_months: bool, out: str | N
             return
         if result.status == "made":
             extra = " (and .pdf)" if result.job.pdf else ""
-            click.echo(f"Made {result.job.stem.with_suffix('.html')}{extra} in {result.seconds:.1f} s")
+            # one report: the whole time the command took, start-up included
+            took = _waited() if single else result.seconds
+            click.echo(f"Made {result.job.stem.with_suffix('.html')}{extra} in {took:.1f} s")
         elif result.status == "skipped":
             click.echo(f"Skipped {result.job.stem.with_suffix('.html')}: unchanged since it was made")
         else:
             _echo_err(f"Failed: {result.error}")
 
-    results += publish.run(planned, workers=jobs, on_result=show)
+    results += publish.run(planned, workers=jobs, cell_timeout=cell_timeout, on_result=show)
     if progress is not None:
         progress.close()
     made = [r for r in results if r.status == "made"]
@@ -564,7 +571,7 @@ def _report(stores: list[Any], month: str | None, all_months: bool, out: str | N
     if single and bad:
         raise ReportFailed(f"reflect: {bad[0].error or 'the report failed'}")
     if len(results) > 1:
-        summary_line = f"{len(made)} made, {len(skipped)} skipped (unchanged), {len(bad)} failed"
+        summary_line = f"{len(made)} made, {len(skipped)} skipped (unchanged), {len(bad)} failed in {_waited():.1f} s"
         if bad:
             summary_line = f"reflect: {summary_line}: " + "; ".join(r.error or "?" for r in bad)
         click.echo(summary_line, err=bool(bad))
@@ -583,9 +590,23 @@ class ReportFailed(Exception):
 def _progress(total: int) -> Any:
     if total < 4 or not sys.stderr.isatty():
         return None
-    from tqdm import tqdm
+    import tqdm
 
-    return tqdm(total=total, unit="report", file=sys.stderr)
+    # no monitor thread: a process with a second thread cannot fork the report's helpers safely
+    tqdm.tqdm.monitor_interval = 0
+    return tqdm.tqdm(total=total, unit="report", file=sys.stderr)
+
+
+def _waited() -> float:
+    """Seconds since this command started (the process's start, where the system says it)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            started_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(0.0, uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _STARTED
 
 
 @cli.command()

@@ -16,13 +16,13 @@ The same ``seed`` and ``end`` month always give the same check-ins.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 from dataclasses import dataclass
 
-from .checkin import CheckIn, add_months, month_of, month_start, parse_month
+from .checkin import CheckIn
 from .dimensions import KEYS
+from .months import add_months, days_in, month_of, month_start, parse_month
 from .rituals import Ritual
 
 DEMO_PEOPLE = ("Robin", "Sam")
@@ -203,8 +203,7 @@ def generate_rituals(
     out: list[Ritual] = []
     for i in range(RITUALS_FROM, months):
         month = add_months(first, i)
-        start = month_start(month)
-        days = calendar.monthrange(start.year, start.month)[1]
+        start, days = month_start(month), days_in(month)
         recovering = _phase_at(i, months)[0] is PHASES[-1]
         for d in range(days):
             day = start + dt.timedelta(days=d)
@@ -253,8 +252,7 @@ _DAILY_NOTES = (
 
 
 def _daily(rng: random.Random, person: str, month: str, base, lift: float) -> list[CheckIn]:
-    start = month_start(month)
-    days = calendar.monthrange(start.year, start.month)[1]
+    start, days = month_start(month), days_in(month)
     out = []
     for d in range(days):
         if rng.random() < 0.6:
@@ -279,11 +277,7 @@ def fill(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int
     """
     from .errors import StoreError
 
-    own = store.connection.execute(
-        "SELECT (SELECT count(*) FROM checkin_versions WHERE source IS NOT 'demo')"
-        " + (SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo')"
-    ).fetchone()[0]
-    if own:
+    if store.holds_own_data():
         raise StoreError(
             f"{store.path} holds check-ins of your own; the demo goes into a store of its own "
             "(leave out --db, or name a new file)"

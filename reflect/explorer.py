@@ -51,9 +51,10 @@ import pandas as pd  # noqa: E402
 import traitlets  # noqa: E402
 
 from . import analysis, charts, insights  # noqa: E402
-from .checkin import add_months, month_start  # noqa: E402
 from .dimensions import KEYS, label  # noqa: E402
 from .errors import NoData, ValidationError  # noqa: E402
+from .months import add_months, last_months, month_start  # noqa: E402
+from .phrases import and_list, dimension_words  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -96,20 +97,8 @@ def month_words(month: str, *, short: bool = False) -> str:
     return month_start(month).strftime("%b %Y" if short else "%B %Y")
 
 
-def _list_words(items: Sequence[str]) -> str:
-    items = list(items)
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _dims(keys: Sequence[str]) -> str:
-    return _list_words([label(k).lower() for k in keys])
-
-
-def _dim(key: str) -> str:
-    """``passion``, or ``physical intimacy``: how a dimension reads in a sentence."""
-    return "passion" if key == "passion" else f"{label(key).lower()} intimacy"
+    return and_list([label(k).lower() for k in keys])
 
 
 def _span(first: str, last: str) -> str:
@@ -281,7 +270,7 @@ class Trends:
     def demo_notice(self) -> str:
         if not self.is_demo:
             return ""
-        names = _list_words(self.people)
+        names = and_list(self.people)
         return (f"These are the charts of {names}, the demo couple, so that you can see what Reflect shows. "
                 "Yours appear here once you have saved a check-in of your own.")
 
@@ -309,7 +298,7 @@ class Trends:
             text = "Pick at least one person above to see the charts."
             return [Panel(k, None, text, inputs) for k in OVER_TIME]
         if part.empty:
-            text = f"There are no check-ins from {_list_words(people)} {_span(sel.first, sel.last)}."
+            text = f"There are no check-ins from {and_list(people)} {_span(sel.first, sel.last)}."
             return [Panel(k, None, text, inputs) for k in OVER_TIME]
         if sel.dimensions:
             trends = Panel("trends", charts.dimension_trends(part, people=people, dimensions=sel.dimensions),
@@ -333,7 +322,7 @@ class Trends:
             text = "Pick at least one person above to see this month."
             return [Panel(k, None, text, inputs) for k in ONE_MONTH]
         if rows.empty:
-            text = f"There are no check-ins from {_list_words(people)} in {when}."
+            text = f"There are no check-ins from {and_list(people)} in {when}."
             return [Panel(k, None, text, inputs) for k in ONE_MONTH]
         part = self.table[self.table["person"].isin(people)]
         out = []
@@ -365,7 +354,7 @@ class Trends:
             text = (f"Side by side compares two people, and {len(rows)} are picked for {when}: "
                     "pick the two you would like to compare.")
         elif len(there) == 2:
-            text = f"Pick both {_list_words(there)} above to see the two of you side by side in {when}."
+            text = f"Pick both {and_list(there)} above to see the two of you side by side in {when}."
         elif len(there) > 2:
             text = f"Pick two of the people who checked in in {when} to see them side by side."
         else:
@@ -501,7 +490,7 @@ def rhythm_section(trends: Trends, month: str | None = None) -> Section:
     going = rhythm.streaks_in_words(rituals, kinds, month)
     if going:
         bundles.append(_html(_p(_e(going))))
-    months = [add_months(month, -i) for i in range(11, -1, -1)]
+    months = last_months(month, 12)
     chart = charts.ritual_calendar(rituals, kinds, months=months)
     bundles.append({"image/svg+xml": charts.to_svg(chart), "text/plain": "[chart: your rituals, day by day]"})
     for sentence in rhythm.findings(rhythm.associations(trends.checkins, rituals, kinds, until=month), kinds):
@@ -578,7 +567,7 @@ def needs_section(trends: Trends, selection: Selection | None = None) -> Section
         for row in table[table["month"] == month].to_dict("records"):
             needs, who = list(row["unmet_needs"]), row["person"]
             if needs:
-                lines.append(f"In {when}, {who} would like more {_list_words([_dim(k) for k in needs])} than "
+                lines.append(f"In {when}, {who} would like more {and_list([dimension_words(k) for k in needs])} than "
                              "there is right now.")
             elif any(pd.notna(row[f"desired_{k}"]) for k in KEYS):
                 lines.append(f"In {when}, each of {who}'s wishes is less than {gap} points from how things are.")
@@ -589,9 +578,9 @@ def needs_section(trends: Trends, selection: Selection | None = None) -> Section
             counts = {k: sum(k in needs for needs in rows["unmet_needs"]) for k in KEYS}
             often = sorted((k for k in KEYS if counts[k]), key=lambda k: (-counts[k], KEYS.index(k)))
             if often:
-                said = [f"{_dim(k)} ({counts[k]} month{'s' if counts[k] != 1 else ''})" for k in often[:3]]
+                said = [f"{dimension_words(k)} ({counts[k]} month{'s' if counts[k] != 1 else ''})" for k in often[:3]]
                 lines.append(f"Over {_range(sel.first, sel.last)} ({len(rows)} months with check-ins), {person} "
-                             f"most often wished for more {_list_words(said)}.")
+                             f"most often wished for more {and_list(said)}.")
         out.append(_html("".join(_p(_e(line)) for line in lines)))
         return out
 
@@ -611,7 +600,7 @@ def partners_section(trends: Trends, selection: Selection | None = None) -> Sect
         pairs = sorted(counts[counts == 2].index)
         if len(sel.people) != 2 or not pairs:
             if len(trends.people) < 2:
-                why = (f"So far only {_list_words(trends.people)} has checked in; if you reflect as a couple, it "
+                why = (f"So far only {and_list(trends.people)} has checked in; if you reflect as a couple, it "
                        "appears once both of you have saved a reflection for the same month.")
             elif len(sel.people) != 2:
                 why = "Pick two people to see it."
@@ -653,7 +642,7 @@ def partners_section(trends: Trends, selection: Selection | None = None) -> Sect
         if both:
             def most(counts_: dict[str, int]) -> str:
                 top = sorted((k for k in KEYS if counts_[k]), key=lambda k: (-counts_[k], KEYS.index(k)))[:3]
-                return _list_words([f"{label(k).lower()} ({counts_[k]} month{'s' if counts_[k] != 1 else ''})"
+                return and_list([f"{label(k).lower()} ({counts_[k]} month{'s' if counts_[k] != 1 else ''})"
                                     for k in top])
 
             bits = []

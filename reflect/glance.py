@@ -3,8 +3,9 @@
 Used by the check-in form after a save (the one-line comparison) and by the reflection notebook
 (the small table). Scores only: private notes are never read here.
 
-A month's scores are the person's monthly check-in for it; a month with only weekly or daily
-check-ins uses their mean, and says so.
+A month's scores are the month's figures of :mod:`reflect.analysis` (the mean of the month's
+check-ins, every cadence counting once), the same the report and ``reflect summary`` show; a
+month made of more than one check-in says so.
 
 >>> from reflect.store import Store
 >>> from reflect.checkin import CheckIn
@@ -66,33 +67,28 @@ class MonthScores:
 
 
 def month_scores(store: Store, person: str, month: str) -> MonthScores | None:
-    """The person's scores for ``month``: their monthly check-in, else the mean of their others."""
+    """The person's figures for ``month``, as the report and ``reflect summary`` have them
+    (:func:`reflect.analysis.person_month`: the mean of the month's check-ins, every cadence)."""
+    from . import analysis
+
     checkins = store.checkins(person=person, month=month)
-    monthly = [c for c in checkins if c.cadence == "monthly"]
-    if monthly:
-        c = monthly[-1]
-        return MonthScores(
-            person=person,
-            month=month,
-            scores={k: float(c.scores[k]) for k in KEYS},
-            desired={k: None if c.desired.get(k) is None else float(c.desired[k]) for k in KEYS},  # type: ignore[arg-type]
-            source="monthly",
-        )
     if not checkins:
         return None
-    counts = {cad: sum(c.cadence == cad for c in checkins) for cad in ("weekly", "daily")}
+    row = analysis.person_month(store.frame(), checkins[0].person, month)
+    assert row is not None
+    counts = {cad: sum(c.cadence == cad for c in checkins) for cad in ("monthly", "weekly", "daily")}
     parts = [f"{n} {cad} check-in{'s' if n != 1 else ''}" for cad, n in counts.items() if n]
-    desired: dict[str, float | None] = {}
-    for k in KEYS:
-        given = [c.desired[k] for c in checkins if c.desired.get(k) is not None]
-        desired[k] = fmean(given) if given else None  # type: ignore[arg-type]
     return MonthScores(
         person=person,
         month=month,
-        scores={k: fmean(c.scores[k] for c in checkins) for k in KEYS},
-        desired=desired,
-        source="the mean of " + " and ".join(parts),
+        scores={k: float(row[k]) for k in KEYS},
+        desired={k: None if _missing(row[f"desired_{k}"]) else float(row[f"desired_{k}"]) for k in KEYS},
+        source="monthly" if counts == {"monthly": 1, "weekly": 0, "daily": 0} else "the mean of " + " and ".join(parts),
     )
+
+
+def _missing(value: object) -> bool:
+    return value is None or value != value  # NaN is the one value not equal to itself
 
 
 def latest_month(store: Store, person: str) -> str | None:

@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 
 from . import analysis
-from .checkin import add_months, month_start, parse_month
 from .dimensions import KEYS, label
 from .errors import NoData
+from .months import add_months, month_start, parse_month
+from .phrases import and_list, dimension_words, dimensions_words
 
 #: Scores this low on average (all six) for :data:`LOW_MONTHS` months in a row bring up
 #: counselling, as a sign of strength.
@@ -209,19 +210,6 @@ def conversation_starters(key: str, month: str, n: int = 3) -> tuple[str, ...]:
     return _turn(CONVERSATION_STARTERS[key], month, key, n)
 
 
-def _dim(key: str) -> str:
-    return "passion" if key == "passion" else f"{label(key).lower()} intimacy"
-
-
-def _names(people: list[str]) -> str:
-    return people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
-
-
-def _keys_words(keys: list[str] | tuple[str, ...]) -> str:
-    words = [_dim(k) for k in keys]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def insights(
     checkins: pd.DataFrame, month: str | None = None, thresholds: analysis.Thresholds = analysis.DEFAULT_THRESHOLDS
 ) -> list[Insight]:
@@ -296,7 +284,7 @@ def _balance(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
 def _unmet(r: dict[str, Any], pick: _Chooser) -> Insight:
     keys = list(r["unmet_needs"])
     gaps = ", ".join(f"{label(k).lower()} {r[k]:.1f} now, {r['desired_' + k]:.1f} wished" for k in keys)
-    text = (f"{r['person']} would like more {_keys_words(keys)} than there is right now ({gaps}). "
+    text = (f"{r['person']} would like more {dimensions_words(keys)} than there is right now ({gaps}). "
             "Naming a need is the first step to meeting it; your partner is not a mind reader.")
     largest = max(keys, key=lambda k: r["desired_" + k] - r[k])
     return Insight("unmet_needs", text, r["person"], pick(DIMENSION_SUGGESTIONS[largest], largest))
@@ -314,7 +302,7 @@ def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: _Choose
                            f"{b['person']} {b['desired_' + k]:.0f}" for k in keys)
         out.append(Insight(
             "mismatched_needs",
-            f"You would like different amounts of {_keys_words(keys)} ({detail}). Neither wish is wrong; "
+            f"You would like different amounts of {dimensions_words(keys)} ({detail}). Neither wish is wrong; "
             "different rhythms are something to talk about together, not a problem to fix alone.",
             None, pick(SUGGESTIONS["mismatched"], "mismatched"),
         ))
@@ -323,7 +311,7 @@ def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: _Choose
         detail = "; ".join(f"{label(k).lower()}: {a['person']} {a[k]:.1f}, {b['person']} {b[k]:.1f}" for k in keys)
         out.append(Insight(
             "seen_differently",
-            f"You see {_keys_words(keys)} quite differently this month ({detail}). "
+            f"You see {dimensions_words(keys)} quite differently this month ({detail}). "
             "Two honest views of the same month are worth comparing.",
             None, pick(SUGGESTIONS["seen_differently"], "seen"),
         ))
@@ -341,9 +329,9 @@ def _biggest_change(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
         return []
     change, who, key = best
     if change > 0:
-        text = f"The biggest move since last month: {who}'s {_dim(key)}, up {change:.1f} points."
+        text = f"The biggest move since last month: {who}'s {dimension_words(key)}, up {change:.1f} points."
         return [Insight("change", text, who, pick(SUGGESTIONS["rise"], "rise"))]
-    text = f"The biggest move since last month: {who}'s {_dim(key)}, down {-change:.1f} points."
+    text = f"The biggest move since last month: {who}'s {dimension_words(key)}, down {-change:.1f} points."
     advice = pick(SUGGESTIONS["drop"], "drop", 1) + pick(DIMENSION_SUGGESTIONS[key], key, 1)
     return [Insight("change", text, who, advice)]
 
@@ -358,15 +346,15 @@ def _weakest_and_strongest(rows: pd.DataFrame, month: str, pick: _Chooser) -> li
         high = max(KEYS, key=lambda k: (scores[k], -KEYS.index(k)))
         question = f"\u201c{conversation_starters(low, month, 1)[0]}\u201d"
         if scores[low] >= 7:
-            text = (f"{r['person']}: everything is at 7 or above this month; {_dim(low)}, at {scores[low]:.1f}, "
-                    f"has the most room to grow. A question to start with: {question}")
+            text = (f"{r['person']}: everything is at 7 or above this month; {dimension_words(low)}, "
+                    f"at {scores[low]:.1f}, has the most room to grow. A question to start with: {question}")
         else:
-            text = (f"{r['person']}: {_dim(low)} scored lowest this month ({scores[low]:.1f}). A low score is "
-                    f"information, not a verdict. A question to start with: {question}")
+            text = (f"{r['person']}: {dimension_words(low)} scored lowest this month ({scores[low]:.1f}). "
+                    f"A low score is information, not a verdict. A question to start with: {question}")
         out.append(Insight("weakest", text, r["person"], pick(DIMENSION_SUGGESTIONS[low], low)))
         out.append(Insight(
             "strongest",
-            f"{r['person']}: {_dim(high)} is where you feel strongest ({scores[high]:.1f}).",
+            f"{r['person']}: {dimension_words(high)} is where you feel strongest ({scores[high]:.1f}).",
             r["person"], pick(SUGGESTIONS["strongest"], "strongest", 1),
         ))
     return out
@@ -387,7 +375,7 @@ def _rhythm(checkins: pd.DataFrame, rows: pd.DataFrame, month: str, pick: _Choos
         if len(people) == 2 and len(rows) == 2:
             who = "You have both"
         else:
-            who = f"{_names(people)} {'has' if len(people) == 1 else 'have'}"
+            who = f"{and_list(people)} {'has' if len(people) == 1 else 'have'}"
         out.append(Insight("streak", f"{who} reflected {n} months in a row. Consistency matters more than intensity.",
                            people[0] if len(people) == 1 else None, pick(SUGGESTIONS["streak"], "streak", 1)))
     return out

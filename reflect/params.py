@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .checkin import add_months, month_of, parse_month
 from .errors import NoData, ValidationError
+from .months import add_months, month_of, parse_month
 
 
 def resolve_month(value: Any, months: list[str], *, today: dt.date | None = None) -> str:

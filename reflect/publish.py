@@ -1,12 +1,11 @@
 """Making the monthly report: run the report notebook headless, write HTML (and PDF).
 
-The report notebook is parameterized the way papermill does it (papermill's own
-``parameterize_notebook`` injects the parameters cell) and executed in this process by
-:class:`~reflect.execute.InProcessExecutor`, so that no kernel has to start and re-import pandas
-and altair for every report; a batch pays those imports once. Plain papermill runs the same
-notebook with a real kernel. The executed notebook is exported to self-contained HTML with the
-kit's template (no code, no script or style from a network), and Debian's chromium prints the
-HTML to PDF when asked.
+The report notebook is run by papermill (``papermill.execute_notebook``) with the kit's own
+papermill engine, ``reflect`` (:mod:`reflect.engine`), which executes it in this process, so that
+no kernel has to start and re-import pandas and altair for every report; a batch pays those
+imports once. Plain papermill runs the same notebook with a real kernel. The executed notebook is
+exported to self-contained HTML with the kit's template (:mod:`reflect.pages`: no code, no script
+or style from a network), and Debian's chromium prints the HTML to PDF when asked.
 
 A report records a fingerprint of its inputs (the check-ins it read, its parameters, the notebook
 and the kit's version) in the executed notebook; ``--all`` skips a month whose fingerprint has not
@@ -30,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .checkin import add_months, month_start
 from .errors import ReflectError, StoreError
+from .months import add_months, month_start
 from .params import resolve_month
 from .paths import notebooks_dir, reports_dir, write_private
 from .store import Store
@@ -39,11 +38,6 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 REPORT_NOTEBOOK = "monthly_report.ipynb"
-TEMPLATE_NAME = "reflect_report"
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-#: Cells with this tag explain the notebook to its reader and stay out of the report.
-NOTEBOOK_ONLY_TAG = "notebook-only"
-CELL_TIMEOUT_S = 300
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -107,13 +101,17 @@ def plan(
     Checks everything that can be checked before a kernel starts: the month, that each store
     opens and has check-ins that month, and that the output folder can be written. A store that
     fails is returned as a failed result, so that a batch goes on with the others.
+
+    Each store's reports go to a folder of its own (:func:`report_folders`) under ``out_dir``
+    (default: ``reports/`` in the project); only one store with an explicit ``out_dir`` writes
+    into ``out_dir`` itself.
     """
     base = Path(out_dir) if out_dir else reports_dir()
-    folders = _folder_names(stores)
+    folders = {stores[0]: base} if out_dir and len(stores) == 1 else report_folders(stores, base)
     jobs: list[ReportJob] = []
     failed: list[ReportResult] = []
     for path in stores:
-        target = base / folders[path] if len(stores) > 1 else base
+        target = folders[path]
         try:
             with Store(path, create=False) as store:
                 months = store.months()
@@ -121,6 +119,8 @@ def plan(
             if not chosen:
                 raise ReportError(f"{path}: no check-ins yet, so there is nothing to report")
             _check_writable(target)
+            if target != base:
+                _claim(target, path)
         except ReflectError as exc:
             message = str(exc)
             if str(path) not in message:
@@ -133,18 +133,48 @@ def plan(
     return jobs, failed
 
 
-def _folder_names(paths: Sequence[Path]) -> dict[Path, str]:
-    """A report folder name for each store: its file name without the extension, with its own
-    folder's name in front where two stores share a file name (``c1-reflect``, ``c2-reflect``)."""
-    names: dict[Path, str] = {}
-    stems = [p.stem for p in paths]
-    for path in paths:
-        name = path.stem if stems.count(path.stem) == 1 else f"{path.resolve().parent.name}-{path.stem}"
-        base, n = name, 2
-        while name in names.values():
-            name, n = f"{base}-{n}", n + 1
-        names[path] = name
-    return names
+#: In each store's report folder: the store it belongs to (its resolved path).
+FOLDER_MARKER = ".reflect-store"
+
+
+def report_folders(stores: Sequence[Path], base: Path) -> dict[Path, Path]:
+    """The report folder of each store under ``base``: the store's file name without the extension
+    (``reports/reflect/``, the demo couple's ``reports/demo/``).
+
+    Two stores never share a folder: a folder records its store (:data:`FOLDER_MARKER`), a store
+    goes back to the folder that records it, and a name already taken gets the store's own
+    folder's name in front (``c1-reflect``, ``c2-reflect``), then a number. Names are given in
+    the order of the stores' full paths, so they do not depend on the order of ``--db``.
+    """
+    owners: dict[str, str] = {}
+    if base.is_dir():
+        for sub in base.iterdir():
+            try:
+                owners[sub.name] = (sub / FOLDER_MARKER).read_text(encoding="utf-8").strip()
+            except OSError:
+                continue
+    stems = [p.stem for p in stores]
+    folders: dict[Path, Path] = {}
+    for path in sorted(stores, key=lambda p: str(p.resolve())):
+        key = str(path.resolve())
+        mine = sorted(name for name, owner in owners.items() if owner == key)
+        if mine:
+            folders[path] = base / mine[0]
+            continue
+        long = f"{path.resolve().parent.name}-{path.stem}"
+        names = [path.stem] if stems.count(path.stem) == 1 else []
+        names += [long, *(f"{long}-{n}" for n in range(2, len(owners) + 3))]
+        name = next(n for n in names if n not in owners)
+        owners[name] = key
+        folders[path] = base / name
+    return folders
+
+
+def _claim(folder: Path, store: Path) -> None:
+    """Record in ``folder`` that it holds ``store``'s reports."""
+    marker = folder / FOLDER_MARKER
+    if not marker.exists():
+        write_private(marker, str(store.resolve()) + "\n")
 
 
 def _check_writable(folder: Path) -> None:
@@ -161,21 +191,12 @@ def inputs_fingerprint(job: ReportJob, notebook: Path) -> str:
     versions), the ritual kinds, its parameters, the report notebook and the kit's code."""
     end = month_start(add_months(job.month, 1)).isoformat()
     with Store(job.store, create=False) as store:
-        conn = store.connection
-        checkins = conn.execute(
-            "SELECT person, cadence, period_start, version_id FROM checkins WHERE period_start < ? "
-            "ORDER BY person, cadence, period_start",
-            (end,),
-        ).fetchall()
-        rituals = conn.execute(
-            "SELECT person, day, kind, version_id FROM rituals WHERE day < ? ORDER BY person, day, kind", (end,)
-        ).fetchall()
-        kinds = conn.execute("SELECT kind, cadence FROM ritual_kinds ORDER BY kind").fetchall()
+        rows = store.report_inputs(end)
     digest = hashlib.sha256()
     digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve())]).encode())
     digest.update(notebook.read_bytes())
     digest.update(_code_digest())
-    for row in [*checkins, ("rituals",), *rituals, ("kinds",), *kinds]:
+    for row in rows:
         digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
     return digest.hexdigest()
 
@@ -189,7 +210,9 @@ def _code_digest() -> bytes:
     if _CODE_DIGEST is None:
         digest = hashlib.sha256()
         package = Path(__file__).parent
-        for path in sorted([*package.glob("*.py"), *TEMPLATES_DIR.rglob("*")]):
+        from .pages import templates_dir
+
+        for path in sorted([*package.glob("*.py"), *Path(templates_dir()).rglob("*")]):
             if path.is_file():
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
         _CODE_DIGEST = digest.digest()
@@ -204,80 +227,43 @@ def is_up_to_date(job: ReportJob, fingerprint: str) -> bool:
         return False  # a PDF older than its page: print it again
     try:
         made = json.loads(job.stem.with_suffix(".ipynb").read_text(encoding="utf-8"))
+        page = job.stem.with_suffix(".html").read_bytes()
     except (OSError, ValueError):
         return False
-    return made.get("metadata", {}).get("reflect", {}).get("inputs") == fingerprint
+    recorded = made.get("metadata", {}).get("reflect", {})
+    if recorded.get("inputs") != fingerprint:
+        return False
+    # the page beside it must be the one that run wrote (not missing, not left from another run)
+    return recorded.get("outputs", {}).get("html") == hashlib.sha256(page).hexdigest()
 
 
 # -- running ------------------------------------------------------------------------------------
 
 
-_EXPORTER: Any = None
+def execute(job: ReportJob, notebook: Path, fingerprint: str, *, cell_timeout: float | None = None) -> Any:
+    """Run the report notebook for ``job`` through papermill with the ``reflect`` engine (this
+    process, no kernel): parameters, metadata and errors are papermill's own."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
 
+    from .engine import NAME
 
-def _exporter() -> Any:
-    global _EXPORTER
-    if _EXPORTER is None:
-        from nbconvert import HTMLExporter
-        from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.highlight import Highlight2HTML
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-        from nbconvert.preprocessors import TagRemovePreprocessor
-
-        class ReportExporter(HTMLExporter):  # type: ignore[misc]
-            """JupyterLab's HTML exporter without its last pass, which re-parses the whole page with
-            BeautifulSoup to add alt text to <img> tags and tabindex to code cells. A report has
-            neither (its charts are inline SVG and its code is left out), and on a page of SVG
-            that pass costs more than the rest of the export."""
-
-            def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
-                self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))
-                resources = self._init_resources(resources)
-                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-        exporter = ReportExporter(
-            template_name=TEMPLATE_NAME,
-            extra_template_basedirs=[str(TEMPLATES_DIR)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-        )
-        exporter.register_preprocessor(
-            TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
-        )
-        _EXPORTER = exporter
-    return _EXPORTER
-
-
-def _warm_exporter() -> None:
-    """Import nbconvert and compile the report template (by exporting an empty notebook)."""
-    import nbformat
-
-    _exporter().from_notebook_node(nbformat.v4.new_notebook())
-
-
-def _prepare(job: ReportJob, notebook: Path, fingerprint: str, pages: Any = None) -> Any:
-    """The report notebook with this job's parameters injected, as papermill injects them."""
     params: dict[str, Any] = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
     if job.notes_file is not None:
         params["notes_file"] = str(job.notes_file)
-    metadata = {"title": f"Reflect: {month_start(job.month):%B %Y}",
-                "reflect": {"inputs": fingerprint, "version": __version__, "month": job.month}}
-    if pages is None:
-        return parameterized(str(notebook), params, metadata)
-    import nbformat
-
-    return nbformat.reads(pages.call(("prepare", str(notebook), params, metadata)), as_version=4)
-
-
-def parameterized(path: str, parameters: dict[str, Any], metadata: dict[str, Any]) -> Any:
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
-
-    nb = parameterize_notebook(load_notebook_node(path), parameters, kernel_name="python3", language="python")
-    nb.metadata.update(metadata)
+    try:
+        nb = papermill.execute_notebook(
+            str(notebook), None, parameters=params, engine_name=NAME, kernel_name="python3", language="python",
+            progress_bar=False, cwd=str(notebook.parent), execution_timeout=cell_timeout,
+        )
+    except PapermillExecutionError as exc:
+        raise ReportError(_explain_failure(exc.ename, exc.evalue)) from None
+    for cell in nb.cells:  # papermill lets a sys.exit(0) pass; for a report it is a failure too
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                raise ReportError(_explain_failure(output.ename, output.evalue))
+    nb.metadata["title"] = f"Reflect: {month_start(job.month):%B %Y}"
+    nb.metadata["reflect"] = {"inputs": fingerprint, "version": __version__, "month": job.month}
     return nb
 
 
@@ -314,30 +300,32 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
         os.replace(tmp, pdf_path)
 
 
-def make_one(job: ReportJob, executor: Any, notebook: Path, exporter: Any = None) -> ReportResult:
-    """Make one report with an :class:`~reflect.execute.InProcessExecutor` (and, if given, a
-    :class:`~reflect.workers.Worker` that exports the page)."""
+def make_one(job: ReportJob, notebook: Path, *, pages: Any = None, cell_timeout: float | None = None
+             ) -> ReportResult:
+    """Make one report in this process (with ``pages``, a :class:`~reflect.workers.Worker` that
+    exports the page, if given)."""
     started = time.perf_counter()
     try:
         fingerprint = inputs_fingerprint(job, notebook)
         if not job.force and is_up_to_date(job, fingerprint):
             return ReportResult(job, "skipped", job.files(), seconds=time.perf_counter() - started)
-        nb = _prepare(job, notebook, fingerprint, exporter)
-        try:
-            nb = executor.execute(nb, cwd=notebook.parent)
-        except Exception as exc:
-            raise ReportError(_explain_failure(exc)) from None
+        nb = execute(job, notebook, fingerprint, cell_timeout=cell_timeout)
         import nbformat
 
-        notebook_json = nbformat.writes(nb)
-        if exporter is not None:
-            body = exporter.call(("export", notebook_json, nb.metadata["title"]))
+        title = nb.metadata["title"]
+        if pages is not None:
+            body = pages.call((nbformat.writes(nb), title))
         else:
-            body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": nb.metadata["title"]}})
+            from .pages import export_html
+
+            body = export_html(nb, title)
+        page = body.encode("utf-8")
+        # the executed notebook, written last, says which page it made: a missing or other page is remade
+        nb.metadata["reflect"]["outputs"] = {"html": hashlib.sha256(page).hexdigest()}
         job.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_private(job.stem.with_suffix(".ipynb"), notebook_json.encode("utf-8"))
         html_path = job.stem.with_suffix(".html")
-        write_private(html_path, body.encode("utf-8"))
+        write_private(html_path, page)
+        write_private(job.stem.with_suffix(".ipynb"), nbformat.writes(nb).encode("utf-8"))
         pdf_path = job.stem.with_suffix(".pdf")
         if job.pdf or pdf_path.exists():  # never leave an older PDF beside a newer page
             print_pdf(html_path, pdf_path)
@@ -350,51 +338,51 @@ def make_one(job: ReportJob, executor: Any, notebook: Path, exporter: Any = None
                             seconds=time.perf_counter() - started)
 
 
-def _explain_failure(exc: Exception) -> str:
-    ename = getattr(exc, "ename", None)
-    evalue = getattr(exc, "evalue", None)
+def _explain_failure(ename: str | None, evalue: str | None) -> str:
     if ename in ("ValidationError", "NoData", "StoreError", "NotAReflectStore", "StoreTooNew"):
         return str(evalue)
-    if ename and evalue:
-        return f"the report notebook stopped: {ename}: {evalue}"
-    return f"the report notebook stopped: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    first = (evalue or "").strip().splitlines()
+    return f"the report notebook stopped: {ename}: {first[0] if first else ''}".rstrip(": ")
 
 
-def _run_chunk(jobs: list[ReportJob]) -> list[ReportResult]:
-    """Make a list of reports in this process, with one kernel (a worker of ``--jobs``)."""
+def _run_chunk(jobs: list[ReportJob], cell_timeout: float | None = None) -> list[ReportResult]:
+    """Make a list of reports in this process (a process of ``--jobs``)."""
     from .speedups import skip_slow_optional_imports
 
     skip_slow_optional_imports()
-    return list(_iter_chunk(jobs))
+    return list(_iter_chunk(jobs, cell_timeout))
 
 
-def _iter_chunk(jobs: list[ReportJob]) -> Iterable[ReportResult]:
-    from . import workers
+def _iter_chunk(jobs: list[ReportJob], cell_timeout: float | None = None) -> Iterable[ReportResult]:
+    from . import rendering, workers
 
     notebook = notebook_path()
-    executor: Any = None
-    exporter: workers.Worker | None = None
+    started = False
+    renderer: workers.Worker | None = None
+    pages: workers.Worker | None = None
     try:
         for job in jobs:
-            if executor is None:
+            if not started:
                 if not job.force and _quick_skip(job, notebook):
                     yield ReportResult(job, "skipped", job.files())
                     continue
-                if workers.can_fork():
+                if helpers_wanted() and workers.can_fork():
                     # before anything heavy is imported: the helpers start up in parallel
-                    workers.RENDERER = workers.start_renderer()
-                    exporter = workers.start_pages()
-                from . import report  # noqa: F401  (pandas and altair load while the helpers start)
-                from .execute import InProcessExecutor
-
-                executor = InProcessExecutor()
-            yield make_one(job, executor, notebook, exporter)
+                    renderer = workers.start_renderer()
+                    pages = workers.start_pages()
+                started = True
+            with rendering.use(renderer):
+                yield make_one(job, notebook, pages=pages, cell_timeout=cell_timeout)
     finally:
-        if exporter is not None:
-            exporter.close()
-        if workers.RENDERER is not None:
-            workers.RENDERER.close()
-            workers.RENDERER = None
+        for helper in (pages, renderer):
+            if helper is not None:
+                helper.close()
+
+
+def helpers_wanted() -> bool:
+    """Whether to fork the helper processes (``REFLECT_HELPERS=0`` switches them off, for the
+    benchmark that checks they pay)."""
+    return os.environ.get("REFLECT_HELPERS", "1") != "0"
 
 
 def _quick_skip(job: ReportJob, notebook: Path) -> bool:
@@ -408,6 +396,7 @@ def run(
     jobs: list[ReportJob],
     *,
     workers: int = 1,
+    cell_timeout: float | None = None,
     on_result: Callable[[ReportResult], None] | None = None,
 ) -> list[ReportResult]:
     """Make every report; ``workers`` processes share the work, each with one kernel."""
@@ -420,7 +409,7 @@ def run(
 
     workers = max(1, min(workers, len(jobs)))
     if workers == 1:
-        for result in _iter_chunk(jobs):
+        for result in _iter_chunk(jobs, cell_timeout):
             emit(result)
         return results
     chunks: list[list[ReportJob]] = [[] for _ in range(workers)]
@@ -428,8 +417,11 @@ def run(
         chunks[i % workers].append(job)
     import multiprocessing
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_run_chunk, chunk) for chunk in chunks]
+    from .workers import die_with_parent
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(_run_chunk, chunk, cell_timeout) for chunk in chunks]
         for future in as_completed(futures):
             try:
                 for result in future.result():

@@ -19,30 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import workers as _workers  # noqa: E402
+from . import rendering  # noqa: E402
 
-
-def _warm_up_renderer() -> None:
-    """Start vl-convert's engine (about half a second, off the GIL) while pandas and altair load."""
-    try:
-        import vl_convert as vlc
-
-        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
-    except Exception:  # pragma: no cover - the real render reports any problem
-        pass
-
-
-_WARM_UP = threading.Thread(target=_warm_up_renderer, name="reflect-warm-up", daemon=True)
-if _workers.RENDERER is None:  # with a renderer process (reflect report), it is warming up there
-    _WARM_UP.start()
+if rendering.active() is None:  # with a renderer passed in (reflect report), it is warming up there
+    # vl-convert's engine starts (off the GIL) while pandas and altair load
+    threading.Thread(target=rendering.warm_up, name="reflect-warm-up", daemon=True).start()
 
 import pandas as pd  # noqa: E402
 
 from . import analysis, charts, insights, notesfile, rhythm  # noqa: E402
-from .checkin import add_months, month_start  # noqa: E402
 from .dimensions import KEYS, label  # noqa: E402
 from .errors import NoData, ValidationError  # noqa: E402
+from .months import add_months, last_months, month_start  # noqa: E402
 from .params import parse_flag, resolve_month  # noqa: E402
+from .phrases import and_list, dimension_words, dimensions_words  # noqa: E402
 
 #: How many months the charts over time show, ending with the report's month.
 HISTORY_MONTHS = 24
@@ -169,10 +159,6 @@ class MonthlyReport:
     def title(self) -> str:
         return month_start(self.month).strftime("%B %Y")
 
-    def _names(self) -> str:
-        p = self.people
-        return p[0] if len(p) == 1 else ", ".join(p[:-1]) + " and " + p[-1]
-
     def _charts(self) -> dict[str, Callable[[], Any]]:
         """Every chart this report shows, by name, in the order the sections show them."""
         plan: dict[str, Callable[[], Any]] = {}
@@ -186,7 +172,7 @@ class MonthlyReport:
         plan["balance"] = lambda: charts.balance_over_time(self.history)
         plan["pixels"] = lambda: charts.year_in_pixels(self.history)
         if not self.rituals.empty:
-            months = [add_months(self.month, -i) for i in range(11, -1, -1)]
+            months = last_months(self.month, 12)
             plan["rituals"] = lambda: charts.ritual_calendar(self.rituals, self.ritual_kinds, months=months)
         return plan
 
@@ -195,18 +181,10 @@ class MonthlyReport:
         drawn there while this process writes the rest of the report; otherwise here."""
         from concurrent.futures import Future
 
-        worker = _workers.RENDERER
         self._svgs: dict[str, Future[str]] = {}
         for name, build in self._charts().items():
-            spec = build().to_dict(validate=False)
-            if worker is not None:
-                self._svgs[name] = worker.submit(spec)  # drawn there while the next spec is built here
-                continue
-            import vl_convert as vlc
-
-            future: Future[str] = Future()
-            future.set_result(vlc.vegalite_to_svg(spec))
-            self._svgs[name] = future
+            # drawn by a renderer process while the next spec is built here, or here and now
+            self._svgs[name] = rendering.render_later(build().to_dict(validate=False))
 
     def has_chart(self, name: str) -> bool:
         return name in self._svgs
@@ -241,7 +219,7 @@ class MonthlyReport:
             "Reflect does. Your own report appears once you have saved a check-in of your own.</p>"
             if self.is_demo else ""
         )
-        greeting = "Dear " + _e(self._names()) + ","
+        greeting = "Dear " + _e(and_list(self.people)) + ","
         return Section(
             f'<p class="kicker">Reflect &middot; monthly reflection</p><h1>{_e(self.title)}</h1>{demo}'
             f"<p>{greeting}</p>"
@@ -284,7 +262,7 @@ class MonthlyReport:
             if moves:
                 _, k, c = max(moves)
                 if abs(c) >= 0.5:
-                    lines.append(f"The biggest change for {_e(person)}: {_e(_dim(k))}, "
+                    lines.append(f"The biggest change for {_e(person)}: {_e(dimension_words(k))}, "
                                  f"{'up' if c > 0 else 'down'} {abs(c):.1f}.")
         parts = ["<h2>The month at a glance</h2>", table, "<p>" + " ".join(lines) + "</p>"]
         if self.has_chart("side_by_side"):
@@ -314,7 +292,7 @@ class MonthlyReport:
         weakest = sorted({_lowest(p["scores"]) for p in self.summary["people"].values()}, key=KEYS.index)
         for key in weakest:
             questions = "".join(f"<li>{_e(q)}</li>" for q in insights.conversation_starters(key, self.month))
-            parts.append(f"<h3>To talk about {_e(_dim(key))}</h3><ul>{questions}</ul>")
+            parts.append(f"<h3>To talk about {_e(dimension_words(key))}</h3><ul>{questions}</ul>")
         return Section("".join(parts))
 
     def needs(self) -> Section:
@@ -331,14 +309,16 @@ class MonthlyReport:
         lines = []
         for person, p in self.summary["people"].items():
             if p["unmet_needs"]:
-                lines.append(f"{_e(person)} would like more {_e(_words(p['unmet_needs']))}.")
+                lines.append(f"{_e(person)} would like more {_e(dimensions_words(p['unmet_needs']))}.")
         partners = self.summary["partners"]
         if partners is not None:
             if partners["mismatched_needs"]:
-                lines.append(f"You would like different amounts of {_e(_words(partners['mismatched_needs']))}: "
+                mismatched = dimensions_words(partners["mismatched_needs"])
+                lines.append(f"You would like different amounts of {_e(mismatched)}: "
                              "a difference in rhythm to talk about, not a fault in either of you.")
             if partners["seen_differently"]:
-                lines.append(f"You saw {_e(_words(partners['seen_differently']))} quite differently this month.")
+                seen = dimensions_words(partners["seen_differently"])
+                lines.append(f"You saw {_e(seen)} quite differently this month.")
             if not partners["mismatched_needs"] and not partners["seen_differently"]:
                 lines.append("Your scores and your wishes are close to each other this month: you see the "
                              "relationship in much the same way.")
@@ -359,7 +339,7 @@ class MonthlyReport:
             elif moving.empty:
                 sentences.append(f"{_e(person)}: everything has been steady over the last six months.")
             else:
-                bits = [f"{_dim(r.key)} {r.reading} ({r.slope:+.1f} a month)" for r in moving.itertuples()]
+                bits = [f"{dimension_words(r.key)} {r.reading} ({r.slope:+.1f} a month)" for r in moving.itertuples()]
                 sentences.append(f"{_e(person)}, over the last six months: {_e(', '.join(bits))}; the rest steady.")
         parts.append("<p>" + " ".join(sentences) + "</p>")
         months = self.history["month"].nunique()
@@ -375,7 +355,7 @@ class MonthlyReport:
 
     def rhythm(self) -> Section:
         parts = ["<h2>Your rhythm</h2>"]
-        months = [add_months(self.month, -i) for i in range(11, -1, -1)]
+        months = last_months(self.month, 12)
         for person in self.people:
             mine = self.checkins[self.checkins["person"] == person]
             seen = set(mine["month"])
@@ -488,10 +468,3 @@ def _lowest(scores: dict[str, float]) -> str:
     return min(KEYS, key=lambda k: (scores[k], KEYS.index(k)))
 
 
-def _dim(key: str) -> str:
-    return "passion" if key == "passion" else f"{label(key).lower()} intimacy"
-
-
-def _words(keys: list[str]) -> str:
-    words = [_dim(k) for k in keys]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

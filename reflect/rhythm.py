@@ -17,7 +17,6 @@ patterns in a couple's own data, never causes.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -26,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from . import analysis
-from .checkin import add_months, month_start, parse_month
 from .dimensions import KEYS, label
+from .months import add_months, days_in, last_months, month_start, parse_month
+from .phrases import dimension_words
 from .rituals import RitualKind
 
 #: A period "kept" a ritual when it happened at least this share of its rhythm.
@@ -44,16 +44,11 @@ MIN_EFFECT = 0.5
 _SCORE_KEYS = (*KEYS, "intimacy_index")
 
 
-def _days_in(month: str) -> int:
-    start = month_start(month)
-    return calendar.monthrange(start.year, start.month)[1]
-
-
 def expected_in_month(cadence: str, month: str) -> int:
     """How many times a ritual of ``cadence`` fits in ``month`` (weeks: ISO weeks starting in it)."""
     if cadence == "monthly":
         return 1
-    days = _days_in(month)
+    days = days_in(month)
     if cadence == "daily":
         return days
     first_monday = (7 - month_start(month).weekday()) % 7
@@ -82,7 +77,7 @@ def rhythm_table(
     if rituals.empty:
         return pd.DataFrame(columns=cols)
     month = parse_month(month) if month else str(rituals["month"].max())
-    shown = [add_months(month, -i) for i in range(months - 1, -1, -1)]
+    shown = last_months(month, months)
     rows = []
     for kind, part in rituals.groupby("kind", sort=False):
         info = kinds.get(str(kind))
@@ -331,8 +326,7 @@ def findings(assoc: pd.DataFrame, kinds: Mapping[str, RitualKind]) -> list[str]:
         found = found.sort_values(["strength", "lag"], ascending=[False, True])
         for r in found.head(5).itertuples():
             info = kinds[r.kind]
-            what = "intimacy overall" if r.key == "intimacy_index" else (
-                "passion" if r.key == "passion" else f"{r.dimension.lower()} intimacy")
+            what = dimension_words(r.key)
             happened = f"{info.label.lower()} happened {_rhythm_words(info, r.period)}"
             when = (f"In {unit} when {happened}" if r.lag == 0 else
                     f"In the {unit[:-1]} after one in which {happened}")

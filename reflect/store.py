@@ -851,6 +851,28 @@ class Store:
         ).fetchone()[0]
         return bool(row[0]) and row[1] == 0 and own_rituals == 0
 
+    def holds_own_data(self) -> bool:
+        """Whether anything in the store was saved by someone (not by ``reflect demo``)."""
+        return bool(self._conn.execute(
+            "SELECT (SELECT count(*) FROM checkin_versions WHERE source IS NOT 'demo')"
+            " + (SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo')"
+        ).fetchone()[0])
+
+    def report_inputs(self, before: str) -> list[tuple[Any, ...]]:
+        """What a report of the month ending before ``before`` (an ISO date) reads: every current
+        check-in and ritual before it (with its saved version) and the ritual kinds, as rows in a
+        stable order, for a fingerprint of its inputs."""
+        checkins = self._conn.execute(
+            "SELECT person, cadence, period_start, version_id FROM checkins WHERE period_start < ? "
+            "ORDER BY person, cadence, period_start",
+            (before,),
+        ).fetchall()
+        rituals = self._conn.execute(
+            "SELECT person, day, kind, version_id FROM rituals WHERE day < ? ORDER BY person, day, kind", (before,)
+        ).fetchall()
+        kinds = self._conn.execute("SELECT kind, cadence FROM ritual_kinds ORDER BY kind").fetchall()
+        return [*map(tuple, checkins), ("rituals",), *map(tuple, rituals), ("kinds",), *map(tuple, kinds)]
+
     def fingerprint(self) -> str:
         """Changes whenever any check-in is saved (for knowing when a report is stale)."""
         row = self._conn.execute("SELECT count(*), coalesce(max(id), 0) FROM checkin_versions").fetchone()

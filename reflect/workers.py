@@ -11,8 +11,12 @@ Nothing is cached: every chart and page is made from this run's data.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -20,24 +24,35 @@ from typing import Any
 
 from .errors import ReflectError
 
+#: prctl(2) option: the signal this process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
+
 #: How long to wait for a helper's answer before giving up on it.
 CALL_TIMEOUT_S = 300.0
-
-#: The chart renderer for this process, when ``reflect report`` started one (else ``None``).
-RENDERER: Worker | None = None
-
 
 class WorkerError(ReflectError):
     """A helper process failed or went away."""
 
 
-def _serve(conn: Any, warm: Callable[[], Any], handle: Callable[[Any, Any], Any],
-           idle: Callable[[Any], None] | None = None) -> None:
+def die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel kill this process when its parent goes (Linux's ``PR_SET_PDEATHSIG``), so
+    that a ``reflect report`` killed with SIGKILL leaves no helper behind; where that is not
+    available, the helper still ends when its pipe to the parent closes."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    if parent is not None and os.getppid() != parent:  # the parent went before the call above
+        os._exit(1)
+
+
+def _serve(conn: Any, warm: Callable[[], Any], handle: Callable[[Any, Any], Any], parent: int | None = None) -> None:
+    die_with_parent(parent)
     state = warm()
     while True:
-        if idle is not None and not conn.poll():
-            idle(state)  # once, while nobody is waiting
-            idle = None
         try:
             request = conn.recv()
         except EOFError:
@@ -53,11 +68,10 @@ def _serve(conn: Any, warm: Callable[[], Any], handle: Callable[[Any, Any], Any]
 class Worker:
     """A forked process that warms up once, then answers requests one at a time."""
 
-    def __init__(self, warm: Callable[[], Any], handle: Callable[[Any, Any], Any], name: str,
-                 idle: Callable[[Any], None] | None = None):
+    def __init__(self, warm: Callable[[], Any], handle: Callable[[Any, Any], Any], name: str):
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, warm, handle, idle), name=name, daemon=True)
+        self._process = context.Process(target=_serve, args=(child, warm, handle, os.getpid()), name=name, daemon=True)
         self._process.start()
         child.close()
         self._lock = threading.Lock()
@@ -111,8 +125,6 @@ def can_fork() -> bool:
     """Whether helpers can be forked safely here: ``fork`` exists, no other thread is running (a
     lock held by one at the moment of the fork would never be released in the child), and
     vl-convert's engine has not started in this process (its threads do not survive a fork)."""
-    import sys
-
     return (
         "fork" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
@@ -141,32 +153,21 @@ def start_renderer() -> Worker:
 
 
 def _warm_pages() -> None:
-    import papermill.iorw  # noqa: F401  (what preparing a notebook needs)
-    import papermill.parameterize  # noqa: F401
+    from . import pages
+
+    pages.warm_up()
 
 
-def _warm_exporter_when_idle(_state: None) -> None:
-    from .publish import _warm_exporter
-
-    _warm_exporter()
-
-
-def _pages(_state: None, request: tuple[Any, ...]) -> str:
-    """("prepare", path, parameters, metadata) -> the parameterized notebook as JSON;
-    ("export", notebook JSON, title) -> the report page."""
+def _export(_state: None, request: tuple[str, str]) -> str:
+    """(notebook JSON, title) -> the report page."""
     import nbformat
 
-    from . import publish
+    from . import pages
 
-    if request[0] == "prepare":
-        _, path, parameters, metadata = request
-        return str(nbformat.writes(publish.parameterized(path, parameters, metadata)))
-    _, notebook_json, title = request
-    body, _ = publish._exporter().from_notebook_node(nbformat.reads(notebook_json, as_version=4),
-                                                     resources={"metadata": {"name": title}})
-    return str(body)
+    notebook_json, title = request
+    return pages.export_html(nbformat.reads(notebook_json, as_version=4), title)
 
 
 def start_pages() -> Worker:
-    """The process that prepares the notebook (papermill's parameterization) and exports pages."""
-    return Worker(_warm_pages, _pages, "page-maker", idle=_warm_exporter_when_idle)
+    """The process that exports report pages (nbconvert imports and compiles its template there)."""
+    return Worker(_warm_pages, _export, "page-maker")

@@ -408,13 +408,15 @@ def test_render_one_explorer_state_to_png_for_a_look(ex):
         assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_redraw_on_the_demo_data_is_quick(ex):
+def test_a_full_redraw_on_the_demo_data_draws_every_chart_again(ex):
+    before = {key: panel.chart for key, panel in ex.view.panels.items()}
     started = time.perf_counter()
     ex.people.value = ("Sam",)
     ex.people.value = ("Robin", "Sam")
-    took = (time.perf_counter() - started) / 2
+    took = (time.perf_counter() - started) / 2  # printed for the curious; tests do not time things
     print(f"\nfull redraw of six charts: {took:.2f} s; the last one {ex.seconds:.2f} s")
-    assert took < 5.0
+    for key, panel in ex.view.panels.items():
+        assert panel.chart is not None and panel.chart is not before[key], key
 
 
 # -- the notebook --------------------------------------------------------------------------------

@@ -240,7 +240,7 @@ def test_the_default_report_uses_the_demo_until_there_is_data(cli, home):
     r = cli("report")
     assert r.returncode == 0, r
     assert (home / "reports").is_dir()
-    [html] = (home / "reports").glob("*.html")
+    [html] = (home / "reports" / "demo").glob("*.html")
     assert "the demo couple" in html.read_text(encoding="utf-8")
     assert "showing the demo couple" in r.stderr
 
@@ -343,3 +343,60 @@ def test_a_partner_without_last_month_is_named_under_the_change_chart(tmp_path):
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "out" / "2026-10.html").read_text(encoding="utf-8")
     assert "Ben did not check in in September, so there is nothing to compare with." in html
+
+
+def _store_with(path, passion):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Store(path) as s:
+        s.save(make_checkin("Ana", "2026-10-01", passion=passion))
+    return path
+
+
+def test_each_store_has_a_report_folder_of_its_own_by_default(tmp_path):
+    from reflect.publish import FOLDER_MARKER
+
+    home = tmp_path / "home"
+    env = {**__import__("os").environ, "REFLECT_HOME": str(home)}
+    env.pop("REFLECT_DB", None)
+    a = _store_with(tmp_path / "a" / "us.db", 3)
+    b = _store_with(tmp_path / "b" / "us.db", 9)
+
+    def report(*dbs):
+        args = [x for d in dbs for x in ("--db", str(d))]
+        proc = subprocess.run([str(REFLECT_BIN), "report", "--month", "2026-10", *args],
+                              capture_output=True, text=True, timeout=300, env=env)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    # one couple's cron job, then the other's: B's report never replaces A's
+    assert str(home / "reports" / "us" / "2026-10.html") in report(a)
+    assert str(home / "reports" / "b-us" / "2026-10.html") in report(b)
+    assert "<td>3.0</td>" in (home / "reports" / "us" / "2026-10.html").read_text(encoding="utf-8")
+    assert "<td>9.0</td>" in (home / "reports" / "b-us" / "2026-10.html").read_text(encoding="utf-8")
+    # stable whatever the order of --db, and each folder says whose it is
+    assert "0 made, 2 skipped" in report(b, a)  # the same folders: nothing to remake
+    assert sorted(p.name for p in (home / "reports").iterdir()) == ["b-us", "us"]
+    assert (home / "reports" / "us" / FOLDER_MARKER).read_text().strip() == str(a.resolve())
+    assert stat.S_IMODE((home / "reports" / "us" / FOLDER_MARKER).stat().st_mode) == 0o600
+
+
+def test_folder_names_do_not_depend_on_the_order_of_the_stores(tmp_path):
+    from reflect.publish import report_folders
+
+    stores = [tmp_path / "x" / "reflect.db", tmp_path / "y" / "reflect.db", tmp_path / "z" / "other.db"]
+    first = report_folders(stores, tmp_path / "out")
+    second = report_folders(list(reversed(stores)), tmp_path / "out")
+    assert first == second
+    assert {p.name for p in first.values()} == {"x-reflect", "y-reflect", "other"}
+
+
+def test_an_html_page_missing_beside_its_notebook_is_remade(tmp_path):
+    db = _store_with(tmp_path / "us.db", 7)
+    out = tmp_path / "out"
+    cmd = [str(REFLECT_BIN), "report", "--db", str(db), "--all", "--out", str(out)]
+    assert "Made" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    (out / "2026-10.html").unlink()  # the notebook is there, its page is not
+    assert "Made" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    (out / "2026-10.html").write_text("<p>a page from another run</p>")
+    assert "Made" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    assert "Skipped" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
