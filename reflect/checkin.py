@@ -17,9 +17,12 @@ from typing import Any
 
 from .dimensions import CADENCES, DEFAULT_CADENCE, KEYS, MAX_SCORE, MIN_SCORE
 from .errors import ValidationError
+from .text import MAX_NAME_LENGTH, clean_name
 
-MAX_PERSON_LENGTH = 64
+MAX_PERSON_LENGTH = MAX_NAME_LENGTH
 MAX_NOTE_LENGTH = 20_000
+#: The earliest year a check-in, a ritual or a report can be for.
+MIN_YEAR = 1900
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
@@ -41,8 +44,10 @@ def period_start(day: dt.date, cadence: str) -> dt.date:
 def parse_date(value: Any, *, field: str = "date") -> dt.date:
     """A date from a ``datetime.date`` or a ``YYYY-MM-DD`` string."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
+        if value.year < MIN_YEAR:
+            raise ValidationError(f"{value.isoformat()} is too early: dates start in {MIN_YEAR}", field=field)
         return value
     if not isinstance(value, str):
         raise ValidationError(f"expected a date as YYYY-MM-DD, got {value!r}", field=field)
@@ -53,13 +58,16 @@ def parse_date(value: Any, *, field: str = "date") -> dt.date:
     if not m:
         raise ValidationError(f"{text!r} is not a date in the form YYYY-MM-DD", field=field)
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        day = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError as exc:
         raise ValidationError(f"{text!r} is not a real date ({exc})", field=field) from None
+    if day.year < MIN_YEAR:
+        raise ValidationError(f"{text} is too early: dates start in {MIN_YEAR}", field=field)
+    return day
 
 
-def parse_month(value: Any, *, field: str = "month") -> str:
-    """A month as ``YYYY-MM``, checked (``2026-13`` is an error)."""
+def parse_month(value: Any, *, field: str = "month", earliest: int = MIN_YEAR) -> str:
+    """A month as ``YYYY-MM``, checked (``2026-13`` is an error, and so is one before ``earliest``)."""
     if isinstance(value, dt.date):
         return f"{value.year:04d}-{value.month:02d}"
     text = str(value).strip() if value is not None else ""
@@ -68,12 +76,14 @@ def parse_month(value: Any, *, field: str = "month") -> str:
         raise ValidationError(
             f"{text!r} is not a month in the form YYYY-MM (for example 2026-10)", field=field
         )
+    if int(m[1]) < earliest:
+        raise ValidationError(f"{text} is too early: months start in {earliest}", field=field)
     return text
 
 
 def month_start(month: str) -> dt.date:
     """The first day of a ``YYYY-MM`` month."""
-    month = parse_month(month)
+    month = parse_month(month, earliest=1)
     return dt.date(int(month[:4]), int(month[5:]), 1)
 
 
@@ -103,20 +113,8 @@ def parse_cadence(value: Any, *, field: str = "cadence") -> str:
 
 
 def parse_person(value: Any, *, field: str = "person") -> str:
-    """A person's name: 1 to 64 characters once surrounding spaces are trimmed."""
-    if not isinstance(value, str):
-        raise ValidationError("a name is required", field=field)
-    name = value.strip()
-    if not name:
-        raise ValidationError("a name is required (it cannot be empty)", field=field)
-    if len(name) > MAX_PERSON_LENGTH:
-        raise ValidationError(
-            f"a name can be at most {MAX_PERSON_LENGTH} characters (this one has {len(name)})",
-            field=field,
-        )
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise ValidationError("a name cannot hold line breaks or control characters", field=field)
-    return name
+    """A person's name: 1 to 64 characters once normalised (see :func:`reflect.text.clean_name`)."""
+    return clean_name(value, field=field)
 
 
 def parse_rating(value: Any, *, field: str, required: bool) -> int | None:

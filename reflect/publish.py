@@ -33,7 +33,7 @@ from . import __version__
 from .checkin import add_months, month_start
 from .errors import ReflectError, StoreError
 from .params import resolve_month
-from .paths import notebooks_dir, reports_dir, write_private
+from .paths import make_private_dirs, notebooks_dir, reports_dir, write_private
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,7 @@ def _folder_names(paths: Sequence[Path]) -> dict[Path, str]:
     stems = [p.stem for p in paths]
     for path in paths:
         name = path.stem if stems.count(path.stem) == 1 else f"{path.resolve().parent.name}-{path.stem}"
+        name = name.lstrip(".") or "store"  # never "..", "." or hidden: the folder stays inside --out
         base, n = name, 2
         while name in names.values():
             name, n = f"{base}-{n}", n + 1
@@ -146,7 +147,7 @@ def _folder_names(paths: Sequence[Path]) -> dict[Path, str]:
 
 def _check_writable(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(folder)
     except OSError as exc:
         raise ReportError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
@@ -329,7 +330,7 @@ def make_one(job: ReportJob, executor: Any, notebook: Path, exporter: Any = None
             body = exporter.call(("export", notebook_json, nb.metadata["title"]))
         else:
             body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": nb.metadata["title"]}})
-        job.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(job.out_dir)
         write_private(job.stem.with_suffix(".ipynb"), notebook_json.encode("utf-8"))
         html_path = job.stem.with_suffix(".html")
         write_private(html_path, body.encode("utf-8"))
