@@ -41,6 +41,16 @@ def period_start(day: dt.date, cadence: str) -> dt.date:
     return day
 
 
+def begun_period(date: Any, cadence: str) -> dt.date:
+    """The start of the period of ``cadence`` holding ``date``, which must have begun."""
+    start = period_start(parse_date(date), cadence)
+    if start > dt.date.today():
+        raise ValidationError(
+            f"{start.isoformat()} is in the future; a check-in is for a period that has begun", field="date"
+        )
+    return start
+
+
 def parse_date(value: Any, *, field: str = "date") -> dt.date:
     """A date from a ``datetime.date`` or a ``YYYY-MM-DD`` string."""
     if isinstance(value, dt.datetime):
@@ -189,11 +199,7 @@ class CheckIn:
         """Validate and normalise; raise :class:`ValidationError` naming the bad field."""
         name = parse_person(person)
         cad = parse_cadence(cadence)
-        start = period_start(parse_date(date), cad)
-        if start > dt.date.today():
-            raise ValidationError(
-                f"{start.isoformat()} is in the future; a check-in is for a period that has begun", field="date"
-            )
+        start = begun_period(date, cad)
         unknown = sorted(set(scores) - set(KEYS))
         if unknown:
             raise ValidationError(

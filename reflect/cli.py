@@ -163,12 +163,9 @@ def import_(file: str, db: str | None) -> None:
     The format is the one `reflect export` writes (see the README). Importing the same file twice
     changes nothing.
     """
-    from .csvio import read_checkins
-    from .store import Store
+    from .importing import import_checkins
 
-    checkins = read_checkins(file)
-    with Store(db) as store:
-        result = store.save_many(checkins, source=f"import:{os.path.basename(file)}")
+    result = import_checkins(file, db)
     click.echo(
         f"Imported {result.total} check-ins from {file}: {result.added} new, "
         f"{result.updated} updated, {result.unchanged} unchanged."
@@ -614,21 +611,9 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
 @db_option
 def ritual_import(file: str, db: str | None) -> None:
     """Import rituals from CSV (date,person,kind,cadence,note): all of them, or none if any row is bad."""
-    from pathlib import Path
+    from .importing import import_rituals
 
-    from .csvio import _decode
-    from .errors import ImportFileError, ValidationError
-    from .rituals import parse_rituals
-    from .store import Store
-
-    try:
-        raw = Path(file).read_bytes()
-    except OSError as exc:
-        raise ImportFileError(file, [ValidationError(f"cannot read the file ({exc.strerror})", where=file)]) from None
-    with Store(db) as store:
-        known = {k.key: k.cadence for k in store.ritual_kinds().values()}
-        items, new_kinds = parse_rituals(_decode(raw, file), file, known)
-        result = store.log_rituals(items, new_kinds=new_kinds, source=f"import:{os.path.basename(file)}")
+    result, new_kinds = import_rituals(file, db)
     added = f" and {len(new_kinds)} new kind{'s' if len(new_kinds) != 1 else ''}" if new_kinds else ""
     click.echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
                f"{result.unchanged} unchanged.")

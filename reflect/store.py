@@ -75,8 +75,12 @@ class Version:
     current: bool
 
 
-def _now() -> str:
+def now_stamp() -> str:
+    """When a version is saved: UTC, ISO 8601 with microseconds."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+_now = now_stamp
 
 
 def _row_to_checkin(row: sqlite3.Row) -> CheckIn:
@@ -646,6 +650,10 @@ class Store:
                         os.unlink(leftover)
                     except OSError:
                         pass
+
+    def write(self, work: Any) -> None:
+        """Run ``work(connection)`` in one write transaction (retried while the store is busy)."""
+        _retry(lambda: _in_transaction(self._conn, work))
 
     # -- raw access (tests, migrations) -----------------------------------------------------
 

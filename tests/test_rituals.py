@@ -199,7 +199,8 @@ def test_cli_bad_ritual_import_writes_nothing(cli, home, tmp_path):
     assert r.returncode == 1
     assert r.stderr.strip() == (f"reflect: {bad}, line 4, column date: '2026-13-01' is not a real date (month must "
                                 "be in 1..12); nothing was imported")
-    assert cli("ritual", "export").stdout.strip() == HEADER
+    assert not (home / "data" / "reflect.db").exists()  # a failed import creates no store
+    assert "no such store" in cli("ritual", "export").stderr
 
 
 def test_every_ritual_command_has_help(cli):
