@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .dimensions import BY_KEY, CADENCES, KEYS
+from .text import printable
 
 log = logging.getLogger("reflect")
 
@@ -48,7 +49,12 @@ def month_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 def _echo_err(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(printable(message), err=True)
+
+
+def _echo(message: str) -> None:
+    """Print ``message``, with what a terminal would act on (escape sequences...) escaped."""
+    click.echo(printable(message))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,7 +79,7 @@ def init(db: str | None) -> None:
     from .store import Store
 
     with Store(db) as store:
-        click.echo(f"Store ready at {store.path} ({store.count()} check-ins).")
+        _echo(f"Store ready at {store.path} ({store.count()} check-ins).")
 
 
 # -- add ---------------------------------------------------------------------------------------
@@ -136,11 +142,11 @@ def add(person: str, date: str | None, cadence: str, note: str | None, db: str |
     c = result.checkin
     what = f"{c.person}'s {c.cadence} check-in for {_period_label(c)}"
     if result.status == "added":
-        click.echo(f"Saved {what}.")
+        _echo(f"Saved {what}.")
     elif result.status == "updated":
-        click.echo(f"Updated {what} (the earlier version is kept in history).")
+        _echo(f"Updated {what} (the earlier version is kept in history).")
     else:
-        click.echo(f"Nothing changed: {what} already holds these ratings.")
+        _echo(f"Nothing changed: {what} already holds these ratings.")
 
 
 def _period_label(c: Any) -> str:
@@ -166,44 +172,70 @@ def import_(file: str, db: str | None) -> None:
     from .importing import import_checkins
 
     result = import_checkins(file, db)
-    click.echo(
+    _echo(
         f"Imported {result.total} check-ins from {file}: {result.added} new, "
         f"{result.updated} updated, {result.unchanged} unchanged."
     )
 
 
+def spreadsheet_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--safe-for-spreadsheets", "safe", is_flag=True,
+        help="Put ' before every cell that starts with = + - @, a tab or a carriage return, so that a "
+             "spreadsheet shows it as text instead of running it as a formula. Such a file is for "
+             "reading in a spreadsheet, not for importing back (the CSV is exact without this option).",
+    )(f)
+
+
 @cli.command()
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
 @db_option
-def export(file: str, force: bool, db: str | None) -> None:
-    """Write the latest check-ins as CSV to FILE (or - for standard output)."""
-    from .csvio import to_csv
+def export(file: str, force: bool, safe: bool, db: str | None) -> None:
+    """Write the latest check-ins as CSV to FILE (or - for standard output).
+
+    FILE is written readable by you only (0600). Standard output redirected to a file
+    (`reflect export > us.csv`) is created by your shell with its usual permissions (often
+    readable by others): give the file name instead.
+    """
+    from .csvio import FormulaCells, to_csv
     from .store import Store
 
     _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
     with Store(db, create=False) as store:
-        text = to_csv(store.checkins())
-    _write_output(file, text, "check-ins")
+        text = to_csv(store.checkins(), cells=cells)
+    _write_output(file, text, "check-ins", cells)
 
 
 def _refuse_to_overwrite(file: str, force: bool) -> None:
     from .errors import ReflectError
 
-    if file != "-" and os.path.exists(file) and not force:
+    if not file.strip():
+        raise click.UsageError("FILE cannot be empty: give a file name, or - for standard output")
+    if file != "-" and os.path.lexists(file) and not force:
         raise ReflectError(f"{file} already exists; use --force to replace it")
 
 
-def _write_output(file: str, text: str, what: str) -> None:
-    """CSV ``text`` to standard output (``-``), or to ``file`` atomically and owner-only."""
+def _write_output(file: str, text: str, what: str, cells: Any) -> None:
+    """CSV ``text`` to standard output (``-``), or to ``file`` atomically and owner-only; then a
+    word on the cells a spreadsheet would run as formulas, if there are any."""
     from .paths import write_private
 
     if file == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
-    write_private(file, text)
-    _echo_err(f"Exported {text.count(chr(10)) - 1} {what} to {file}.")
+    else:
+        write_private(file, text)
+        _echo_err(f"Exported {text.count(chr(10)) - 1} {what} to {file}.")
+    if cells.count and cells.neutralise:
+        _echo_err(f"{cells.count} cell{'s' if cells.count != 1 else ''} starting with = + - @, a tab or a carriage "
+                  "return were made plain text for spreadsheets (a ' in front).")
+    elif cells.count:
+        _echo_err(f"reflect: warning: {cells.count} cell{'s' if cells.count != 1 else ''} start with = + - @, a tab "
+                  "or a carriage return, which a spreadsheet may run as a formula; to open the file in a "
+                  "spreadsheet, export with --safe-for-spreadsheets.")
 
 
 # -- list / history ----------------------------------------------------------------------------
@@ -269,7 +301,7 @@ def list_(person: str | None, month: str | None, cadence: str | None, notes: boo
     if not checkins:
         _echo_err("No check-ins match.")
         return
-    click.echo(_format_table(checkins, notes=notes))
+    _echo(_format_table(checkins, notes=notes))
 
 
 @cli.command()
@@ -289,7 +321,7 @@ def summary(month: str | None, fmt: str, db: str | None) -> None:
         month = parse_month(month)
     with _viewing(db) as store:
         result = month_summary(store.frame(), month)
-    click.echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
+    _echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
 
 
 @cli.command()
@@ -426,7 +458,7 @@ def history(person: str, date: str, cadence: str, notes: bool, db: str | None) -
             line += f"\n    wants: {desired}"
         if notes and c.note:
             line += f"\n    note: {c.note}"
-        click.echo(line)
+        _echo(line)
 
 
 # -- backup / demo -----------------------------------------------------------------------------
@@ -445,7 +477,7 @@ def backup(dest: str, overwrite: bool, db: str | None) -> None:
 
     with Store(db, create=False) as store:
         target = store.backup(dest, overwrite=overwrite)
-    click.echo(f"Backed up {store.path} to {target}.")
+    _echo(f"Backed up {store.path} to {target}.")
 
 
 @cli.command()
@@ -469,7 +501,7 @@ def demo(seed: int, end: str | None, months: int, db: str | None) -> None:
     with Store(db or demo_store_path()) as store:
         result = demo_mod.fill(store, seed=seed, end=end, months=months)
         months_held = store.months()
-    click.echo(
+    _echo(
         f"Demo store {store.path}: {result.added} check-ins added, {result.updated} updated, "
         f"{result.unchanged} already there ({months_held[0]} to {months_held[-1]})."
     )
@@ -509,7 +541,8 @@ def ritual() -> None:
 
 @ritual.command("add")
 @click.argument("kind")
-@click.option("--person", "-p", default=None, help="Who did it (default: both of you, together).")
+@click.option("--person", "-p", default=None,
+              help="Who did it, by name (any name: Both or Together too). Default: both of you, together.")
 @click.option("--date", "-d", "date", default=None, metavar="YYYY-MM-DD", help="The day (default: today).")
 @click.option("--note", default=None, help="A few words to remember it by.")
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None,
@@ -529,34 +562,37 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
     who = person_word(item.person)
     what = f"{item.kind} on {item.day.isoformat()} ({who})"
     if status == "unchanged":
-        click.echo(f"Nothing changed: {what} was already {'taken back' if undo else 'logged like this'}.")
+        _echo(f"Nothing changed: {what} was already {'taken back' if undo else 'logged like this'}.")
     elif undo:
-        click.echo(f"Took back {what}; the history keeps it.")
+        _echo(f"Took back {what}; the history keeps it.")
     else:
-        click.echo(f"{'Logged' if status == 'added' else 'Updated'} {what}.")
+        _echo(f"{'Logged' if status == 'added' else 'Updated'} {what}.")
 
 
 @ritual.command("list")
 @month_option("Only this month (YYYY-MM).")
-@click.option("--person", "-p", default=None, help="Only this person's (or 'together').")
+@click.option("--person", "-p", default=None, help="Only this person's (a name, whatever it is).")
+@click.option("--together", is_flag=True, help="Only the rituals you did together.")
 @click.option("--kind", "-k", default=None, help="Only this kind.")
 @db_option
-def ritual_list(month: str | None, person: str | None, kind: str | None, db: str | None) -> None:
+def ritual_list(month: str | None, person: str | None, together: bool, kind: str | None, db: str | None) -> None:
     """List the logged rituals, oldest first, and how the month kept its rhythm."""
     from .checkin import parse_month
     from .rituals import person_word
 
+    if together and person is not None:
+        raise click.UsageError("use either --person or --together, not both")
     if month is not None:
         month = parse_month(month)
     with _viewing(db) as store:
-        items = store.rituals(month=month, person=person, kind=kind)
+        items = store.rituals(month=month, person="" if together else person, kind=kind)
         kinds = store.ritual_kinds()
     if not items:
         _echo_err("No rituals logged" + (f" in {month}" if month else "") + ".")
         return
     for r in items:
         note = f"  {r.note}" if r.note else ""
-        click.echo(f"{r.day.isoformat()}  {r.kind:<16} {person_word(r.person):<12}{note}".rstrip())
+        _echo(f"{r.day.isoformat()}  {r.kind:<16} {person_word(r.person):<12}{note}".rstrip())
     if month is not None:
         from . import rhythm
 
@@ -583,7 +619,7 @@ def ritual_kinds(db: str | None) -> None:
     with _viewing(db) as store:
         kinds = store.ritual_kinds()
     for k in kinds.values():
-        click.echo(f"{k.key:<16} {k.cadence:<8} {k.label}" + (f": {k.description}" if k.description else ""))
+        _echo(f"{k.key:<16} {k.cadence:<8} {k.label}" + (f": {k.description}" if k.description else ""))
 
 
 @ritual.command("history")
@@ -603,7 +639,7 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
     for i, (saved_at, source, r) in enumerate(versions, 1):
         state = "done" if r.done else "taken back"
         note = f"  note: {r.note}" if r.note else ""
-        click.echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}{note}")
+        _echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}{note}")
 
 
 @ritual.command("import")
@@ -615,23 +651,30 @@ def ritual_import(file: str, db: str | None) -> None:
 
     result, new_kinds = import_rituals(file, db)
     added = f" and {len(new_kinds)} new kind{'s' if len(new_kinds) != 1 else ''}" if new_kinds else ""
-    click.echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
+    _echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
                f"{result.unchanged} unchanged.")
 
 
 @ritual.command("export")
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
 @db_option
-def ritual_export(file: str, force: bool, db: str | None) -> None:
-    """Write the logged rituals as CSV to FILE (or - for standard output)."""
+def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
+    """Write the logged rituals as CSV to FILE (or - for standard output).
+
+    FILE is written readable by you only (0600); standard output redirected to a file by your
+    shell is not.
+    """
+    from .csvio import FormulaCells
     from .rituals import to_csv
     from .store import Store
 
     _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
     with Store(db, create=False) as store:
-        text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()})
-    _write_output(file, text, "rituals")
+        text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()}, cells=cells)
+    _write_output(file, text, "rituals", cells)
 
 
 # -- entry point -------------------------------------------------------------------------------
@@ -639,10 +682,22 @@ def ritual_export(file: str, force: bool, db: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every error into one line on stderr and a non-zero exit."""
-    from .errors import ReflectError
+    import sqlite3
 
+    from .errors import ReflectError
+    from .storefile import describe_error
+
+    _NOTES.clear()
+    args = sys.argv[1:] if argv is None else argv
+    for i, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            _echo_err(f"reflect: argument {i} is not valid UTF-8 text ({arg.encode('utf-8', 'surrogateescape')!r}); "
+                      "Reflect takes UTF-8 names and values only")
+            sys.exit(EXIT_USAGE)
     try:
-        cli.main(args=argv, prog_name="reflect", standalone_mode=False)
+        cli.main(args=args, prog_name="reflect", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -666,6 +721,13 @@ def main(argv: list[str] | None = None) -> None:
         _echo_err("reflect: interrupted")
         sys.exit(130)
     except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:  # a file the kit was asked to use, and the system refused
+        where = f"{exc.filename}: " if exc.filename else ""
+        _echo_err(f"reflect: {where}{describe_error(exc)}")
+        sys.exit(EXIT_ERROR)
+    except sqlite3.Error as exc:
+        _echo_err(f"reflect: the store could not be used: {describe_error(exc)}")
         sys.exit(EXIT_ERROR)
     except Exception as exc:  # pragma: no cover - a bug; still no traceback for the user
         if os.environ.get("REFLECT_DEBUG"):

@@ -234,21 +234,47 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def write_checkins(checkins: Iterable[CheckIn], out: IO[str]) -> int:
-    """Write check-ins as CSV (``\\n`` line ends, minimal quoting); return how many."""
+#: What a spreadsheet takes for the start of a formula (or of a command, for some).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FormulaCells:
+    """Counts the cells of an export that a spreadsheet would run as formulas (``=HYPERLINK(...)``,
+    ``+cmd|...``) and, with ``neutralise``, makes them plain text by putting ``'`` in front.
+
+    The CSV stays exact by default (export -> import gives back the same data); a neutralised
+    file is for opening in a spreadsheet, not for importing back.
+    """
+
+    def __init__(self, *, neutralise: bool = False) -> None:
+        self.neutralise = neutralise
+        self.count = 0
+
+    def __call__(self, row: list[str]) -> list[str]:
+        risky = [i for i, cell in enumerate(row) if cell.startswith(FORMULA_STARTS)]
+        self.count += len(risky)
+        if risky and self.neutralise:
+            row = [("'" + cell) if i in risky else cell for i, cell in enumerate(row)]
+        return row
+
+
+def write_checkins(checkins: Iterable[CheckIn], out: IO[str], *, cells: FormulaCells | None = None) -> int:
+    """Write check-ins as CSV (``\\n`` line ends, minimal quoting); return how many. ``cells``, if
+    given, sees (and may neutralise) each row's cells."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     n = 0
     for c in checkins:
         row = c.as_row()
-        writer.writerow([_cell(row[col]) for col in COLUMNS])
+        cols = [_cell(row[col]) for col in COLUMNS]
+        writer.writerow(cells(cols) if cells is not None else cols)
         n += 1
     return n
 
 
-def to_csv(checkins: Iterable[CheckIn]) -> str:
+def to_csv(checkins: Iterable[CheckIn], *, cells: FormulaCells | None = None) -> str:
     buf = io.StringIO()
-    write_checkins(checkins, buf)
+    write_checkins(checkins, buf, cells=cells)
     return buf.getvalue()
 
 

@@ -92,15 +92,13 @@ def _stage(name: str, staging: sqlite3.Connection) -> None:
                 except ValidationError as exc:
                     problems.append(exc.located(f"{name}, line {line}"))
                     continue
-                if problems:
-                    continue  # nothing will be imported: only look for more problems
                 batch.append((line, person, cadence, start.isoformat(), *scores, *desired, note))
                 if len(batch) >= _BATCH:
                     staging.executemany(insert, batch)
                     batch.clear()
     except UnicodeDecodeError:
         raise not_utf8(name) from None
-    if batch and not problems:
+    if batch:
         staging.executemany(insert, batch)
     staging.execute("COMMIT")
     if len(problems) < MAX_PROBLEMS:

@@ -23,10 +23,13 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .checkin import parse_cadence, parse_date, parse_note, parse_person
 from .errors import ValidationError
+
+if TYPE_CHECKING:
+    from .csvio import FormulaCells
 
 TOGETHER = ""
 TOGETHER_WORD = "together"
@@ -172,17 +175,19 @@ def parse_rituals(
     return rituals, added
 
 
-def write_rituals(rituals: Iterable[Ritual], kinds: Mapping[str, str], out: IO[str]) -> int:
+def write_rituals(rituals: Iterable[Ritual], kinds: Mapping[str, str], out: IO[str], *,
+                  cells: FormulaCells | None = None) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     n = 0
     for r in rituals:
-        writer.writerow([r.day.isoformat(), r.person, r.kind, kinds.get(r.kind, ""), r.note or ""])
+        row = [r.day.isoformat(), r.person, r.kind, kinds.get(r.kind, ""), r.note or ""]
+        writer.writerow(cells(row) if cells is not None else row)
         n += 1
     return n
 
 
-def to_csv(rituals: Iterable[Ritual], kinds: Mapping[str, str]) -> str:
+def to_csv(rituals: Iterable[Ritual], kinds: Mapping[str, str], *, cells: FormulaCells | None = None) -> str:
     buf = io.StringIO()
-    write_rituals(rituals, kinds, buf)
+    write_rituals(rituals, kinds, buf, cells=cells)
     return buf.getvalue()

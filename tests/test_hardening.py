@@ -298,3 +298,221 @@ def test_the_migration_backup_is_kept_when_an_older_one_exists(db_path):
     Store(db_path).close()
     baks = sorted(p.name for p in db_path.parent.iterdir() if ".bak" in p.name)
     assert len(baks) == 2 and first.read_bytes() == old_copy
+
+
+# -- 11. names ------------------------------------------------------------------------------------------------
+
+
+def test_a_name_in_two_unicode_forms_is_one_person(store):
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "José"), unicodedata.normalize("NFD", "José")
+    assert nfc != nfd
+    store.save(make_checkin(person=nfc, date="2025-01-01"))
+    store.save(make_checkin(person=nfd, date="2025-02-01"))
+    assert {c.person for c in store.checkins()} == {nfc}
+
+
+@pytest.mark.parametrize("name, why", [
+    ("Ro\u202ebin", "bidirectional"), ("Ro\u200bbin", "invisible"), ("Ro\nbin", "line breaks"),
+    ("Ro\u2028bin", "line breaks"), ("Ro\x1bbin", "control"), ("Ro\u00a0bin", "spaces"), ("\u3164", "invisible"),
+])
+def test_names_with_control_bidi_or_invisible_characters_are_refused_clearly(name, why):
+    from reflect.errors import ValidationError
+    from reflect.text import clean_name
+
+    with pytest.raises(ValidationError, match=f"a name cannot hold {why}"):
+        clean_name(name)
+
+
+# -- 12. what reaches the terminal ------------------------------------------------------------------------------
+
+
+def test_terminal_escapes_in_notes_are_shown_escaped_and_kept_in_the_data(tmp_path, capsys):
+    from reflect.cli import main
+    from reflect.rituals import Ritual
+
+    db = tmp_path / "couple.db"
+    evil = "hi \x1b]52;c;cm0gLXJmIH4=\x07 \x9b31m \u202egnp.exe"
+    with Store(db) as s:
+        s.save(make_checkin(date="2025-01-01", note=evil))
+        s.log_ritual(Ritual.create(day="2025-01-02", kind="hug", note=evil))
+    for argv in (["ritual", "list"], ["list", "--notes"], ["history", "-p", "Robin", "-d", "2025-01-01", "--notes"],
+                 ["ritual", "history", "hug", "-d", "2025-01-02"], ["summary", "--format", "json"]):
+        with pytest.raises(SystemExit) as done:
+            main([*argv, "--db", str(db)])
+        out, err = capsys.readouterr()
+        assert done.value.code == 0, err
+        assert not any(ch in out + err for ch in "\x1b\x07\x9b\u202e"), argv
+    with pytest.raises(SystemExit):
+        main(["export", "-", "--db", str(db)])
+    assert evil in capsys.readouterr().out  # the data itself is exact
+    with Store(db) as s:
+        assert s.checkins()[0].note == evil
+
+
+# -- 13. spreadsheets -------------------------------------------------------------------------------------------
+
+
+def test_export_is_exact_by_default_warns_of_formulas_and_neutralises_them_on_request(tmp_path, capsys):
+    from reflect.cli import main
+    from reflect.csvio import parse_checkins
+
+    db = tmp_path / "couple.db"
+    with Store(db) as s:
+        s.save(make_checkin(date="2025-01-01", note='=HYPERLINK("http://evil","click")'))
+        s.save(make_checkin(person="@Sam", date="2025-01-01", note="+cmd|' /C calc'!A0"))
+    with pytest.raises(SystemExit):
+        main(["export", "-", "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert '=HYPERLINK(""http://evil"",""click"")' in out and "+cmd|" in out
+    assert "warning: 3 cells" in err and "--safe-for-spreadsheets" in err
+    with Store(tmp_path / "copy.db") as s:
+        s.save_many(parse_checkins(out))
+        assert sorted(c.note or "" for c in s.checkins()) == sorted(c.note or "" for c in Store(db).checkins())
+    with pytest.raises(SystemExit):
+        main(["export", str(tmp_path / "safe.csv"), "--safe-for-spreadsheets", "--db", str(db)])
+    out, err = capsys.readouterr()
+    text = (tmp_path / "safe.csv").read_text()
+    assert "'=HYPERLINK" in text and "'+cmd|" in text and ",'@Sam," in text
+    assert "3 cells" in err and "warning" not in err
+
+
+# -- 4. what a redirection gives ---------------------------------------------------------------------------------
+
+
+def test_export_help_and_readme_say_a_file_argument_is_private_and_redirection_is_not(cli):
+    for args in (["export", "--help"], ["ritual", "export", "--help"]):
+        text = " ".join(cli(*args).stdout.split())
+        assert "0600" in text and "redirect" in text
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text().split())
+    assert "reflect export > us.csv" in readme and "0600" in readme
+
+
+# -- 14. one clear line for each error --------------------------------------------------------------------------
+
+
+def test_a_read_only_store_says_read_only_not_busy(file_store):
+    file_store.connection.execute("PRAGMA query_only = ON")
+    with pytest.raises(StoreError, match="read-only") as err:
+        file_store.save(make_checkin())
+    assert "busy" not in str(err.value)
+
+
+def test_sqlite_and_system_errors_have_their_own_words():
+    import errno
+
+    from reflect.storefile import describe_error
+
+    assert "disk is full" in describe_error(sqlite3.OperationalError("database or disk is full"))
+    assert "input/output" in describe_error(sqlite3.OperationalError("disk I/O error"))
+    assert "busy" in describe_error(sqlite3.OperationalError("database is locked"))
+    assert "read-only" in describe_error(sqlite3.OperationalError("attempt to write a readonly database"))
+    assert "disk is full" in describe_error(OSError(errno.ENOSPC, "No space left on device"))
+
+
+def test_a_full_disk_during_backup_is_said_plainly_and_leaves_nothing(file_store, tmp_path):
+    import resource
+    import signal
+
+    for i in range(40):
+        file_store.save(make_checkin(date=f"2020-{i % 12 + 1:02d}-01", note="x" * 2000, person=f"P{i}"))
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    out = tmp_path / "backups"
+    out.mkdir()
+    proc = subprocess.run([str(REFLECT_BIN), "backup", str(out), "--db", str(file_store.path)], capture_output=True,
+                          text=True, preexec_fn=small_disk, timeout=60)
+    assert proc.returncode == 1, proc
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write the backup" in lines[0] and "unexpected" not in lines[0], lines
+    assert "busy" not in lines[0]
+    assert list(out.iterdir()) == []
+
+
+# -- 15. smaller things ------------------------------------------------------------------------------------------------
+
+
+def test_dates_before_1900_are_refused():
+    from reflect.checkin import parse_date, parse_month
+    from reflect.errors import ValidationError
+    from reflect.rituals import Ritual
+
+    for bad in ("0001-01-01", "1899-12-31"):
+        with pytest.raises(ValidationError, match="too early"):
+            parse_date(bad)
+        with pytest.raises(ValidationError, match="too early"):
+            Ritual.create(day=bad, kind="hug")
+    with pytest.raises(ValidationError, match="too early"):
+        parse_month("0001-01")
+    assert parse_date("1900-01-01").year == 1900
+
+
+def test_a_store_named_dots_never_writes_into_the_parent_of_out(tmp_path):
+    from reflect import publish
+
+    stores = []
+    for name in ("...db", "couple.db"):
+        db = tmp_path / name
+        with Store(db) as s:
+            s.save(make_checkin(date="2025-01-01"))
+        stores.append(db)
+    out = tmp_path / "out" / "reports"
+    jobs, failed = publish.plan(stores, month="2025-01", out_dir=out)
+    assert not failed
+    for job in jobs:
+        assert job.out_dir.resolve().parent == out.resolve(), job.out_dir
+
+
+# -- 16. a streaming import that is still all or nothing ------------------------------------------------------------------
+
+
+HEADER = ("date,person,cadence,passion,emotional,physical,intellectual,experiential,spiritual,desired_passion,"
+          "desired_emotional,desired_physical,desired_intellectual,desired_experiential,desired_spiritual,note")
+
+
+def test_a_big_import_with_problems_names_them_and_writes_nothing(tmp_path):
+    from reflect.errors import ImportFileError
+    from reflect.importing import import_checkins
+
+    rows = [f"2020-01-{d:02d},P{p},daily,5,5,5,5,5,5,,,,,,," for p in range(40) for d in range(1, 29)]
+    rows[100] = rows[100].replace(",5,5,5,5,5,5,", ",5,11,5,5,5,5,")
+    rows.append(rows[7])  # a duplicate, far from its first line
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    db = tmp_path / "new.db"
+    with pytest.raises(ImportFileError) as err:
+        import_checkins(csv_file, db)
+    assert str(err.value) == (f"{csv_file}, line 102, column emotional: 11 is out of range: ratings go from 1 to 10 "
+                              "(and 1 more problem); nothing was imported")
+    assert "same person, cadence and period as line 9" in str(err.value.problems[1])
+    assert not db.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    with Store(db) as s:
+        s.save(make_checkin(date="2024-01-01"))
+    before = _state(tmp_path)
+    with pytest.raises(ImportFileError):
+        import_checkins(csv_file, db)
+    with Store(db) as s:
+        assert s.version_count() == 1
+    assert set(_state(tmp_path)) == set(before)
+
+
+def test_a_big_import_counts_new_updated_and_unchanged(tmp_path):
+    from reflect.importing import import_checkins
+
+    db = tmp_path / "c.db"
+    with Store(db) as s:
+        s.save(make_checkin(person="P1", date="2020-01-01", cadence="daily"))
+        s.save(make_checkin(person="P2", date="2020-01-01", cadence="daily", note="old"))
+    rows = [f"2020-01-{d:02d},P{p},daily,5,5,5,5,5,5,,,,,,," for p in (1, 2, 3) for d in (1, 2)]
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    result = import_checkins(csv_file, db)
+    assert (result.added, result.updated, result.unchanged) == (4, 1, 1)
+    with Store(db) as s:
+        assert s.count() == 6 and len(s.history("P2", "2020-01-01", "daily")) == 2
+    assert import_checkins(csv_file, db).unchanged == 6
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".reflect")] == []
