@@ -135,6 +135,8 @@ class AppServer:
         """Start the server and wait until it answers; raise :class:`AppError` if it does not."""
         from .store import Store
 
+        from .children import die_with_parent
+
         # Open (or create) the store here first: a wrong --db is said on the command line, not in the page.
         Store(self.store).close()
         self.process = subprocess.Popen(
@@ -146,6 +148,7 @@ class AppServer:
             stderr=subprocess.STDOUT,
             text=True,
             errors="replace",
+            preexec_fn=die_with_parent(),  # the server stops if this process dies, even by SIGKILL
         )
         threading.Thread(target=self._drain, daemon=True).start()
         deadline = time.monotonic() + timeout

@@ -680,6 +680,27 @@ def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
 # -- entry point -------------------------------------------------------------------------------
 
 
+def _stop_cleanly_on_sigterm() -> None:
+    """On SIGTERM (cron, a systemd timeout, ``kill``), leave by an exception, so that every
+    ``finally`` runs: temporary folders are removed and child processes stopped. Processes forked
+    from this one keep the default action."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread can handle signals
+    me = os.getpid()
+
+    def stop(signum: int, frame: Any) -> None:
+        if os.getpid() != me:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every error into one line on stderr and a non-zero exit."""
     import sqlite3
@@ -688,6 +709,7 @@ def main(argv: list[str] | None = None) -> None:
     from .storefile import describe_error
 
     _NOTES.clear()
+    _stop_cleanly_on_sigterm()
     args = sys.argv[1:] if argv is None else argv
     for i, arg in enumerate(args, 1):
         try:

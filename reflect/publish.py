@@ -288,10 +288,18 @@ def find_chromium() -> str:
 
 
 def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
-    """Print an HTML file to PDF with headless chromium, offline."""
+    """Print an HTML file to PDF with headless chromium, offline.
+
+    Chromium prints into a private (0700) temporary folder beside ``pdf_path``, with its profile
+    there too; the PDF is made 0600 and moved into place, and the folder is removed on every way
+    out (an error, a timeout, an interrupt). Chromium is stopped if this process dies.
+    """
+    from .children import die_with_parent
+
     chromium = find_chromium()
-    with tempfile.TemporaryDirectory(prefix="reflect-chromium-") as profile:
-        tmp = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
+    with tempfile.TemporaryDirectory(prefix=".reflect-print-", dir=pdf_path.parent) as work:
+        profile, tmp = os.path.join(work, "profile"), os.path.join(work, "report.pdf")
+        os.mkdir(profile, 0o700)
         cmd = [
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -299,12 +307,10 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
             f"--print-to-pdf={tmp}", html_path.resolve().as_uri(),
         ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, preexec_fn=die_with_parent())
         except subprocess.TimeoutExpired:
             raise ReportError(f"chromium took longer than {timeout:.0f} s to print {html_path}") from None
-        if proc.returncode != 0 or not tmp.exists():
-            if tmp.exists():
-                tmp.unlink()
+        if proc.returncode != 0 or not os.path.isfile(tmp):
             raise ReportError(f"chromium could not print {html_path} to PDF (exit {proc.returncode})")
         os.chmod(tmp, 0o600)
         os.replace(tmp, pdf_path)
