@@ -13,10 +13,9 @@ million rows in at most 15 s and 300 MB; 10,000 rows in well under a second.
 from __future__ import annotations
 
 import csv
-import os
 import datetime as dt
+import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile

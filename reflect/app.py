@@ -133,9 +133,8 @@ class AppServer:
 
     def start(self, *, timeout: float = READY_TIMEOUT_S) -> AppServer:
         """Start the server and wait until it answers; raise :class:`AppError` if it does not."""
-        from .store import Store
-
         from .children import die_with_parent
+        from .store import Store
 
         # Open (or create) the store here first: a wrong --db is said on the command line, not in the page.
         Store(self.store).close()

@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from itertools import repeat
 from typing import IO, Any
 
@@ -165,7 +164,8 @@ def parse_checkins(text: str | Iterable[str], name: str = "<csv>") -> list[Check
         except ValidationError as exc:
             problems.append(exc.located(where))
             continue
-        checkin = CheckIn(person=person, cadence=cadence, period_start=start, scores=dict(zip(KEYS, scores, strict=True)),
+        checkin = CheckIn(person=person, cadence=cadence, period_start=start,
+                          scores=dict(zip(KEYS, scores, strict=True)),
                           desired=dict(zip(KEYS, desired, strict=True)), note=note)
         if checkin.key in first_line:
             problems.append(duplicate_problem(first_line[checkin.key], checkin.key, where))

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import migrations, storefile
-from .storefile import describe_error
 from .checkin import CheckIn, add_months, month_start, parse_month
 from .dimensions import DESIRED_KEYS, KEYS
 from .errors import NotAReflectStore, StoreError, StoreTooNew, ValidationError
 from .paths import refuse_non_regular, resolve_store_path
 from .rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
+from .storefile import describe_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -637,12 +637,15 @@ class Store:
                     os.link(tmp, candidate)  # never replaces a file
                 except FileExistsError:
                     if not unique:
-                        raise StoreError(f"{target} already exists; choose another name (nothing was written)") from None
+                        raise StoreError(f"{target} already exists; choose another name (nothing was written)"
+                                         ) from None
                     continue
                 return candidate
             raise StoreError(f"{target}: too many backups with this name (nothing was written)")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{target}: cannot write the backup ({describe_error(exc)}); nothing was written") from None
+            raise StoreError(
+                f"{target}: cannot write the backup ({describe_error(exc)}); nothing was written"
+            ) from None
         finally:
             if tmp is not None:
                 for leftover in (tmp, tmp + "-journal"):

@@ -61,9 +61,8 @@ def clean_name(value: object, *, field: str = "person") -> str:
     for ch in name:
         why = _refused(ch)
         if why:
-            raise ValidationError(
-                f"a name cannot hold {why} (found U+{ord(ch):04X} in \"{printable(name, keep_newlines=False)}\")", field=field
-            )
+            shown = printable(name, keep_newlines=False)
+            raise ValidationError(f'a name cannot hold {why} (found U+{ord(ch):04X} in "{shown}")', field=field)
     return name
 
 

@@ -260,7 +260,8 @@ def test_ten_processes_creating_a_new_store_at_once_all_succeed(tmp_path):
         "        day = f'2025-{i + 1:02d}-01' if i < 12 else f'2025-03-{i:02d}'\n"
         "        s.save(make_checkin(person=f'P{sys.argv[3]}', date=day, cadence='daily' if i >= 12 else None))\n"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(go), str(n)], cwd=Path(__file__).parent.parent,
+    root = Path(__file__).parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(go), str(n)], cwd=root,
                               stderr=subprocess.PIPE, text=True) for n in range(10)]
     go.touch()
     errors = [(p.wait(timeout=300), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
@@ -467,7 +468,7 @@ def test_a_store_named_dots_never_writes_into_the_parent_of_out(tmp_path):
         assert job.out_dir.resolve().parent == out.resolve(), job.out_dir
 
 
-# -- 16. a streaming import that is still all or nothing ------------------------------------------------------------------
+# -- 16. a streaming import that is still all or nothing ---------------------------------------------------
 
 
 HEADER = ("date,person,cadence,passion,emotional,physical,intellectual,experiential,spiritual,desired_passion,"
