@@ -751,6 +751,9 @@ def main(argv: list[str] | None = None) -> None:
     except sqlite3.Error as exc:
         _echo_err(f"reflect: the store could not be used: {describe_error(exc)}")
         sys.exit(EXIT_ERROR)
+    except UnicodeError:  # e.g. a REFLECT_DB or REFLECT_HOME that is not UTF-8
+        _echo_err("reflect: a file name or a value (perhaps in REFLECT_DB or REFLECT_HOME) is not valid UTF-8 text")
+        sys.exit(EXIT_ERROR)
     except Exception as exc:  # pragma: no cover - a bug; still no traceback for the user
         if os.environ.get("REFLECT_DEBUG"):
             raise

@@ -74,11 +74,10 @@ def import_checkins(path: str | os.PathLike[str], db: str | os.PathLike[str] | N
 
 
 def _stage(name: str, staging: sqlite3.Connection) -> None:
-    """Check every row of ``name`` and put the good ones into ``staging``, ordered by key; raise
+    """Check every row of ``name`` and put the good ones into ``staging``, indexed by key; raise
     :class:`ImportFileError` if any row is bad or two rows have one key."""
     cols = ", ".join(_VALUE_COLUMNS)
-    staging.execute(f"CREATE TABLE rows (line INTEGER NOT NULL, {cols}, "
-                    "PRIMARY KEY (person, cadence, period_start, line)) WITHOUT ROWID")
+    staging.execute(f"CREATE TABLE rows (line INTEGER PRIMARY KEY, {cols})")
     insert = f"INSERT INTO rows (line, {cols}) VALUES ({', '.join('?' * (len(_VALUE_COLUMNS) + 1))})"
     problems: list[ValidationError] = []
     checker = CheckinRows()
@@ -100,6 +99,7 @@ def _stage(name: str, staging: sqlite3.Connection) -> None:
         raise not_utf8(name) from None
     if batch:
         staging.executemany(insert, batch)
+    staging.execute("CREATE INDEX rows_key ON rows (person, cadence, period_start, line)")
     staging.execute("COMMIT")
     if len(problems) < MAX_PROBLEMS:
         groups = staging.execute(

@@ -29,7 +29,7 @@ from . import migrations, storefile
 from .checkin import CheckIn, add_months, month_start, parse_month
 from .dimensions import DESIRED_KEYS, KEYS
 from .errors import NotAReflectStore, StoreError, StoreTooNew, ValidationError
-from .paths import refuse_non_regular, resolve_store_path
+from .paths import make_private_dirs, refuse_non_regular, resolve_store_path
 from .rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
 from .storefile import describe_error
 
@@ -136,6 +136,11 @@ class Store:
         if version is not None and version == migrations.SCHEMA_VERSION:
             make_private(path)
             return self._connect_checked(path)
+        if version is None and not path.parent.exists():
+            try:
+                make_private_dirs(path.parent)  # first, so that its folder can be locked
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the store's folder ({describe_error(exc)})") from None
         with storefile.creation_lock(path):  # one process creates or migrates at a time
             if version is None:
                 try:
