@@ -2,8 +2,11 @@
 intimacy, and for seeing it.
 
 The library is organised one module per job: :mod:`reflect.dimensions` (what is rated),
-:mod:`reflect.checkin` (one check-in, validated), :mod:`reflect.store` and
-:mod:`reflect.migrations` (the SQLite store), :mod:`reflect.csvio` (the CSV format),
+:mod:`reflect.checkin` (one check-in, validated), :mod:`reflect.text` (names, and text shown
+in a terminal), :mod:`reflect.store`, :mod:`reflect.storefile` and :mod:`reflect.migrations`
+(the SQLite store), :mod:`reflect.csvio` and :mod:`reflect.importing` (the CSV format, imports),
+:mod:`reflect.paths` (where things live, private files), :mod:`reflect.children` (child
+processes that die with the kit),
 :mod:`reflect.rituals` (the ritual log), :mod:`reflect.demo` (the demo couple),
 :mod:`reflect.analysis`, :mod:`reflect.rhythm` and :mod:`reflect.insights` (what the ratings say),
 :mod:`reflect.charts` (the altair charts), :mod:`reflect.widgets`, :mod:`reflect.glance`,

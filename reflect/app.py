@@ -133,6 +133,7 @@ class AppServer:
 
     def start(self, *, timeout: float = READY_TIMEOUT_S) -> AppServer:
         """Start the server and wait until it answers; raise :class:`AppError` if it does not."""
+        from .children import die_with_parent
         from .store import Store
 
         # Open (or create) the store here first: a wrong --db is said on the command line, not in the page.
@@ -146,6 +147,7 @@ class AppServer:
             stderr=subprocess.STDOUT,
             text=True,
             errors="replace",
+            preexec_fn=die_with_parent(),  # the server stops if this process dies, even by SIGKILL
         )
         threading.Thread(target=self._drain, daemon=True).start()
         deadline = time.monotonic() + timeout

@@ -17,9 +17,10 @@ from typing import Any
 
 from .dimensions import CADENCES, DEFAULT_CADENCE, KEYS, MAX_SCORE, MIN_SCORE
 from .errors import ValidationError
-from .months import add_months, month_of, month_start, parse_month  # noqa: F401  (the names checkin gave)
+from .months import MIN_YEAR, add_months, month_of, month_start, parse_month  # noqa: F401  (the names checkin gave)
+from .text import MAX_NAME_LENGTH, clean_name
 
-MAX_PERSON_LENGTH = 64
+MAX_PERSON_LENGTH = MAX_NAME_LENGTH
 MAX_NOTE_LENGTH = 20_000
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
@@ -38,11 +39,23 @@ def period_start(day: dt.date, cadence: str) -> dt.date:
     return day
 
 
+def begun_period(date: Any, cadence: str) -> dt.date:
+    """The start of the period of ``cadence`` holding ``date``, which must have begun."""
+    start = period_start(parse_date(date), cadence)
+    if start > dt.date.today():
+        raise ValidationError(
+            f"{start.isoformat()} is in the future; a check-in is for a period that has begun", field="date"
+        )
+    return start
+
+
 def parse_date(value: Any, *, field: str = "date") -> dt.date:
     """A date from a ``datetime.date`` or a ``YYYY-MM-DD`` string."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
+        if value.year < MIN_YEAR:
+            raise ValidationError(f"{value.isoformat()} is too early: dates start in {MIN_YEAR}", field=field)
         return value
     if not isinstance(value, str):
         raise ValidationError(f"expected a date as YYYY-MM-DD, got {value!r}", field=field)
@@ -53,9 +66,12 @@ def parse_date(value: Any, *, field: str = "date") -> dt.date:
     if not m:
         raise ValidationError(f"{text!r} is not a date in the form YYYY-MM-DD", field=field)
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        day = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError as exc:
         raise ValidationError(f"{text!r} is not a real date ({exc})", field=field) from None
+    if day.year < MIN_YEAR:
+        raise ValidationError(f"{text} is too early: dates start in {MIN_YEAR}", field=field)
+    return day
 
 
 def parse_cadence(value: Any, *, field: str = "cadence") -> str:
@@ -73,20 +89,8 @@ def parse_cadence(value: Any, *, field: str = "cadence") -> str:
 
 
 def parse_person(value: Any, *, field: str = "person") -> str:
-    """A person's name: 1 to 64 characters once surrounding spaces are trimmed."""
-    if not isinstance(value, str):
-        raise ValidationError("a name is required", field=field)
-    name = value.strip()
-    if not name:
-        raise ValidationError("a name is required (it cannot be empty)", field=field)
-    if len(name) > MAX_PERSON_LENGTH:
-        raise ValidationError(
-            f"a name can be at most {MAX_PERSON_LENGTH} characters (this one has {len(name)})",
-            field=field,
-        )
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise ValidationError("a name cannot hold line breaks or control characters", field=field)
-    return name
+    """A person's name: 1 to 64 characters once normalised (see :func:`reflect.text.clean_name`)."""
+    return clean_name(value, field=field)
 
 
 def parse_rating(value: Any, *, field: str, required: bool) -> int | None:
@@ -164,11 +168,7 @@ class CheckIn:
         """Validate and normalise; raise :class:`ValidationError` naming the bad field."""
         name = parse_person(person)
         cad = parse_cadence(cadence)
-        start = period_start(parse_date(date), cad)
-        if start > dt.date.today():
-            raise ValidationError(
-                f"{start.isoformat()} is in the future; a check-in is for a period that has begun", field="date"
-            )
+        start = begun_period(date, cad)
         unknown = sorted(set(scores) - set(KEYS))
         if unknown:
             raise ValidationError(

@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .dimensions import BY_KEY, CADENCES, KEYS
+from .text import printable
 
 log = logging.getLogger("reflect")
 _STARTED = time.perf_counter()
@@ -51,7 +52,12 @@ def month_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 def _echo_err(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(printable(message), err=True)
+
+
+def _echo(message: str) -> None:
+    """Print ``message``, with what a terminal would act on (escape sequences...) escaped."""
+    click.echo(printable(message))
 
 
 # -- signing in ---------------------------------------------------------------------------------
@@ -174,7 +180,7 @@ def init(db: str | None) -> None:
     from .store import Store
 
     with Store(db) as store:
-        click.echo(f"Store ready at {store.path} ({store.count()} check-ins).")
+        _echo(f"Store ready at {store.path} ({store.count()} check-ins).")
 
 
 # -- add ---------------------------------------------------------------------------------------
@@ -246,11 +252,11 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
     c = result.checkin
     what = f"{c.person}'s {c.cadence} check-in for {_period_label(c)}"
     if result.status == "added":
-        click.echo(f"Saved {what}.")
+        _echo(f"Saved {what}.")
     elif result.status == "updated":
-        click.echo(f"Updated {what} (the earlier version is kept in history).")
+        _echo(f"Updated {what} (the earlier version is kept in history).")
     else:
-        click.echo(f"Nothing changed: {what} already holds these ratings.")
+        _echo(f"Nothing changed: {what} already holds these ratings.")
 
 
 def _period_label(c: Any) -> str:
@@ -274,34 +280,45 @@ def import_(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | N
     The format is the one `reflect export` writes (see the README). Importing the same file twice
     changes nothing.
     """
-    from .csvio import read_checkins
-    from .store import Store
+    from .importing import import_checkins
 
-    checkins = read_checkins(file)
-    with Store(db) as store:
-        sign_in_each(store, sorted({c.person for c in checkins}), passphrases_for)
-        result = store.save_many(checkins, source=f"import:{os.path.basename(file)}")
-    click.echo(
+    result = import_checkins(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
+    _echo(
         f"Imported {result.total} check-ins from {file}: {result.added} new, "
         f"{result.updated} updated, {result.unchanged} unchanged."
     )
 
 
+def spreadsheet_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--safe-for-spreadsheets", "safe", is_flag=True,
+        help="Put ' before every cell that starts with = + - @, a tab or a carriage return, so that a "
+             "spreadsheet shows it as text instead of running it as a formula. Such a file is for "
+             "reading in a spreadsheet, not for importing back (the CSV is exact without this option).",
+    )(f)
+
+
 @cli.command()
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
 @passphrases_for_option
 @db_option
-def export(file: str, force: bool, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+def export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
     """Write the latest check-ins as CSV to FILE (or - for standard output).
+
+    FILE is written readable by you only (0600). Standard output redirected to a file
+    (`reflect export > us.csv`) is created by your shell with its usual permissions (often
+    readable by others): give the file name instead.
 
     The notes (and the answers still sealed) of a person with a passphrase are included only when
     they sign in: each is asked for their passphrase (Enter leaves them out), or use --passphrase-for.
     """
-    from .csvio import to_csv
+    from .csvio import FormulaCells, to_csv
     from .store import Store
 
     _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
     with Store(db, create=False) as store:
         people = store.people()
         protected = [p for p in people if store.is_protected(p)]
@@ -309,32 +326,43 @@ def export(file: str, force: bool, passphrases_for: tuple[tuple[str, str], ...],
             if p not in protected:
                 store.sign_in(p)  # no passphrase: nothing of theirs is closed
         left_out = sign_in_each(store, protected, passphrases_for, optional=True)
-        text = to_csv(store.checkins())
-        sealed = store.count() - len(store.checkins())
+        shown = store.checkins()
+        text = to_csv(shown, cells=cells)
+        sealed = store.count() - len(shown)
     if left_out:
         _NOTES.append(f"Left out the notes of {', '.join(left_out)} (not signed in)"
                       + (f", and {sealed} check-in{'s' if sealed != 1 else ''} still sealed" if sealed else "")
                       + ".")
-    _write_output(file, text, "check-ins")
+    _write_output(file, text, "check-ins", cells)
 
 
 def _refuse_to_overwrite(file: str, force: bool) -> None:
     from .errors import ReflectError
 
-    if file != "-" and os.path.exists(file) and not force:
+    if not file.strip():
+        raise click.UsageError("FILE cannot be empty: give a file name, or - for standard output")
+    if file != "-" and os.path.lexists(file) and not force:
         raise ReflectError(f"{file} already exists; use --force to replace it")
 
 
-def _write_output(file: str, text: str, what: str) -> None:
-    """CSV ``text`` to standard output (``-``), or to ``file`` atomically and owner-only."""
+def _write_output(file: str, text: str, what: str, cells: Any) -> None:
+    """CSV ``text`` to standard output (``-``), or to ``file`` atomically and owner-only; then a
+    word on the cells a spreadsheet would run as formulas, if there are any."""
     from .paths import write_private
 
     if file == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
-    write_private(file, text)
-    _echo_err(f"Exported {text.count(chr(10)) - 1} {what} to {file}.")
+    else:
+        write_private(file, text)
+        _echo_err(f"Exported {text.count(chr(10)) - 1} {what} to {file}.")
+    if cells.count and cells.neutralise:
+        _echo_err(f"{cells.count} cell{'s' if cells.count != 1 else ''} starting with = + - @, a tab or a carriage "
+                  "return were made plain text for spreadsheets (a ' in front).")
+    elif cells.count:
+        _echo_err(f"reflect: warning: {cells.count} cell{'s' if cells.count != 1 else ''} start with = + - @, a tab "
+                  "or a carriage return, which a spreadsheet may run as a formula; to open the file in a "
+                  "spreadsheet, export with --safe-for-spreadsheets.")
 
 
 # -- list / history ----------------------------------------------------------------------------
@@ -422,7 +450,7 @@ def list_(person: str | None, month: str | None, cadence: str | None, notes: boo
     if not checkins:
         _echo_err("No check-ins match.")
         return
-    click.echo(_format_table(checkins, notes=notes))
+    _echo(_format_table(checkins, notes=notes))
 
 
 @cli.command()
@@ -444,7 +472,7 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
     with _viewing(db) as store:
         _view_as(store, as_person, passphrase_file)
         result = month_summary(store.frame(), month)
-    click.echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
+    _echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
 
 
 @cli.command()
@@ -637,7 +665,7 @@ def history(person: str, date: str, cadence: str, notes: bool, passphrase_file: 
             line += f"\n    wants: {desired}"
         if notes and c.note:
             line += f"\n    note: {c.note}"
-        click.echo(line)
+        _echo(line)
 
 
 # -- backup / demo -----------------------------------------------------------------------------
@@ -656,7 +684,7 @@ def backup(dest: str, overwrite: bool, db: str | None) -> None:
 
     with Store(db, create=False) as store:
         target = store.backup(dest, overwrite=overwrite)
-    click.echo(f"Backed up {store.path} to {target}.")
+    _echo(f"Backed up {store.path} to {target}.")
 
 
 @cli.command()
@@ -680,7 +708,7 @@ def demo(seed: int, end: str | None, months: int, db: str | None) -> None:
     with Store(db or demo_store_path()) as store:
         result = demo_mod.fill(store, seed=seed, end=end, months=months)
         months_held = store.months()
-    click.echo(
+    _echo(
         f"Demo store {store.path}: {result.added} check-ins added, {result.updated} updated, "
         f"{result.unchanged} already there ({months_held[0]} to {months_held[-1]})."
     )
@@ -720,7 +748,8 @@ def ritual() -> None:
 
 @ritual.command("add")
 @click.argument("kind")
-@click.option("--person", "-p", default=None, help="Who did it (default: both of you, together).")
+@click.option("--person", "-p", default=None,
+              help="Who did it, by name (any name: Both or Together too). Default: both of you, together.")
 @click.option("--date", "-d", "date", default=None, metavar="YYYY-MM-DD", help="The day (default: today).")
 @click.option("--note", default=None, help="A few words to remember it by.")
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None,
@@ -743,34 +772,37 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
     who = person_word(item.person)
     what = f"{item.kind} on {item.day.isoformat()} ({who})"
     if status == "unchanged":
-        click.echo(f"Nothing changed: {what} was already {'taken back' if undo else 'logged like this'}.")
+        _echo(f"Nothing changed: {what} was already {'taken back' if undo else 'logged like this'}.")
     elif undo:
-        click.echo(f"Took back {what}; the history keeps it.")
+        _echo(f"Took back {what}; the history keeps it.")
     else:
-        click.echo(f"{'Logged' if status == 'added' else 'Updated'} {what}.")
+        _echo(f"{'Logged' if status == 'added' else 'Updated'} {what}.")
 
 
 @ritual.command("list")
 @month_option("Only this month (YYYY-MM).")
-@click.option("--person", "-p", default=None, help="Only this person's (or 'together').")
+@click.option("--person", "-p", default=None, help="Only this person's (a name, whatever it is).")
+@click.option("--together", is_flag=True, help="Only the rituals you did together.")
 @click.option("--kind", "-k", default=None, help="Only this kind.")
 @db_option
-def ritual_list(month: str | None, person: str | None, kind: str | None, db: str | None) -> None:
+def ritual_list(month: str | None, person: str | None, together: bool, kind: str | None, db: str | None) -> None:
     """List the logged rituals, oldest first, and how the month kept its rhythm."""
     from .checkin import parse_month
     from .rituals import person_word
 
+    if together and person is not None:
+        raise click.UsageError("use either --person or --together, not both")
     if month is not None:
         month = parse_month(month)
     with _viewing(db) as store:
-        items = store.rituals(month=month, person=person, kind=kind)
+        items = store.rituals(month=month, person="" if together else person, kind=kind)
         kinds = store.ritual_kinds()
     if not items:
         _echo_err("No rituals logged" + (f" in {month}" if month else "") + ".")
         return
     for r in items:
         note = f"  {r.note}" if r.note else ""
-        click.echo(f"{r.day.isoformat()}  {r.kind:<16} {person_word(r.person):<12}{note}".rstrip())
+        _echo(f"{r.day.isoformat()}  {r.kind:<16} {person_word(r.person):<12}{note}".rstrip())
     if month is not None:
         from . import rhythm
 
@@ -797,7 +829,7 @@ def ritual_kinds(db: str | None) -> None:
     with _viewing(db) as store:
         kinds = store.ritual_kinds()
     for k in kinds.values():
-        click.echo(f"{k.key:<16} {k.cadence:<8} {k.label}" + (f": {k.description}" if k.description else ""))
+        _echo(f"{k.key:<16} {k.cadence:<8} {k.label}" + (f": {k.description}" if k.description else ""))
 
 
 @ritual.command("history")
@@ -817,7 +849,7 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
     for i, (saved_at, source, r) in enumerate(versions, 1):
         state = "done" if r.done else "taken back"
         note = f"  note: {r.note}" if r.note else ""
-        click.echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}{note}")
+        _echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}{note}")
 
 
 @ritual.command("import")
@@ -826,40 +858,35 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
 @db_option
 def ritual_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
     """Import rituals from CSV (date,person,kind,cadence,note): all of them, or none if any row is bad."""
-    from pathlib import Path
+    from .importing import import_rituals
 
-    from .csvio import _decode
-    from .errors import ImportFileError, ValidationError
-    from .rituals import parse_rituals
-    from .store import Store
-
-    try:
-        raw = Path(file).read_bytes()
-    except OSError as exc:
-        raise ImportFileError(file, [ValidationError(f"cannot read the file ({exc.strerror})", where=file)]) from None
-    with Store(db) as store:
-        known = {k.key: k.cadence for k in store.ritual_kinds().values()}
-        items, new_kinds = parse_rituals(_decode(raw, file), file, known)
-        sign_in_each(store, sorted({r.person for r in items if r.person}), passphrases_for)
-        result = store.log_rituals(items, new_kinds=new_kinds, source=f"import:{os.path.basename(file)}")
+    result, new_kinds = import_rituals(
+        file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
     added = f" and {len(new_kinds)} new kind{'s' if len(new_kinds) != 1 else ''}" if new_kinds else ""
-    click.echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
+    _echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
                f"{result.unchanged} unchanged.")
 
 
 @ritual.command("export")
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
 @db_option
-def ritual_export(file: str, force: bool, db: str | None) -> None:
-    """Write the logged rituals as CSV to FILE (or - for standard output)."""
+def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
+    """Write the logged rituals as CSV to FILE (or - for standard output).
+
+    FILE is written readable by you only (0600); standard output redirected to a file by your
+    shell is not.
+    """
+    from .csvio import FormulaCells
     from .rituals import to_csv
     from .store import Store
 
     _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
     with Store(db, create=False) as store:
-        text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()})
-    _write_output(file, text, "rituals")
+        text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()}, cells=cells)
+    _write_output(file, text, "rituals", cells)
 
 
 # -- people and passphrases -------------------------------------------------------------------
@@ -955,12 +982,46 @@ def person_list(db: str | None) -> None:
 # -- entry point -------------------------------------------------------------------------------
 
 
+def _stop_cleanly_on_sigterm() -> None:
+    """On SIGTERM (cron, a systemd timeout, ``kill``), leave by an exception, so that every
+    ``finally`` runs: temporary folders are removed and child processes stopped. Processes forked
+    from this one keep the default action."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread can handle signals
+    me = os.getpid()
+
+    def stop(signum: int, frame: Any) -> None:
+        if os.getpid() != me:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every error into one line on stderr and a non-zero exit."""
-    from .errors import ReflectError
+    import sqlite3
 
+    from .errors import ReflectError
+    from .storefile import describe_error
+
+    _NOTES.clear()
+    _stop_cleanly_on_sigterm()
+    args = sys.argv[1:] if argv is None else argv
+    for i, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            _echo_err(f"reflect: argument {i} is not valid UTF-8 text ({arg.encode('utf-8', 'surrogateescape')!r}); "
+                      "Reflect takes UTF-8 names and values only")
+            sys.exit(EXIT_USAGE)
     try:
-        cli.main(args=argv, prog_name="reflect", standalone_mode=False)
+        cli.main(args=args, prog_name="reflect", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -984,6 +1045,16 @@ def main(argv: list[str] | None = None) -> None:
         _echo_err("reflect: interrupted")
         sys.exit(130)
     except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:  # a file the kit was asked to use, and the system refused
+        where = f"{exc.filename}: " if exc.filename else ""
+        _echo_err(f"reflect: {where}{describe_error(exc)}")
+        sys.exit(EXIT_ERROR)
+    except sqlite3.Error as exc:
+        _echo_err(f"reflect: the store could not be used: {describe_error(exc)}")
+        sys.exit(EXIT_ERROR)
+    except UnicodeError:  # e.g. a REFLECT_DB or REFLECT_HOME that is not UTF-8
+        _echo_err("reflect: a file name or a value (perhaps in REFLECT_DB or REFLECT_HOME) is not valid UTF-8 text")
         sys.exit(EXIT_ERROR)
     except Exception as exc:  # pragma: no cover - a bug; still no traceback for the user
         if os.environ.get("REFLECT_DEBUG"):

@@ -13,11 +13,13 @@ from typing import Any
 
 from .errors import ValidationError
 
+#: The earliest year a check-in, a ritual or a report can be for.
+MIN_YEAR = 1900
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def parse_month(value: Any, *, field: str = "month") -> str:
-    """A month as ``YYYY-MM``, checked (``2026-13`` is an error)."""
+def parse_month(value: Any, *, field: str = "month", earliest: int = MIN_YEAR) -> str:
+    """A month as ``YYYY-MM``, checked (``2026-13`` is an error, and so is one before ``earliest``)."""
     if isinstance(value, dt.date):
         return f"{value.year:04d}-{value.month:02d}"
     text = str(value).strip() if value is not None else ""
@@ -26,12 +28,14 @@ def parse_month(value: Any, *, field: str = "month") -> str:
         raise ValidationError(
             f"{text!r} is not a month in the form YYYY-MM (for example 2026-10)", field=field
         )
+    if int(m[1]) < earliest:
+        raise ValidationError(f"{text} is too early: months start in {earliest}", field=field)
     return text
 
 
 def month_start(month: str) -> dt.date:
     """The first day of a ``YYYY-MM`` month."""
-    month = parse_month(month)
+    month = parse_month(month, earliest=1)
     return dt.date(int(month[:4]), int(month[5:]), 1)
 
 

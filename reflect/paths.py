@@ -67,26 +67,73 @@ def store_was_chosen(explicit: str | os.PathLike[str] | None = None) -> bool:
     return bool(explicit) or bool(os.environ.get(ENV_DB))
 
 
+def make_private_dirs(folder: str | os.PathLike[str]) -> Path:
+    """Make ``folder`` and every missing folder above it, each readable by its owner only (0700),
+    whatever the umask. Folders that already exist are left as they are."""
+    target = Path(folder)
+    missing: list[Path] = []
+    current = target
+    while not os.path.lexists(current) and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for each in reversed(missing):
+        try:
+            os.mkdir(each, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another process
+        os.chmod(each, 0o700)
+    return target
+
+
+def refuse_non_regular(target: Path, what: str) -> None:
+    """Raise :class:`~reflect.errors.ReflectError` if ``target`` exists and is not a regular file
+    (a device, a folder...): it is never replaced."""
+    import stat
+
+    from .errors import ReflectError
+
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a device or other special file"
+        raise ReflectError(f"{target} is {kind}, not {what}; nothing was written")
+
+
 def write_private(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` (text as UTF-8) to ``path`` atomically, readable by its owner only (0600).
 
-    The data goes to a temporary file beside ``path`` first and replaces it in one step, so a
-    reader never sees half a file and a failure leaves the old one in place.
+    The data goes first to a new temporary file beside ``path`` with an unpredictable name, made
+    with ``O_EXCL`` and ``O_NOFOLLOW`` (:func:`tempfile.mkstemp`), so that nobody can slip a file
+    or a link in under that name; it is made 0600, written, synced, and renamed over ``path`` in
+    one step, so a reader never sees half a file and a failure leaves the old one in place.
     """
+    import tempfile
+
     from .errors import ReflectError
 
     target = Path(path)
+    if not str(path).strip():
+        raise ReflectError("no file name given (use - for standard output); nothing was written")
+    refuse_non_regular(target, "a file")
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp: str | None = None
     try:
-        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-            os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".reflect-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        tmp = None
     except OSError as exc:
         raise ReflectError(f"{target}: cannot write the file ({exc.strerror}); nothing was written") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return target

@@ -32,7 +32,7 @@ from . import __version__
 from .errors import ReflectError, StoreError
 from .months import add_months, month_start
 from .params import resolve_month
-from .paths import notebooks_dir, reports_dir, write_private
+from .paths import make_private_dirs, notebooks_dir, reports_dir, write_private
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def report_folders(stores: Sequence[Path], base: Path) -> dict[Path, Path]:
                 owners[sub.name] = (sub / FOLDER_MARKER).read_text(encoding="utf-8").strip()
             except OSError:
                 continue
-    stems = [p.stem for p in stores]
+    stems = [_stem(p) for p in stores]
     folders: dict[Path, Path] = {}
     for path in sorted(stores, key=lambda p: str(p.resolve())):
         key = str(path.resolve())
@@ -161,8 +161,8 @@ def report_folders(stores: Sequence[Path], base: Path) -> dict[Path, Path]:
         if mine:
             folders[path] = base / mine[0]
             continue
-        long = f"{path.resolve().parent.name}-{path.stem}"
-        names = [path.stem] if stems.count(path.stem) == 1 else []
+        long = f"{path.resolve().parent.name}-{_stem(path)}".lstrip(".")
+        names = [_stem(path)] if stems.count(_stem(path)) == 1 else []
         names += [long, *(f"{long}-{n}" for n in range(2, len(owners) + 3))]
         name = next(n for n in names if n not in owners)
         owners[name] = key
@@ -177,9 +177,14 @@ def _claim(folder: Path, store: Path) -> None:
         write_private(marker, str(store.resolve()) + "\n")
 
 
+def _stem(store: Path) -> str:
+    """A store's name for its folder: never "..", "." or hidden, so the folder stays inside --out."""
+    return store.stem.lstrip(".") or "store"
+
+
 def _check_writable(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(folder)
     except OSError as exc:
         raise ReportError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
@@ -278,10 +283,18 @@ def find_chromium() -> str:
 
 
 def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
-    """Print an HTML file to PDF with headless chromium, offline."""
+    """Print an HTML file to PDF with headless chromium, offline.
+
+    Chromium prints into a private (0700) temporary folder beside ``pdf_path``, with its profile
+    there too; the PDF is made 0600 and moved into place, and the folder is removed on every way
+    out (an error, a timeout, an interrupt). Chromium is stopped if this process dies.
+    """
+    from .children import die_with_parent
+
     chromium = find_chromium()
-    with tempfile.TemporaryDirectory(prefix="reflect-chromium-") as profile:
-        tmp = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
+    with tempfile.TemporaryDirectory(prefix=".reflect-print-", dir=pdf_path.parent) as work:
+        profile, tmp = os.path.join(work, "profile"), os.path.join(work, "report.pdf")
+        os.mkdir(profile, 0o700)
         cmd = [
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -289,12 +302,10 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
             f"--print-to-pdf={tmp}", html_path.resolve().as_uri(),
         ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, preexec_fn=die_with_parent())
         except subprocess.TimeoutExpired:
             raise ReportError(f"chromium took longer than {timeout:.0f} s to print {html_path}") from None
-        if proc.returncode != 0 or not tmp.exists():
-            if tmp.exists():
-                tmp.unlink()
+        if proc.returncode != 0 or not os.path.isfile(tmp):
             raise ReportError(f"chromium could not print {html_path} to PDF (exit {proc.returncode})")
         os.chmod(tmp, 0o600)
         os.replace(tmp, pdf_path)
@@ -322,7 +333,7 @@ def make_one(job: ReportJob, notebook: Path, *, pages: Any = None, cell_timeout:
         page = body.encode("utf-8")
         # the executed notebook, written last, says which page it made: a missing or other page is remade
         nb.metadata["reflect"]["outputs"] = {"html": hashlib.sha256(page).hexdigest()}
-        job.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(job.out_dir)
         html_path = job.stem.with_suffix(".html")
         write_private(html_path, page)
         write_private(job.stem.with_suffix(".ipynb"), nbformat.writes(nb).encode("utf-8"))

@@ -9,7 +9,8 @@ The CSV format (the contract), UTF-8 with a header row::
 
     date,person,kind,cadence,note
 
-``date`` is ``YYYY-MM-DD``; an empty ``person`` means both of you together; ``kind`` is a kind
+``date`` is ``YYYY-MM-DD``; an empty ``person`` means both of you together (any other value is
+a name, "Both" and "Together" included); ``kind`` is a kind
 key; ``cadence`` may be empty for a kind the store knows and names the rhythm of a new kind
 (which adds it); ``note`` may be empty.
 """
@@ -22,10 +23,13 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .checkin import parse_cadence, parse_date, parse_note, parse_person
 from .errors import ValidationError
+
+if TYPE_CHECKING:
+    from .csvio import FormulaCells
 
 TOGETHER = ""
 TOGETHER_WORD = "together"
@@ -70,16 +74,24 @@ def parse_kind(value: Any, *, field: str = "kind") -> str:
 
 
 def parse_ritual_person(value: Any, *, field: str = "person") -> str:
-    """A name, or empty (or "together"/"both") for both of you together."""
-    if value is None:
-        return TOGETHER
-    if isinstance(value, str) and value.strip().lower() in ("", TOGETHER_WORD, "both"):
+    """A name, or ``None`` or empty for both of you together.
+
+    Every other value is a name, checked like any name: "Both" or "Together" is a person called
+    so, never the marker for together (which is no name at all), so that nobody's name is taken.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
         return TOGETHER
     return parse_person(value, field=field)
 
 
 def person_word(person: str) -> str:
-    return TOGETHER_WORD if person == TOGETHER else person
+    """Who, as shown: the name, or "together"; a person called "Together" or "Both" is shown as
+    ``person "Together"`` so the two never look alike."""
+    if person == TOGETHER:
+        return TOGETHER_WORD
+    if person.casefold() in (TOGETHER_WORD, "both"):
+        return f'person "{person}"'
+    return person
 
 
 @dataclass(frozen=True)
@@ -163,17 +175,19 @@ def parse_rituals(
     return rituals, added
 
 
-def write_rituals(rituals: Iterable[Ritual], kinds: Mapping[str, str], out: IO[str]) -> int:
+def write_rituals(rituals: Iterable[Ritual], kinds: Mapping[str, str], out: IO[str], *,
+                  cells: FormulaCells | None = None) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     n = 0
     for r in rituals:
-        writer.writerow([r.day.isoformat(), r.person, r.kind, kinds.get(r.kind, ""), r.note or ""])
+        row = [r.day.isoformat(), r.person, r.kind, kinds.get(r.kind, ""), r.note or ""]
+        writer.writerow(cells(row) if cells is not None else row)
         n += 1
     return n
 
 
-def to_csv(rituals: Iterable[Ritual], kinds: Mapping[str, str]) -> str:
+def to_csv(rituals: Iterable[Ritual], kinds: Mapping[str, str], *, cells: FormulaCells | None = None) -> str:
     buf = io.StringIO()
-    write_rituals(rituals, kinds, buf)
+    write_rituals(rituals, kinds, buf, cells=cells)
     return buf.getvalue()

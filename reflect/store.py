@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import keys, migrations
+from . import keys, migrations, storefile
 from .checkin import CheckIn, add_months, month_start, parse_month, parse_person
 from .dimensions import DESIRED_KEYS, KEYS
 from .errors import (
@@ -37,15 +37,15 @@ from .errors import (
     ValidationError,
     WrongPassphrase,
 )
-from .paths import resolve_store_path
+from .paths import make_private_dirs, refuse_non_regular, resolve_store_path
 from .rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
+from .storefile import describe_error
 
 if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
 WRITE_RETRIES = 8
 
@@ -115,8 +115,12 @@ EVENT_WORDS = {
 }
 
 
-def _now() -> str:
+def now_stamp() -> str:
+    """When a version is saved: UTC, ISO 8601 with microseconds."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+_now = now_stamp
 
 
 def _note_context(person: str, cadence: str, start: str) -> str:
@@ -127,14 +131,6 @@ def _period_end_sql(alias: str) -> str:
     return (f"CASE {alias}.cadence WHEN 'monthly' THEN date({alias}.period_start, '+1 month') "
             f"WHEN 'weekly' THEN date({alias}.period_start, '+7 days') "
             f"ELSE date({alias}.period_start, '+1 day') END")
-
-
-def _create_private_file(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 (and its folder 0700 if it has to be made)."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
 
 
 def make_private(path: Path) -> None:
@@ -174,52 +170,56 @@ class Store:
             self._initialise(conn, version=0)
             return conn
         path = self.path
-        if path.is_dir():
-            raise StoreError(f"{path} is a folder, not a Reflect store")
-        if not path.exists():
-            if not create:
-                raise StoreError(f"{path}: no such store (create it with `reflect init`)")
-            try:
-                _create_private_file(path)
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
-            log.debug("created a new store at %s", path)
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(100)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot read the store ({exc.strerror})") from None
-        if not head and not create:
+        # What the file is, found out without changing it (not even its mode): see storefile.
+        version = storefile.identify(path, application_id=migrations.APPLICATION_ID, newest=migrations.SCHEMA_VERSION)
+        if version is None and not create:
+            raise StoreError(f"{path}: no such store (create it with `reflect init`)")
+        if version == 0 and not create:
             raise StoreError(f"{path} is empty, not yet a Reflect store (create it with `reflect init`)")
-        if head and not head.startswith(SQLITE_MAGIC):
-            raise NotAReflectStore(
-                f"{path} is not a Reflect store (not an SQLite database); it was left untouched"
-            )
-        make_private(path)
+        if version is not None and version == migrations.SCHEMA_VERSION:
+            make_private(path)
+            return self._connect_checked(path)
+        if version is None and not path.parent.exists():
+            try:
+                make_private_dirs(path.parent)  # first, so that its folder can be locked
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the store's folder ({describe_error(exc)})") from None
+        with storefile.creation_lock(path):  # one process creates or migrates at a time
+            if version is None:
+                try:
+                    storefile.create_private_file(path)
+                except OSError as exc:
+                    raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
+                log.debug("created a new store at %s", path)
+            version = storefile.identify(
+                path, application_id=migrations.APPLICATION_ID, newest=migrations.SCHEMA_VERSION
+            ) or 0
+            make_private(path)
+            conn = self._connect_checked(path)
+            if version < migrations.SCHEMA_VERSION:
+                if version > 0:
+                    self._backup_before_migration(conn, version)
+                self._initialise(conn, version=version)
+            return conn
+
+    def _connect_checked(self, path: Path) -> sqlite3.Connection:
+        """Connect to a file :func:`storefile.identify` accepted, and check it once more with SQLite."""
         try:
             conn = self._connect(str(path))
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise NotAReflectStore(
-                f"{path} is not a Reflect store ({exc}); it was left untouched"
-            ) from None
+            raise NotAReflectStore(f"{path} is not a Reflect store ({exc})") from None
         if app_id != migrations.APPLICATION_ID and (n_tables or version or app_id):
             conn.close()
-            raise NotAReflectStore(
-                f"{path} is an SQLite database but not a Reflect store; it was left untouched"
-            )
+            raise NotAReflectStore(f"{path} is an SQLite database but not a Reflect store")
         if version > migrations.SCHEMA_VERSION:
             conn.close()
             raise StoreTooNew(
                 f"{path} was written by a newer Reflect (schema {version}, this one reads up to "
-                f"{migrations.SCHEMA_VERSION}); upgrade Reflect to open it. It was left untouched"
+                f"{migrations.SCHEMA_VERSION}); upgrade Reflect to open it"
             )
-        if version < migrations.SCHEMA_VERSION:
-            if version > 0:
-                self._backup_before_migration(conn, version)
-            self._initialise(conn, version=version)
         return conn
 
     @staticmethod
@@ -235,10 +235,8 @@ class Store:
 
     def _backup_before_migration(self, conn: sqlite3.Connection, version: int) -> None:
         assert self.path is not None
-        dest = self.path.with_name(f"{self.path.name}.schema-v{version}.bak")
-        if not dest.exists():
-            self._copy_to(conn, dest)
-            log.info("kept a copy of the schema-%d store at %s before migrating", version, dest)
+        dest = self._copy_to(conn, self.path.with_name(f"{self.path.name}.schema-v{version}.bak"), unique=True)
+        log.info("kept a copy of the schema-%d store at %s before migrating", version, dest)
 
     def _initialise(self, conn: sqlite3.Connection, *, version: int) -> None:
         def step(c: sqlite3.Connection) -> None:
@@ -487,9 +485,12 @@ class Store:
         """Who is signed in to this store object."""
         return frozenset(self._present)
 
-    def _require_signed_in(self, person: str) -> None:
+    def require_signed_in(self, person: str) -> None:
+        """Raise NotSignedIn unless ``person`` has no passphrase or is signed in to this store object."""
         if self._current_key_id(person) is not None and person not in self._keys:
             raise NotSignedIn(f"{person} has a passphrase: sign in as {person} first (nothing was saved)")
+
+    _require_signed_in = require_signed_in
 
     @staticmethod
     def _register(conn: sqlite3.Connection, name: str, stamp: str) -> None:
@@ -1070,26 +1071,32 @@ class Store:
         target = Path(dest).expanduser()
         if str(dest).endswith(("/", os.sep)) and not target.is_dir():
             raise StoreError(f"{target}: no such folder (nothing was written)")
+        unique = False
         if target.is_dir():
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             stem = self.path.stem if self.path else "reflect"
-            target = target / f"{stem}-{stamp}.db"
-        if target.exists() and not overwrite:
+            target, unique = target / f"{stem}-{stamp}.db", True
+        refuse_non_regular(target, "a backup file")
+        if not unique and os.path.lexists(target) and not overwrite:
             raise StoreError(f"{target} already exists; choose another name (nothing was written)")
         if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError(f"{target} is the store itself; choose another place for the backup")
         if not target.parent.is_dir():
             raise StoreError(f"{target.parent}: no such folder (nothing was written)")
-        self._copy_to(self._conn, target)
-        return target
+        return self._copy_to(self._conn, target, unique=unique, overwrite=overwrite)
 
     @staticmethod
-    def _copy_to(conn: sqlite3.Connection, target: Path) -> None:
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    def _copy_to(conn: sqlite3.Connection, target: Path, *, unique: bool = False, overwrite: bool = False) -> Path:
+        """Copy the store to ``target`` through a private temporary file beside it; with ``unique``,
+        to the first of ``target``, ``name-2``, ``name-3``... that does not exist. Returns where."""
+        import tempfile
+
+        tmp: str | None = None
         try:
-            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".reflect-", suffix=".tmp")
+            os.fchmod(fd, 0o600)
             os.close(fd)
-            dst = sqlite3.connect(str(tmp), isolation_level=None)
+            dst = sqlite3.connect(tmp, isolation_level=None)
             try:
                 conn.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")
@@ -1098,12 +1105,35 @@ class Store:
                 dst.close()
             if ok != "ok":  # pragma: no cover - would mean a broken disk
                 raise StoreError(f"the backup failed its integrity check ({ok})")
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise StoreError(f"{target}: cannot write the backup ({exc.strerror})") from None
+            if overwrite and not unique:
+                os.replace(tmp, target)
+                return target
+            for n in range(1, 1000):
+                candidate = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
+                try:
+                    os.link(tmp, candidate)  # never replaces a file
+                except FileExistsError:
+                    if not unique:
+                        raise StoreError(f"{target} already exists; choose another name (nothing was written)"
+                                         ) from None
+                    continue
+                return candidate
+            raise StoreError(f"{target}: too many backups with this name (nothing was written)")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"{target}: cannot write the backup ({describe_error(exc)}); nothing was written"
+            ) from None
         finally:
-            if tmp.exists():
-                tmp.unlink()
+            if tmp is not None:
+                for leftover in (tmp, tmp + "-journal"):
+                    try:
+                        os.unlink(leftover)
+                    except OSError:
+                        pass
+
+    def write(self, work: Any) -> None:
+        """Run ``work(connection)`` in one write transaction (retried while the store is busy)."""
+        _retry(lambda: _in_transaction(self._conn, work))
 
     # -- raw access (tests, migrations) -----------------------------------------------------
 
@@ -1129,8 +1159,9 @@ def _retry(action: Any) -> Any:
         try:
             return action()
         except sqlite3.OperationalError as exc:
-            busy = "locked" in str(exc) or "busy" in str(exc)
-            if not busy or attempt == WRITE_RETRIES - 1:
+            if not storefile.is_busy(exc):
+                raise StoreError(f"the store could not be written: {describe_error(exc)}") from exc
+            if attempt == WRITE_RETRIES - 1:
                 raise StoreError(f"the store is busy and could not be written ({exc})") from exc
             time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
     raise AssertionError("unreachable")  # pragma: no cover

@@ -39,7 +39,20 @@ def test_bad_rituals(kwargs, field, words):
 
 def test_together_is_an_empty_person():
     assert Ritual.create(day="2026-10-01", kind="hug").person == ""
-    assert Ritual.create(day="2026-10-01", kind="hug", person="both").person == ""
+    assert Ritual.create(day="2026-10-01", kind="hug", person="").person == ""
+
+
+def test_a_person_named_both_or_together_logs_personal_rituals(store):
+    from reflect.rituals import person_word
+
+    for name in ("Both", "Together", "together"):
+        r = Ritual.create(day="2026-10-01", kind="hug", person=name)
+        assert r.person == name
+        assert store.log_ritual(r) == "added"
+        assert person_word(r.person) != person_word("")
+    store.log_ritual(Ritual.create(day="2026-10-01", kind="hug"))
+    assert sorted(r.person for r in store.rituals()) == ["", "Both", "Together", "together"]
+    assert [r.person for r in store.rituals(person="")] == [""]
     assert Ritual.create(day="2026-10-01", kind="HUG", person=" Sam ").key == ("Sam", "2026-10-01", "hug")
 
 
@@ -186,7 +199,8 @@ def test_cli_bad_ritual_import_writes_nothing(cli, home, tmp_path):
     assert r.returncode == 1
     assert r.stderr.strip() == (f"reflect: {bad}, line 4, column date: '2026-13-01' is not a real date (month must "
                                 "be in 1..12); nothing was imported")
-    assert cli("ritual", "export").stdout.strip() == HEADER
+    assert not (home / "data" / "reflect.db").exists()  # a failed import creates no store
+    assert "no such store" in cli("ritual", "export").stderr
 
 
 def test_every_ritual_command_has_help(cli):
