@@ -90,7 +90,6 @@ class MonthlyReport:
         self.findings = insights.insights(self.checkins, month)
         first_shown = add_months(month, -(HISTORY_MONTHS - 1))
         self.history = self.table[(self.table["month"] >= first_shown) & self.table["person"].isin(self.people)]
-        self.charts_shown = 0
         self.ritual_kinds = ritual_kinds or {}
         if rituals is None or rituals.empty:
             self.rituals = pd.DataFrame(columns=["day", "month", "week", "person", "kind", "cadence"])
@@ -172,7 +171,6 @@ class MonthlyReport:
 
     def _figure(self, name: str, caption: str) -> dict[str, Any]:
         """A chart for a template: its SVG (drawn by vl-convert, trusted) and its caption."""
-        self.charts_shown += 1
         return {"svg": Markup(self._svgs[name].result()), "caption": caption}
 
     # -- sections --------------------------------------------------------------------------------
