@@ -1,14 +1,21 @@
-"""How fast is the monthly report? Measured side by side on this machine, in one run.
+"""How fast is the monthly report? Measured side by side on this machine, interleaved, in one run.
 
-    .venv/bin/python benchmarks/report_speed.py [--runs 5] [--jobs 1]
+    .venv/bin/python benchmarks/report_speed.py [--rounds 3] [--months 24] [--quick]
+
+Each round runs every measurement once, one after the other, so that a busy moment of the
+machine falls on all of them alike (the figures are medians over the rounds):
 
 - F, the floor: the papermill CLI executing a one-cell notebook in a *minimal* virtual
   environment that holds only papermill and ipykernel (built once in benchmarks/.floor-venv);
-- one ``reflect report`` (execute + HTML) in the kit's own environment;
-- a 24-month ``reflect report --all`` batch (every report remade: ``--force``).
+- R1: one ``reflect report`` (execute + HTML) of one month, in the kit's own environment;
+- B: a ``reflect report --all`` batch of every month (every report remade: ``--force``);
 
-Goals: one report at most 2.0 x F; the batch at most 0.4 x (24 x one report). The figures are
-printed, never asserted: speed is a measurement, not a test.
+each of R1 and B with the helper processes on and off (``REFLECT_HELPERS=0``), B also with
+``--jobs 2``, and all of them both without a terminal (output to a pipe, as from cron) and in a
+terminal (a pseudo-terminal from ``script -qc``, where the batch shows its progress bar).
+
+Goals: one report at most 1.5 x F; the batch at most 0.25 x (N x one report). The figures are
+printed, never asserted: speed is a measurement, not a test. On a shared machine they are noisy.
 """
 
 from __future__ import annotations
@@ -16,11 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +38,13 @@ FLOOR_VENV = Path(__file__).resolve().parent / ".floor-venv"
 BIN = Path(sys.executable).parent
 
 
-def sh(cmd: list[str], **kw) -> float:
+def run(cmd: list[str], *, tty: bool, env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
+    """Wall time of ``cmd``, in a pseudo-terminal (``script -qc``) or with output to a pipe."""
+    if tty:
+        cmd = ["script", "-qec", shlex.join(cmd), "/dev/null"]
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                   env=env, cwd=cwd)
     return time.perf_counter() - started
 
 
@@ -55,74 +69,67 @@ def one_cell_notebook(folder: Path) -> Path:
     return path
 
 
-def median_of(runs: int, fn) -> tuple[float, list[float]]:
-    times = [fn() for _ in range(runs)]
-    return statistics.median(times), times
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs of each single measurement (median)")
-    parser.add_argument("--jobs", type=int, default=1, help="--jobs for the batch")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also time the straightforward way: papermill CLI then nbconvert CLI")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement (medians)")
+    parser.add_argument("--months", type=int, default=24, help="months in the demo store (the batch)")
+    parser.add_argument("--quick", action="store_true", help="only the helpers-on, --jobs 1 variants")
     args = parser.parse_args()
+    ttys = [False, True] if shutil.which("script") else [False]
 
     with tempfile.TemporaryDirectory(prefix="reflect-bench-") as tmp:
         work = Path(tmp)
-        env = {**os.environ, "REFLECT_HOME": str(work)}
-        env.pop("REFLECT_DB", None)
+        base_env = {**os.environ, "REFLECT_HOME": str(work)}
+        base_env.pop("REFLECT_DB", None)
         one = one_cell_notebook(work)
         papermill = floor_env()
-        sh([str(papermill), str(one), str(work / "one-out.ipynb")])  # warm the disk cache
-        floor, floor_times = median_of(
-            args.runs, lambda: sh([str(papermill), str(one), str(work / "one-out.ipynb")], cwd=work))
+        db = work / "demo.db"
+        subprocess.run([str(BIN / "reflect"), "demo", "--db", str(db), "--months", str(args.months),
+                        "--end", "2026-10"], env=base_env, check=True, capture_output=True)
+        reflect = str(BIN / "reflect")
 
-        db24 = work / "demo24.db"
-        sh([str(BIN / "reflect"), "demo", "--db", str(db24), "--months", "24", "--end", "2026-10"], env=env)
-        month = "2026-10"
+        def report(helpers: bool, *extra: str) -> Callable[[bool], float]:
+            env = {**base_env, "REFLECT_HELPERS": "1" if helpers else "0"}
+            return lambda tty: run([reflect, "report", "--db", str(db), "--force", "--out", str(work / "out"),
+                                    *extra], tty=tty, env=env)
 
-        def one_report() -> float:
-            return sh([str(BIN / "reflect"), "report", "--db", str(db24), "--month", month,
-                       "--out", str(work / "one"), "--force"], env=env)
+        measures: dict[str, Callable[[bool], float]] = {
+            "F": lambda tty: run([str(papermill), str(one), str(work / "one-out.ipynb")], tty=tty, cwd=work),
+            "R1": report(True, "--month", "2026-10"),
+            "B": report(True, "--all"),
+        }
+        if not args.quick:
+            measures["R1 no helpers"] = report(False, "--month", "2026-10")
+            measures["B no helpers"] = report(False, "--all")
+            measures["B --jobs 2"] = report(True, "--all", "--jobs", "2")
+        for name, fn in measures.items():  # warm the disk cache (and build nothing twice)
+            fn(False)
+        times: dict[tuple[str, bool], list[float]] = {(n, t): [] for n in measures for t in ttys}
+        for r in range(args.rounds):
+            for tty in ttys:
+                for name, fn in measures.items():
+                    times[(name, tty)].append(fn(tty))
+            print(f"round {r + 1} of {args.rounds} done", file=sys.stderr, flush=True)
+        n = len(list((work / "out").glob("*.html")))
 
-        one_report()  # warm
-        single, single_times = median_of(args.runs, one_report)
-
-        def batch() -> float:
-            return sh([str(BIN / "reflect"), "report", "--db", str(db24), "--all", "--force",
-                       "--jobs", str(args.jobs), "--out", str(work / "batch")], env=env)
-
-        batch_time, batch_times = median_of(max(1, args.runs // 2), batch)
-        n = len(list((work / "batch").glob("*.html")))
-
-        baseline = None
-        if args.baseline:
-            kit_papermill = BIN / "papermill"
-            nb = ROOT / "notebooks" / "monthly_report.ipynb"
-
-            def straightforward() -> float:
-                t = sh([str(kit_papermill), str(nb), str(work / "b.ipynb"), "-p", "month", month, "-p", "db",
-                        str(db24)], env=env)
-                return t + sh([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                               str(work / "b.ipynb")], env=env)
-
-            baseline, _ = median_of(max(1, args.runs // 2), straightforward)
-
-    print()
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"F  (papermill CLI, one-cell notebook, minimal venv)   {floor:6.2f} s   runs: "
-          + ", ".join(f"{t:.2f}" for t in floor_times))
-    print(f"R1 (reflect report: execute + HTML, one month)        {single:6.2f} s   runs: "
-          + ", ".join(f"{t:.2f}" for t in single_times))
-    print(f"B  (reflect report --all, {n} months, --jobs {args.jobs})        {batch_time:6.2f} s   runs: "
-          + ", ".join(f"{t:.2f}" for t in batch_times))
-    if baseline is not None:
-        print(f"   (papermill CLI + nbconvert CLI, one month          {baseline:6.2f} s = {baseline / floor:.1f} x F)")
-    print()
-    print(f"one report / F               = {single / floor:5.2f}   (goal: at most 2.0)")
-    print(f"batch / ({n} x one report)    = {batch_time / (n * single):5.2f}   (goal: at most 0.4)")
-    print(f"per report in the batch      = {batch_time / max(n, 1):5.2f} s")
+    med = {key: statistics.median(v) for key, v in times.items()}
+    print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
+          f"{os.getloadavg()[0]:.1f}; {args.rounds} interleaved rounds, medians; batch of {n} months\n")
+    print("| | no terminal | in a terminal |")
+    print("| --- | --- | --- |")
+    for name in measures:
+        cells = [f"{med[(name, t)]:.2f} s" for t in ttys]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for tty in ttys:
+        f, r1, b = med[("F", tty)], med[("R1", tty)], med[("B", tty)]
+        where = "in a terminal" if tty else "no terminal"
+        print(f"\n{where}: one report / F = {r1 / f:.2f} (goal at most 1.5); "
+              f"batch / ({n} x one report) = {b / (n * r1):.2f} (goal at most 0.25)")
+        if not args.quick:
+            print(f"{where}: without helpers: one report / F = {med[('R1 no helpers', tty)] / f:.2f}, "
+                  f"batch = {med[('B no helpers', tty)]:.2f} s; --jobs 2: {med[('B --jobs 2', tty)]:.2f} s")
+    print("\nall runs: " + "; ".join(f"{name}{' (tty)' if tty else ''} " + ", ".join(f"{x:.2f}" for x in v)
+                                     for (name, tty), v in times.items()))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ of exactly 3.0 counts as 3.0); output is rounded to 2 decimals.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,9 +64,6 @@ class Thresholds:
     unmet: float = UNMET_GAP
     mismatch: float = MISMATCH_GAP
     seen_differently: float = SEEN_DIFFERENTLY_GAP
-
-    def with_(self, **changes: float) -> Thresholds:
-        return replace(self, **changes)
 
 
 DEFAULT_THRESHOLDS = Thresholds()

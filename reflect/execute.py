@@ -160,7 +160,9 @@ def _make_shell() -> Any:
             pass
 
     # no history database: nothing written to the user's profile, and no history thread
-    shell = PrivateShell(config=Config({"HistoryManager": {"enabled": False}}), colors="nocolor")
+    # and no output cache: nothing to flush (with a full gc.collect) when each notebook starts
+    config = Config({"HistoryManager": {"enabled": False}, "InteractiveShell": {"cache_size": 0}})
+    shell = PrivateShell(config=config, colors="nocolor")
     # the cell's last expression is evaluated (and shown) by this class, nothing else is shown
     shell.ast_node_interactivity = "none"
     return shell

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import migrations, storefile
+from .checkin import CheckIn
 from .csvio import (
     COLUMNS,
     MAX_PROBLEMS,
@@ -33,7 +34,6 @@ from .csvio import (
     open_text,
     raise_problems,
 )
-from .checkin import CheckIn
 from .dimensions import DESIRED_KEYS, KEYS
 from .errors import StoreError, ValidationError
 from .paths import resolve_store_path
@@ -47,7 +47,7 @@ CACHE_KB = 64 * 1024
 
 
 #: ``sign_in(store, names)``: sign in the people of a file who have a passphrase (the CLI asks them).
-SignIn = Callable[[Store, list[str]], None]
+SignIn = Callable[[Store, list[str]], object]
 
 
 def import_checkins(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None,

@@ -79,7 +79,14 @@ class ReportResult:
 
 
 def notebook_path() -> Path:
-    path = notebooks_dir() / REPORT_NOTEBOOK
+    """The report notebook, shipped with the package (``reflect.notebooks``; in a checkout, its
+    ``notebooks/`` folder)."""
+    from importlib import resources
+
+    try:
+        path = Path(str(resources.files("reflect.notebooks") / REPORT_NOTEBOOK))
+    except ModuleNotFoundError:  # pragma: no cover - a package built without its notebooks
+        path = notebooks_dir() / REPORT_NOTEBOOK
     if not path.is_file():
         raise ReportError(f"{path}: the report notebook is missing")
     return path

@@ -11,13 +11,14 @@ are embedded as static SVG, rendered here with no network, so the exported page 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from . import rendering  # noqa: E402
 
@@ -57,13 +58,6 @@ class Section:
         return self.html
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text))
-
-
-# -- start-up ------------------------------------------------------------------------------------
-
-
 # -- the report ----------------------------------------------------------------------------------
 
 
@@ -98,7 +92,6 @@ class MonthlyReport:
         self.findings = insights.insights(self.checkins, month)
         first_shown = add_months(month, -(HISTORY_MONTHS - 1))
         self.history = self.table[(self.table["month"] >= first_shown) & self.table["person"].isin(self.people)]
-        self.charts_shown = 0
         self.ritual_kinds = ritual_kinds or {}
         if rituals is None or rituals.empty:
             self.rituals = pd.DataFrame(columns=["day", "month", "week", "person", "kind", "cadence"])
@@ -189,10 +182,9 @@ class MonthlyReport:
     def has_chart(self, name: str) -> bool:
         return name in self._svgs
 
-    def _figure(self, name: str, caption: str) -> str:
-        self.charts_shown += 1
-        svg = self._svgs[name].result()
-        return f'<figure class="chart">{svg}<figcaption>{_e(caption)}</figcaption></figure>'
+    def _figure(self, name: str, caption: str) -> dict[str, Any]:
+        """A chart for a template: its SVG (drawn by vl-convert, trusted) and its caption."""
+        return {"svg": Markup(self._svgs[name].result()), "caption": caption}
 
     # -- sections --------------------------------------------------------------------------------
 
@@ -214,40 +206,23 @@ class MonthlyReport:
             mood = "There was plenty of spark this month, with less of the closeness underneath."
         else:
             mood = "Passion and intimacy pulled in different directions this month."
-        demo = (
-            '<p class="demo">This report is about Robin and Sam, the demo couple, so that you can see what '
-            "Reflect does. Your own report appears once you have saved a check-in of your own.</p>"
-            if self.is_demo else ""
-        )
-        greeting = "Dear " + _e(and_list(self.people)) + ","
-        return Section(
-            f'<p class="kicker">Reflect &middot; monthly reflection</p><h1>{_e(self.title)}</h1>{demo}'
-            f"<p>{greeting}</p>"
-            f"<p>Here is your reflection for {_e(self.title)}. This month {_e(count_text)} "
-            f"(monthly, weekly and daily check-ins together). {_e(mood)}</p>"
-            "<p>Read it together, somewhere comfortable. The numbers are a starting point for talking, "
-            "not a verdict: what matters is what you notice, and what you decide to do next.</p>"
-        )
+        return _section("opening", title=self.title, is_demo=self.is_demo, names=and_list(self.people),
+                        count_text=count_text, mood=mood)
 
     def at_a_glance(self) -> Section:
         people = self.summary["people"]
-        head = "".join(f"<th>{_e(p)}</th><th>since last month</th>" for p in people)
         rows = []
         for key in [*KEYS, "intimacy_index"]:
-            name = "Intimacy index" if key == "intimacy_index" else label(key)
             cells = []
             for p in people.values():
-                score = p["intimacy_index"] if key == "intimacy_index" else p["scores"][key]
-                change = None
-                if key != "intimacy_index":
-                    change = p["change"][key]
-                else:
+                if key == "intimacy_index":
                     changes = [p["change"][k] for k in KEYS[1:]]
                     change = round(sum(changes) / 5, 2) if all(c is not None for c in changes) else None
-                cells.append(f"<td>{score:.1f}</td><td>{_change(change)}</td>")
-            klass = ' class="index"' if key == "intimacy_index" else ""
-            rows.append(f"<tr{klass}><td>{_e(name)}</td>{''.join(cells)}</tr>")
-        table = f'<table class="glance"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+                    cells.append((p["intimacy_index"], change))
+                else:
+                    cells.append((p["scores"][key], _known(p["change"][key])))
+            rows.append({"name": "Intimacy index" if key == "intimacy_index" else label(key),
+                         "index": key == "intimacy_index", "cells": cells})
         lines = []
         for person, p in people.items():
             words = _BALANCE_WORDS[p["balance"]]
@@ -256,24 +231,24 @@ class MonthlyReport:
                 where = "level with each other"
             else:
                 where = f"passion {abs(gap):.1f} {'above' if gap > 0 else 'below'} the index"
-            lines.append(f"{_e(person)}: passion {p['scores']['passion']:.1f} against an intimacy index of "
+            lines.append(f"{person}: passion {p['scores']['passion']:.1f} against an intimacy index of "
                          f"{p['intimacy_index']:.1f} ({words}: {where}).")
             moves = [(abs(c), k, c) for k, c in p["change"].items() if c is not None]
             if moves:
                 _, k, c = max(moves)
                 if abs(c) >= 0.5:
-                    lines.append(f"The biggest change for {_e(person)}: {_e(dimension_words(k))}, "
+                    lines.append(f"The biggest change for {person}: {dimension_words(k)}, "
                                  f"{'up' if c > 0 else 'down'} {abs(c):.1f}.")
-        parts = ["<h2>The month at a glance</h2>", table, "<p>" + " ".join(lines) + "</p>"]
+        charts = []
         if self.has_chart("side_by_side"):
-            parts.append(self._figure("side_by_side",
-                                      "Where each of you put each dimension this month; the grey bar is the distance "
-                                      "between you."))
+            charts.append(self._figure("side_by_side",
+                                       "Where each of you put each dimension this month; the grey bar is the "
+                                       "distance between you."))
         if self.has_chart("change"):
-            parts.append(self._figure("change",
-                                      "How each score moved since last month: blue up, orange down."
-                                      + self._missing_last_month()))
-        return Section("".join(parts))
+            charts.append(self._figure("change",
+                                       "How each score moved since last month: blue up, orange down."
+                                       + self._missing_last_month()))
+        return _section("at_a_glance", people=list(people), rows=rows, lines=lines, charts=charts)
 
     def _missing_last_month(self) -> str:
         before = month_start(add_months(self.month, -1)).strftime("%B")
@@ -284,87 +259,61 @@ class MonthlyReport:
         return f" {who} did not check in in {before}, so there is nothing to compare with."
 
     def what_might_help(self) -> Section:
-        parts = ["<h2>What stands out, and what might help</h2>"]
-        for f in self.findings:
-            tips = "".join(f"<li>{_e(s)}</li>" for s in f.suggestions)
-            klass = "finding support" if f.kind == "support" else "finding"
-            parts.append(f'<div class="{klass}"><p>{_e(f.text)}</p>{f"<ul>{tips}</ul>" if tips else ""}</div>')
         weakest = sorted({_lowest(p["scores"]) for p in self.summary["people"].values()}, key=KEYS.index)
-        for key in weakest:
-            questions = "".join(f"<li>{_e(q)}</li>" for q in insights.conversation_starters(key, self.month))
-            parts.append(f"<h3>To talk about {_e(dimension_words(key))}</h3><ul>{questions}</ul>")
-        return Section("".join(parts))
+        talks = [{"dimension": dimension_words(key), "questions": insights.conversation_starters(key, self.month)}
+                 for key in weakest]
+        return _section("what_might_help", findings=self.findings, talks=talks)
 
     def needs(self) -> Section:
-        parts = ["<h2>How it is, and how you would like it</h2>"]
-        has_desired = self.has_chart("desired")
-        if has_desired:
-            parts.append(self._figure("desired",
-                                      "The filled dot is how it is; the ring is how you would like it. Orange gaps of "
-                                      "3 points or more are unmet needs."))
-        else:
-            parts.append("<p>Nobody said this month how they would like things to be. Next time, try the "
-                         "\u201chow I'd like it to be\u201d sliders: the gap between the two is often where the "
-                         "most useful conversation is.</p>")
+        chart = self._figure("desired",
+                             "The filled dot is how it is; the ring is how you would like it. Orange gaps of "
+                             "3 points or more are unmet needs.") if self.has_chart("desired") else None
         lines = []
         for person, p in self.summary["people"].items():
             if p["unmet_needs"]:
-                lines.append(f"{_e(person)} would like more {_e(dimensions_words(p['unmet_needs']))}.")
+                lines.append(f"{person} would like more {dimensions_words(p['unmet_needs'])}.")
         partners = self.summary["partners"]
         if partners is not None:
             if partners["mismatched_needs"]:
-                mismatched = dimensions_words(partners["mismatched_needs"])
-                lines.append(f"You would like different amounts of {_e(mismatched)}: "
+                lines.append(f"You would like different amounts of {dimensions_words(partners['mismatched_needs'])}: "
                              "a difference in rhythm to talk about, not a fault in either of you.")
             if partners["seen_differently"]:
-                seen = dimensions_words(partners["seen_differently"])
-                lines.append(f"You saw {_e(seen)} quite differently this month.")
+                lines.append(f"You saw {dimensions_words(partners['seen_differently'])} quite differently this month.")
             if not partners["mismatched_needs"] and not partners["seen_differently"]:
                 lines.append("Your scores and your wishes are close to each other this month: you see the "
                              "relationship in much the same way.")
-        if has_desired and not any(p["unmet_needs"] for p in self.summary["people"].values()):
+        if chart and not any(p["unmet_needs"] for p in self.summary["people"].values()):
             lines.append("No wish is 3 or more points away from how things are.")
-        if lines:
-            parts.append("<p>" + " ".join(lines) + "</p>")
-        return Section("".join(parts))
+        return _section("needs", chart=chart, lines=lines)
 
     def over_time(self) -> Section:
-        parts = ["<h2>Over time</h2>"]
-        readings = self.readings
         sentences = []
-        for person, part in readings.groupby("person", sort=False):
+        for person, part in self.readings.groupby("person", sort=False):
             moving = part[part["reading"].isin(["rising", "falling"]) & (part["key"] != "intimacy_index")]
             if part["reading"].eq("too few months").all():
-                sentences.append(f"{_e(person)}: not enough months yet to read a trend.")
+                sentences.append(f"{person}: not enough months yet to read a trend.")
             elif moving.empty:
-                sentences.append(f"{_e(person)}: everything has been steady over the last six months.")
+                sentences.append(f"{person}: everything has been steady over the last six months.")
             else:
                 bits = [f"{dimension_words(r.key)} {r.reading} ({r.slope:+.1f} a month)" for r in moving.itertuples()]
-                sentences.append(f"{_e(person)}, over the last six months: {_e(', '.join(bits))}; the rest steady.")
-        parts.append("<p>" + " ".join(sentences) + "</p>")
+                sentences.append(f"{person}, over the last six months: {', '.join(bits)}; the rest steady.")
         months = self.history["month"].nunique()
-        parts.append(self._figure("trends",
-                                  f"Each dimension over the last {months} month{'s' if months != 1 else ''}: dots "
-                                  "are monthly scores, lines the 3-month rolling mean."))
-        parts.append(self._figure("balance",
-                                  "Passion against the intimacy index. Shaded months were out of balance: 2 or more "
-                                  "points apart. A dip is normal; what matters is noticing it together."))
-        parts.append(self._figure("pixels",
-                                  "The relationship in pixels: one square per month and dimension, darker is lower."))
-        return Section("".join(parts))
+        charts = [
+            self._figure("trends", f"Each dimension over the last {months} month{'s' if months != 1 else ''}: "
+                                   "dots are monthly scores, lines the 3-month rolling mean."),
+            self._figure("balance", "Passion against the intimacy index. Shaded months were out of balance: 2 or "
+                                    "more points apart. A dip is normal; what matters is noticing it together."),
+            self._figure("pixels", "The relationship in pixels: one square per month and dimension, darker is lower."),
+        ]
+        return _section("over_time", sentences=sentences, charts=charts)
 
     def rhythm(self) -> Section:
-        parts = ["<h2>Your rhythm</h2>"]
         months = last_months(self.month, 12)
+        people = []
         for person in self.people:
             mine = self.checkins[self.checkins["person"] == person]
             seen = set(mine["month"])
-            dots = "".join(
-                f'<span><b class="{"done" if m in seen else ""}"></b>{_e(month_start(m).strftime("%b"))}</span>'
-                for m in months
-            )
             this = mine[mine["month"] == self.month]["cadence"].value_counts()
-            counts = ", ".join(f"{int(this[c])} {c}" for c in ("monthly", "weekly", "daily") if c in this.index)
             streak = analysis.streak(self.checkins, person, self.month)
             kept = sum(m in seen for m in months)
             if streak >= 2:
@@ -373,49 +322,31 @@ class MonthlyReport:
                 streak_text = "back after a gap, which is what counts"
             else:
                 streak_text = "a first month, and a good start"
-            parts.append(f"<h3>{_e(person)}</h3><div class=\"strip\">{dots}</div>"
-                         f"<p>This month: {_e(counts)} check-in{'s' if this.sum() != 1 else ''}; "
-                         f"{kept} of the last 12 months; {_e(streak_text)}.</p>")
-        parts.append("<p>A missed month is a gap, not a failure. Small and regular beats long and rare: a "
-                     "one-minute daily check-in, a weekly hour without phones, a special evening each month.</p>")
-        parts.append(self._rituals())
-        return Section("".join(parts))
-
-    def _rituals(self) -> str:
-        kinds = self.ritual_kinds
-        if self.rituals.empty:
-            return ("<h3>Rituals</h3><p>No rituals logged yet. When a small ritual happens (an appreciation, a long "
-                    "hug, a phone-free evening), log it with one click in the reflection notebook or with "
-                    "<code>reflect ritual add hug</code>; over a few months this report will show whether keeping "
-                    "them goes with how you feel.</p>")
-        parts = ["<h3>Rituals</h3>"]
-        parts.append(f"<p>This month: {_e(rhythm.month_in_words(self.rituals, kinds, self.month))}.</p>")
-        going = rhythm.streaks_in_words(self.rituals, kinds, self.month)
-        if going:
-            parts.append(f"<p>{_e(going)}</p>")
-        parts.append(self._figure("rituals",
-                                  "Every ritual of the last twelve months, day by day."))
-        links = self.ritual_links
-        if links:
-            parts.append("<h3>Do your rituals go with how you feel?</h3>"
-                         + "".join(f"<p>{_e(x)}</p>" for x in links))
-        return "".join(parts)
+            people.append({
+                "name": person,
+                "strip": [{"done": m in seen, "label": month_start(m).strftime("%b")} for m in months],
+                "counts": ", ".join(f"{int(this[c])} {c}" for c in ("monthly", "weekly", "daily") if c in this.index),
+                "plural": this.sum() != 1, "kept": kept, "streak": streak_text,
+            })
+        rituals = None
+        if not self.rituals.empty:
+            kinds = self.ritual_kinds
+            rituals = {
+                "month": rhythm.month_in_words(self.rituals, kinds, self.month),
+                "going": rhythm.streaks_in_words(self.rituals, kinds, self.month),
+                "chart": self._figure("rituals", "Every ritual of the last twelve months, day by day."),
+                "links": self.ritual_links,
+            }
+        return _section("rhythm", people=people, rituals=rituals)
 
     def last_year(self) -> Section:
         rows = analysis.last_year(self.table, self.month)
         if rows.empty:
             return Section("")
         before = month_start(add_months(self.month, -12)).strftime("%B %Y")
-        parts = [f"<h2>This month last year</h2><p>Set against {_e(before)}:</p>"]
-        for person, part in rows.groupby("person", sort=False):
-            cells = "".join(
-                f"<tr{_INDEX_CLASS if r.key == 'intimacy_index' else ''}><td>{_e(r.dimension)}</td>"
-                f"<td>{r.last_year:.1f}</td><td>{r.this_month:.1f}</td><td>{_change(r.difference)}</td></tr>"
-                for r in part.itertuples()
-            )
-            parts.append(f'<h3>{_e(person)}</h3><table class="glance"><thead><tr><th></th><th>{_e(before)}</th>'
-                         f"<th>{_e(self.title)}</th><th>difference</th></tr></thead><tbody>{cells}</tbody></table>")
-        return Section("".join(parts))
+        people = [{"name": person, "rows": [r._replace(difference=_known(r.difference)) for r in part.itertuples()]}
+                  for person, part in rows.groupby("person", sort=False)]
+        return _section("last_year", before=before, title=self.title, people=people)
 
     def notes(self) -> Section:
         """The month's notes, only when the report was asked to include them."""
@@ -424,27 +355,19 @@ class MonthlyReport:
         month_rows = self.checkins[(self.checkins["month"] == self.month) & self.checkins["note"].notna()]
         if month_rows.empty:
             return Section("")
-        parts = ["<h2>In your own words</h2>"]
-        for person, part in month_rows.groupby("person", sort=True):
-            quotes = "".join(
-                f"<blockquote>{_e(r.note)}<br><small>{_e(r.cadence)}, {r.date:%d %B}</small></blockquote>"
-                for r in part.itertuples()
-            )
-            parts.append(f"<h3>{_e(person)}</h3>{quotes}")
-        return Section("".join(parts))
+        people = [{"name": person, "notes": [{"text": r.note, "cadence": r.cadence, "day": f"{r.date:%d %B}"}
+                                             for r in part.itertuples()]}
+                  for person, part in month_rows.groupby("person", sort=True)]
+        return _section("notes", people=people)
 
     def closing(self) -> Section:
-        made = dt.datetime.now().strftime("%d %B %Y at %H:%M")
         private = ("Private notes are included, as you asked: keep this file somewhere safe."
                    if self.include_notes else "Private notes are left out.")
         if self.include_notes and self.notes_left_out:
             private += (f" The notes of {' and '.join(self.notes_left_out)} are left out: a note with a passphrase "
                         "is shown only when its writer signs in for the report.")
-        return Section(
-            '<p class="signature">Until next month. Be kind to each other, and to yourselves.</p>'
-            f'<p class="footer">Made by Reflect on this machine on {_e(made)}, from {_e(Path(self.source).name)}. '
-            f"Nothing in this report was sent anywhere, and it opens with no network. {_e(private)}</p>"
-        )
+        return _section("closing", made=dt.datetime.now().strftime("%d %B %Y at %H:%M"),
+                        source=Path(self.source).name, private=private)
 
     def sections(self) -> list[Callable[[], Section]]:
         """Every section, in the order the report notebook shows them."""
@@ -452,16 +375,25 @@ class MonthlyReport:
                 self.rhythm, self.last_year, self.notes, self.closing]
 
 
-_INDEX_CLASS = ' class="index"'
+def _known(value: Any) -> float | None:
+    """``None`` for a missing value (None or NaN), else the value."""
+    return None if value is None or pd.isna(value) else float(value)
 
 
-def _change(value: float | None) -> str:
-    if value is None or pd.isna(value):
-        return "&ndash;"
-    if abs(value) < 0.05:
-        return "same"
-    arrow, klass = ("\u25b2", "up") if value > 0 else ("\u25bc", "down")
-    return f'<span class="{klass}">{arrow} {abs(value):.1f}</span>'
+_TEMPLATES: list[Any] = []
+
+
+def _section(name: str, **context: Any) -> Section:
+    """A section of the report from its Jinja2 template (``reflect/templates/report/NAME.html.j2``,
+    autoescaped: every name, note and sentence is escaped; only the charts' SVG is trusted)."""
+    if not _TEMPLATES:
+        import jinja2
+
+        _TEMPLATES.append(jinja2.Environment(
+            loader=jinja2.PackageLoader("reflect", "templates/report"),
+            autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+        ))
+    return Section(_TEMPLATES[0].get_template(f"{name}.html.j2").render(**context).strip())
 
 
 def _lowest(scores: dict[str, float]) -> str:

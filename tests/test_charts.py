@@ -151,3 +151,18 @@ def test_ritual_calendar():
     assert {r["month"] for r in rows} == {"2026-09", "2026-10"}
     assert len(rows) == len(rituals[rituals.month.isin(["2026-09", "2026-10"])].drop_duplicates(["day", "kind"]))
     assert charts.to_svg(chart).lstrip().startswith("<svg")
+
+
+def test_every_chart_of_a_report_is_a_valid_vega_lite_spec(tmp_path):
+    """Reports build their specs with to_dict(validate=False) for speed; the schema is checked here."""
+    from reflect.demo import fill
+    from reflect.report import MonthlyReport
+    from reflect.store import Store
+
+    with Store(tmp_path / "demo.db") as s:
+        fill(s, end="2026-10")
+    report = MonthlyReport.open(month="2026-09", db=str(tmp_path / "demo.db"))
+    built = {name: build() for name, build in report._charts().items()}
+    assert set(built) == {"side_by_side", "change", "desired", "trends", "balance", "pixels", "rituals"}
+    for name, chart in built.items():
+        assert chart.to_dict(validate=True)["$schema"].startswith("https://vega.github.io/schema/vega-lite/"), name

@@ -1,0 +1,1 @@
+"""The kit's notebooks, shipped as package data (``importlib.resources.files("reflect.notebooks")``)."""

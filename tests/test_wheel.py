@@ -1,0 +1,53 @@
+"""The package as a person installs it: a wheel, in a fresh venv, making a report outside the checkout
+(the notebooks and templates are package data, found with importlib.resources)."""
+
+import os
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reflect.store import Store
+
+from .conftest import ROOT, make_checkin
+
+
+@pytest.mark.slow
+def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
+    wheels = tmp_path / "wheels"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr
+    [wheel] = wheels.glob("reflect-*.whl")
+
+    # a fresh venv that borrows the kit's dependencies (not the kit itself) instead of reinstalling them
+    venv = tmp_path / "venv"
+    subprocess.run([sys.base_prefix + "/bin/python3", "-m", "venv", str(venv)], check=True, timeout=120)
+    py = venv / "bin" / "python"
+    fresh_site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                     capture_output=True, text=True, check=True).stdout.strip())
+    (fresh_site / "kit-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+                             capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stderr
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    with Store(outside / "us.db") as s:
+        s.save(make_checkin("Ana", "2026-10-01", passion=7))
+    env = {**os.environ, "REFLECT_HOME": str(outside / "home"),
+           # nbconvert's own templates (the report's extends JupyterLab's), which pip would have put in the venv
+           "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
+    env.pop("REFLECT_DB", None)
+    where = subprocess.run([str(py), "-c", "import reflect, reflect.publish as p; print(reflect.__file__); "
+                            "print(p.notebook_path())"], capture_output=True, text=True, cwd=outside, env=env)
+    assert where.returncode == 0, where.stderr
+    assert all(line.startswith(str(venv)) for line in where.stdout.split()), where.stdout
+
+    made = subprocess.run([str(venv / "bin" / "reflect"), "report", "--db", "us.db"], capture_output=True, text=True,
+                          cwd=outside, env=env, timeout=300)
+    assert made.returncode == 0, made.stderr
+    page = (outside / "home" / "reports" / "us" / "2026-10.html").read_text(encoding="utf-8")
+    assert "Dear Ana," in page and page.count("<svg") == 3  # one month: trends, balance, pixels
