@@ -87,11 +87,10 @@ def _stage(name: str, staging: sqlite3.Connection) -> None:
         with open_text(name) as fh:
             for line, fields in csv_fields(fh, name, COLUMNS, problems):
                 try:
-                    person, cadence, start, scores, desired, note = checker.check(fields)
+                    batch.append((line,) + checker.check(fields))
                 except ValidationError as exc:
                     problems.append(exc.located(f"{name}, line {line}"))
                     continue
-                batch.append((line, person, cadence, start.isoformat(), *scores, *desired, note))
                 if len(batch) >= _BATCH:
                     staging.executemany(insert, batch)
                     batch.clear()
@@ -144,7 +143,7 @@ def _apply(store: Store, staging_path: str, source: str) -> BatchResult:
             ).fetchone()
         conn.execute(
             f"INSERT INTO checkin_versions ({cols}, saved_at, source) SELECT {values}, ?, ? {joined}{changed} "
-            "ORDER BY s.person, s.cadence, s.period_start",
+            "ORDER BY s.line",
             (now_stamp(), source),
         )
         conn.execute(
