@@ -115,14 +115,15 @@ class CheckinRows:
     def __init__(self) -> None:
         self._people: dict[str, str] = {}
         self._cadences: dict[str, str] = {}
-        self._starts: dict[tuple[str, str], dt.date] = {}
+        self._starts: dict[tuple[str, str], str] = {}
         self._scores: dict[str, int] = {}
         self._desired: dict[str, int | None] = {}
 
-    def check(self, fields: Sequence[str]) -> tuple[str, str, dt.date, tuple[int, ...], tuple[int | None, ...],
-                                                     str | None]:
-        """``(person, cadence, period_start, scores, desired, note)`` of a row whose fields are in
-        the order of :data:`COLUMNS`; raises :class:`ValidationError` naming the field."""
+    def check(self, fields: Sequence[str]) -> tuple[Any, ...]:
+        """``(person, cadence, period_start, *scores, *desired, note)`` (the period start as
+        ``YYYY-MM-DD``, the scores and desired levels in :data:`~reflect.dimensions.KEYS` order) of a
+        row whose fields are in the order of :data:`COLUMNS`; raises :class:`ValidationError`
+        naming the field."""
         text = fields[1]
         person = self._people.get(text)
         if person is None:
@@ -134,7 +135,7 @@ class CheckinRows:
         key = (fields[0], cadence)
         start = self._starts.get(key)
         if start is None:
-            start = self._starts[key] = begun_period(key[0], cadence)
+            start = self._starts[key] = begun_period(key[0], cadence).isoformat()
         scores = tuple(map(self._scores.get, fields[_SCORES]))
         if None in scores:
             scores = tuple(self._learn(self._scores, t, k, True) for t, k in zip(fields[_SCORES], KEYS, strict=True))
@@ -142,13 +143,17 @@ class CheckinRows:
         if _UNSEEN in desired:
             desired = tuple(self._learn(self._desired, t, k, False)
                             for t, k in zip(fields[_DESIRED], DESIRED_KEYS, strict=True))
-        return person, cadence, start, scores, desired, parse_note(fields[-1])  # type: ignore[return-value]
+        note = fields[-1]
+        return (person, cadence, start) + scores + desired + (parse_note(note) if note else None,)
 
     @staticmethod
     def _learn(seen: dict[str, Any], text: str, field: str, required: bool) -> int | None:
         value = parse_rating(text, field=field, required=required)
         seen[text] = value
         return value
+
+
+_N = len(KEYS)
 
 
 def parse_checkins(text: str | Iterable[str], name: str = "<csv>") -> list[CheckIn]:
@@ -160,13 +165,13 @@ def parse_checkins(text: str | Iterable[str], name: str = "<csv>") -> list[Check
     for line, fields in csv_fields(text, name, COLUMNS, problems):
         where = f"{name}, line {line}"
         try:
-            person, cadence, start, scores, desired, note = rows.check(fields)
+            values = rows.check(fields)
         except ValidationError as exc:
             problems.append(exc.located(where))
             continue
-        checkin = CheckIn(person=person, cadence=cadence, period_start=start,
-                          scores=dict(zip(KEYS, scores, strict=True)),
-                          desired=dict(zip(KEYS, desired, strict=True)), note=note)
+        checkin = CheckIn(person=values[0], cadence=values[1], period_start=dt.date.fromisoformat(values[2]),
+                          scores=dict(zip(KEYS, values[3:3 + _N], strict=True)),
+                          desired=dict(zip(KEYS, values[3 + _N:3 + 2 * _N], strict=True)), note=values[-1])
         if checkin.key in first_line:
             problems.append(duplicate_problem(first_line[checkin.key], checkin.key, where))
             continue

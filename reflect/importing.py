@@ -95,24 +95,31 @@ def import_checkins(path: str | os.PathLike[str], db: str | os.PathLike[str] | N
 
 
 def _stage(name: str, staging: sqlite3.Connection) -> None:
-    """Check every row of ``name`` and put the good ones into ``staging``, indexed by key; raise
+    """Check every row of ``name`` and put the good ones into ``staging``; raise
     :class:`ImportFileError` if any row is bad or two rows have one key."""
     cols = ", ".join(_VALUE_COLUMNS)
     staging.execute(f"CREATE TABLE rows (line INTEGER PRIMARY KEY, {cols})")
     insert = f"INSERT INTO rows (line, {cols}) VALUES ({', '.join('?' * (len(_VALUE_COLUMNS) + 1))})"
     problems: list[ValidationError] = []
     checker = CheckinRows()
+    seen: set[tuple[str, str, str]] = set()  # the keys so far (their strings are shared: a few bytes each)
+    twice: set[tuple[str, str, str]] = set()
     batch: list[tuple[object, ...]] = []
     staging.execute("BEGIN")
     try:
         with open_text(name) as fh:
             for line, fields in csv_fields(fh, name, COLUMNS, problems):
                 try:
-                    person, cadence, start, scores, desired, note = checker.check(fields)
+                    values = checker.check(fields)
                 except ValidationError as exc:
                     problems.append(exc.located(f"{name}, line {line}"))
                     continue
-                batch.append((line, person, cadence, start.isoformat(), *scores, *desired, note))
+                key = values[:3]
+                if key in seen:
+                    twice.add(key)
+                else:
+                    seen.add(key)
+                batch.append((line,) + values)
                 if len(batch) >= _BATCH:
                     staging.executemany(insert, batch)
                     batch.clear()
@@ -120,18 +127,15 @@ def _stage(name: str, staging: sqlite3.Connection) -> None:
         raise not_utf8(name) from None
     if batch:
         staging.executemany(insert, batch)
-    staging.execute("CREATE INDEX rows_key ON rows (person, cadence, period_start, line)")
     staging.execute("COMMIT")
-    if len(problems) < MAX_PROBLEMS:
-        groups = staging.execute(
-            "SELECT person, cadence, period_start, group_concat(line) FROM rows "
-            "GROUP BY person, cadence, period_start HAVING count(*) > 1"
-        )
-        for person, cadence, start, lines in groups:
-            first, *later = sorted(int(n) for n in lines.split(","))
-            problems += [duplicate_problem(first, (person, cadence, start), f"{name}, line {n}") for n in later]
-            if len(problems) > 2 * MAX_PROBLEMS:
-                break
+    del seen
+    if twice and len(problems) < MAX_PROBLEMS:
+        lines: dict[tuple[str, str, str], list[int]] = {}
+        for line, *key in staging.execute("SELECT line, person, cadence, period_start FROM rows ORDER BY line"):
+            if tuple(key) in twice:
+                lines.setdefault(tuple(key), []).append(line)
+        for key, found in lines.items():
+            problems += [duplicate_problem(found[0], key, f"{name}, line {n}") for n in found[1:]]
         problems.sort(key=_line_of)
     raise_problems(name, problems[:MAX_PROBLEMS])
 
@@ -186,7 +190,7 @@ def _apply(store: Store, staging_path: str, source: str) -> BatchResult:
             ).fetchone()
         conn.execute(
             f"INSERT INTO checkin_versions ({cols}, saved_at, source) SELECT {values}, ?, ? {joined}{changed} "
-            "ORDER BY s.person, s.cadence, s.period_start",
+            "ORDER BY s.line",
             (now_stamp(), source),
         )
         conn.execute("INSERT OR IGNORE INTO people (name, created_at) SELECT DISTINCT person, ? FROM staged.rows",
