@@ -2,16 +2,17 @@
 intimacy, and for seeing it.
 
 The library is organised one module per job: :mod:`reflect.dimensions` (what is rated),
-:mod:`reflect.checkin` (one check-in, validated), :mod:`reflect.months` (month arithmetic), :mod:`reflect.store` and
-:mod:`reflect.migrations` (the SQLite store), :mod:`reflect.csvio` (the CSV format),
-:mod:`reflect.rituals` (the ritual log), :mod:`reflect.demo` (the demo couple),
+:mod:`reflect.checkin` (one check-in, validated), :mod:`reflect.months` (month arithmetic),
+:mod:`reflect.store` and :mod:`reflect.migrations` (the SQLite store), :mod:`reflect.csvio` (the CSV
+format), :mod:`reflect.rituals` (the ritual log), :mod:`reflect.demo` (the demo couple),
 :mod:`reflect.analysis`, :mod:`reflect.rhythm` and :mod:`reflect.insights` (what the ratings say),
-:mod:`reflect.phrases` (how figures read in a sentence), :mod:`reflect.charts` (the altair charts), :mod:`reflect.widgets`, :mod:`reflect.glance`,
-:mod:`reflect.quicklog` and :mod:`reflect.explorer` (the notebooks' widgets),
+:mod:`reflect.phrases` (how figures read in a sentence), :mod:`reflect.charts` (the altair charts),
+:mod:`reflect.trends` (the trends explorer's view model), :mod:`reflect.widgets`,
+:mod:`reflect.glance`, :mod:`reflect.quicklog` and :mod:`reflect.explorer` (the notebooks' widgets),
 :mod:`reflect.report` (with its templates), :mod:`reflect.params`, :mod:`reflect.publish`,
-:mod:`reflect.engine` (the ``reflect`` papermill engine), :mod:`reflect.execute`, :mod:`reflect.pages`,
-:mod:`reflect.rendering` and :mod:`reflect.workers` (the monthly report), :mod:`reflect.app` (app mode) and :mod:`reflect.cli`
-(the command line).
+:mod:`reflect.engine` (the ``reflect`` papermill engine), :mod:`reflect.execute`,
+:mod:`reflect.pages`, :mod:`reflect.rendering` and :mod:`reflect.workers` (the monthly report),
+:mod:`reflect.app` (app mode) and :mod:`reflect.cli` (the command line).
 """
 
 from __future__ import annotations
