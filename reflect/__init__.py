@@ -10,8 +10,9 @@ and sealed notes), :mod:`reflect.store`, :mod:`reflect.storefile` and :mod:`refl
 processes that die with the kit), :mod:`reflect.rituals` (the ritual log), :mod:`reflect.demo`
 (the demo couple), :mod:`reflect.analysis`, :mod:`reflect.rhythm` and :mod:`reflect.insights`
 (what the ratings say), :mod:`reflect.phrases` (how figures read in a sentence),
-:mod:`reflect.charts` (the altair charts), :mod:`reflect.widgets`, :mod:`reflect.glance`,
-:mod:`reflect.quicklog` and :mod:`reflect.explorer` (the notebooks' widgets),
+:mod:`reflect.charts` (the altair charts), :mod:`reflect.trends` (the trends explorer's view
+model), :mod:`reflect.widgets`, :mod:`reflect.glance`, :mod:`reflect.quicklog` and
+:mod:`reflect.explorer` (the notebooks' widgets),
 :mod:`reflect.report` (with its templates) and :mod:`reflect.notesfile` (notes handed to it),
 :mod:`reflect.params`, :mod:`reflect.publish`, :mod:`reflect.engine` (the ``reflect`` papermill
 engine), :mod:`reflect.execute`, :mod:`reflect.pages`, :mod:`reflect.rendering` and

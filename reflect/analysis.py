@@ -54,6 +54,12 @@ _EPS = 1e-9
 BALANCED = "balanced"
 HIGH_PASSION = "high_passion_low_intimacy"
 HIGH_INTIMACY = "high_intimacy_low_passion"
+#: How each balance reads in a sentence (the report, the explorer, the balance chart's legend).
+BALANCE_WORDS = {
+    BALANCED: "in balance",
+    HIGH_PASSION: "high passion, low intimacy",
+    HIGH_INTIMACY: "high intimacy, low passion",
+}
 
 
 @dataclass(frozen=True)

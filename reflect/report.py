@@ -38,11 +38,6 @@ from .phrases import and_list, dimension_words, dimensions_words  # noqa: E402
 #: How many months the charts over time show, ending with the report's month.
 HISTORY_MONTHS = 24
 
-_BALANCE_WORDS = {
-    analysis.BALANCED: "in balance",
-    analysis.HIGH_PASSION: "high passion, low intimacy",
-    analysis.HIGH_INTIMACY: "high intimacy, low passion",
-}
 
 
 @dataclass(frozen=True)
@@ -225,7 +220,7 @@ class MonthlyReport:
                          "index": key == "intimacy_index", "cells": cells})
         lines = []
         for person, p in people.items():
-            words = _BALANCE_WORDS[p["balance"]]
+            words = analysis.BALANCE_WORDS[p["balance"]]
             gap = round(p["scores"]["passion"] - p["intimacy_index"], 1)
             if gap == 0:
                 where = "level with each other"
