@@ -414,6 +414,6 @@ def to_svg(chart: AnyChart, *, validate: bool = False) -> str:
 def to_png(chart: AnyChart, path: str | Path, scale: float = 2.0) -> Path:
     import vl_convert as vlc
 
-    target = Path(path)
-    target.write_bytes(vlc.vegalite_to_png(chart.to_dict(), scale=scale))
-    return target
+    from .paths import write_private
+
+    return write_private(path, vlc.vegalite_to_png(chart.to_dict(), scale=scale))
