@@ -331,7 +331,6 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
 
     from . import publish
     from .checkin import parse_month
-    from .paths import resolve_store_path
 
     if month is not None and month.strip().lower() not in ("last", "latest"):
         month = parse_month(month)
@@ -339,16 +338,12 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
         raise click.UsageError("use either --month or --all, not both")
     if out is not None and not out.strip():
         raise click.UsageError("--out needs a folder")
-    if dbs:
-        # each store once (a store missing or broken is reported by the plan; the batch goes on)
-        unique = {str(Path(d).expanduser().resolve()): Path(d).expanduser() for d in dbs}
-        stores = list(unique.values())
-    elif os.environ.get("REFLECT_DB"):
-        stores = [resolve_store_path(None)]
-    else:
-        with _viewing(None) as store:  # yours, or the demo couple's while yours is empty
-            assert store.path is not None
-            stores = [store.path]
+    stores, is_demo = publish.stores_to_report(dbs)
+    if is_demo:
+        _NOTES.append(
+            f"No check-ins of your own yet: showing the demo couple ({stores[0]}). "
+            "Add yours with `reflect add` or the reflection notebook."
+        )
     planned, failed = publish.plan(stores, month=month, all_months=all_months,
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
                                    force=force)
