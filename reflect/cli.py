@@ -512,6 +512,22 @@ def app(port: int | None, db: str | None) -> None:
     serve(db, port=port, tell=click.echo)
 
 
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="The port to listen on (default: a free one).")
+@db_option
+def lab(port: int | None, db: str | None) -> None:
+    """Open JupyterLab on the kit's notebooks, on this computer only, behind a token.
+
+    It listens on 127.0.0.1, prints the address to open (token included), starts as root where it
+    must (--allow-root), fetches nothing from the internet, and stops with this command. Ctrl-C
+    stops it.
+    """
+    from .lab import serve
+
+    serve(db, port=port, tell=click.echo)
+
+
 # -- rituals ------------------------------------------------------------------------------------
 
 
