@@ -509,10 +509,8 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
       reflect report --month last --pdf   last calendar month, for a monthly timer
       reflect report --all --jobs 2       every month (unchanged ones are skipped)
     """
-    from pathlib import Path
-
+    from . import publish
     from .checkin import parse_month
-    from .paths import resolve_store_path
 
     if month is not None and month.strip().lower() not in ("last", "latest"):
         month = parse_month(month)
@@ -520,16 +518,12 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
         raise click.UsageError("use either --month or --all, not both")
     if out is not None and not out.strip():
         raise click.UsageError("--out needs a folder")
-    if dbs:
-        # each store once (a store missing or broken is reported by the plan; the batch goes on)
-        unique = {str(Path(d).expanduser().resolve()): Path(d).expanduser() for d in dbs}
-        stores = list(unique.values())
-    elif os.environ.get("REFLECT_DB"):
-        stores = [resolve_store_path(None)]
-    else:
-        with _viewing(None) as store:  # yours, or the demo couple's while yours is empty
-            assert store.path is not None
-            stores = [store.path]
+    stores, is_demo = publish.stores_to_report(dbs)
+    if is_demo:
+        _NOTES.append(
+            f"No check-ins of your own yet: showing the demo couple ({stores[0]}). "
+            "Add yours with `reflect add` or the reflection notebook."
+        )
     with contextlib.ExitStack() as handed:
         notes_files = {path: handed.enter_context(_notes_of_people_who_sign_in(path, passphrases_for))
                        for path in stores} if include_notes else None
@@ -729,6 +723,22 @@ def app(port: int | None, db: str | None) -> None:
     browser is opened for you. Ctrl-C stops it.
     """
     from .app import serve
+
+    serve(db, port=port, tell=click.echo)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="The port to listen on (default: a free one).")
+@db_option
+def lab(port: int | None, db: str | None) -> None:
+    """Open JupyterLab on the kit's notebooks, on this computer only, behind a token.
+
+    It listens on 127.0.0.1, prints the address to open (token included), starts as root where it
+    must (--allow-root), fetches nothing from the internet, and stops with this command. Ctrl-C
+    stops it.
+    """
+    from .lab import serve
 
     serve(db, port=port, tell=click.echo)
 

@@ -92,6 +92,26 @@ def notebook_path() -> Path:
     return path
 
 
+def stores_to_report(dbs: Sequence[str | os.PathLike[str]] = ()) -> tuple[list[Path], bool]:
+    """The stores to report on, and whether they are the demo couple's: each store named (once;
+    one that is missing or broken is reported by :func:`plan`, and a batch goes on), else the one
+    every command uses (``$REFLECT_DB``, else yours, else the demo couple's while yours is empty,
+    see :func:`reflect.demo.open_for_viewing`)."""
+    from .paths import resolve_store_path, store_was_chosen
+
+    if dbs:
+        unique = {str(Path(d).expanduser().resolve()): Path(d).expanduser() for d in dbs}
+        return list(unique.values()), False
+    if store_was_chosen(None):  # $REFLECT_DB: a missing one is said by the plan, as for --db
+        return [resolve_store_path(None)], False
+    from .demo import open_for_viewing
+
+    store, is_demo = open_for_viewing(None)
+    with store:
+        assert store.path is not None
+        return [store.path], is_demo
+
+
 def plan(
     stores: Sequence[Path],
     *,
