@@ -237,7 +237,8 @@ def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 2300})
     page.evaluate("document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })")
-    page.wait_for_timeout(300)  # let the layout settle
+    # let the layout settle: wait until the browser has drawn two frames since the scroll
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
