@@ -71,12 +71,11 @@ def start(store: str | os.PathLike[str] | None = None, *, port: int | None = Non
     if store is not None or os.environ.get("REFLECT_DB"):
         env["REFLECT_DB"] = str(resolve_store_path(store).expanduser().resolve())
     root = notebooks_folder()
-    from .workers import die_with_parent
+    from .children import die_with_parent
 
-    parent = os.getpid()
     process = subprocess.Popen(command(port, token, root), env=env, cwd=root, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=lambda: die_with_parent(parent))
+                               preexec_fn=die_with_parent())
     deadline = time.monotonic() + timeout
     status = f"http://{HOST}:{port}/api/status?token={token}"
     while time.monotonic() < deadline:

@@ -2,15 +2,15 @@
 
 A protected person's notes open only with their passphrase, and the report notebook runs in a
 process of its own (a kernel, or papermill's engine). So the command line signs each person in who
-agrees, writes the notes they may read to a private temporary file (0600, in a 0700 folder made by
-:mod:`tempfile`), passes the file's path as the notebook's ``notes_file`` parameter, and removes it
-when the report is made. No passphrase or key leaves the command's own process.
+agrees, writes the notes they may read to a private temporary file (0600, through
+:func:`reflect.paths.write_private`, in a 0700 folder made by :mod:`tempfile`), passes the file's
+path as the notebook's ``notes_file`` parameter, and removes it when the report is made. No
+passphrase or key leaves the command's own process.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import ValidationError
+from .paths import write_private
 
 FORMAT = "reflect-notes-1"
 
@@ -30,16 +31,11 @@ def notes_file(notes: list[dict[str, str]], left_out: list[str]) -> Iterator[Pat
     """A private file holding ``notes`` (person, cadence, date, note) while the block runs."""
     folder = Path(tempfile.mkdtemp(prefix="reflect-notes-"))  # 0700, unpredictable
     try:
-        path = folder / "notes.json"
-        with open(path, "x", encoding="utf-8", opener=_private_opener) as fh:
-            json.dump({"format": FORMAT, "notes": notes, "left_out": left_out}, fh, ensure_ascii=False)
+        path = write_private(folder / "notes.json",
+                             json.dumps({"format": FORMAT, "notes": notes, "left_out": left_out}, ensure_ascii=False))
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _private_opener(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NOFOLLOW, 0o600)
 
 
 def read(path: Any) -> tuple[list[dict[str, str]], list[str]]:

@@ -455,10 +455,10 @@ def run(
         chunks[i % workers].append(job)
     import multiprocessing
 
-    from .workers import die_with_parent
+    from .children import end_with_parent
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+                             initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_run_chunk, chunk, cell_timeout) for chunk in chunks]
         for future in as_completed(futures):
             try:

@@ -490,7 +490,6 @@ class Store:
         if self._current_key_id(person) is not None and person not in self._keys:
             raise NotSignedIn(f"{person} has a passphrase: sign in as {person} first (nothing was saved)")
 
-    _require_signed_in = require_signed_in
 
     @staticmethod
     def _register(conn: sqlite3.Connection, name: str, stamp: str) -> None:
@@ -604,7 +603,7 @@ class Store:
         signed in. A shared note is shown to the partner like the scores: once both have answered,
         or once the period is over."""
         probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
-        self._require_signed_in(probe.person)
+        self.require_signed_in(probe.person)
 
         def work(conn: sqlite3.Connection) -> None:
             row = conn.execute(
@@ -648,7 +647,7 @@ class Store:
         A person with a passphrase must be signed in (:meth:`sign_in`); their note is stored
         sealed. ``share_note`` shares the note with the partner (None: as the previous version).
         """
-        self._require_signed_in(checkin.person)
+        self.require_signed_in(checkin.person)
         holder: list[SaveResult] = []
 
         def work(conn: sqlite3.Connection) -> None:
@@ -674,7 +673,7 @@ class Store:
                 )
             seen[c.key] = i
         for person in sorted({c.person for c in items}):
-            self._require_signed_in(person)
+            self.require_signed_in(person)
         counts: dict[str, int] = {}
 
         def work(conn: sqlite3.Connection) -> None:
@@ -784,7 +783,7 @@ class Store:
 
         A person with a passphrase must be signed in; a check-in still sealed is refused."""
         probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
-        self._require_signed_in(probe.person)
+        self.require_signed_in(probe.person)
         current = self._conn.execute(
             "SELECT version_id FROM checkins WHERE person = ? AND cadence = ? AND period_start = ?",
             probe.key,
@@ -963,7 +962,7 @@ class Store:
                 raise ValidationError(f"the same ritual is logged twice ({r.kind}, {r.day}, {r.person or 'together'})")
             seen.add(r.key)
         for person in sorted({r.person for r in items if r.person}):
-            self._require_signed_in(person)
+            self.require_signed_in(person)
         counts: dict[str, int] = {}
 
         def work(conn: sqlite3.Connection) -> None:

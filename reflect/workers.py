@@ -11,21 +11,17 @@ Nothing is cached: every chart and page is made from this run's data.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import queue
-import signal
 import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from .children import end_with_parent
 from .errors import ReflectError
-
-#: prctl(2) option: the signal this process gets when its parent dies.
-PR_SET_PDEATHSIG = 1
 
 #: How long to wait for a helper's answer before giving up on it.
 CALL_TIMEOUT_S = 300.0
@@ -34,23 +30,8 @@ class WorkerError(ReflectError):
     """A helper process failed or went away."""
 
 
-def die_with_parent(parent: int | None = None) -> None:
-    """Have the kernel kill this process when its parent goes (Linux's ``PR_SET_PDEATHSIG``), so
-    that a ``reflect report`` killed with SIGKILL leaves no helper behind; where that is not
-    available, the helper still ends when its pipe to the parent closes."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        return
-    if parent is not None and os.getppid() != parent:  # the parent went before the call above
-        os._exit(1)
-
-
 def _serve(conn: Any, warm: Callable[[], Any], handle: Callable[[Any, Any], Any], parent: int | None = None) -> None:
-    die_with_parent(parent)
+    end_with_parent(parent)  # no helper outlives a `reflect report` killed with SIGKILL
     state = warm()
     while True:
         try:
