@@ -538,15 +538,16 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
     from .store import Store
 
     try:
-        with Store(path, create=False) as store:
-            protected = [p.name for p in store.persons() if p.protected]
-            if protected and sys.stdin.isatty():
-                _echo_err(f"{path}: each of you may include your notes in the report with your passphrase "
-                          "(Enter leaves yours out).")
-            left_out = sign_in_each(store, protected, passphrases_for, optional=True)
-            notes = store.signed_in_notes()
-    except ReflectError:
-        notes, left_out = [], []  # the report itself says what is wrong with this store
+        store = Store(path, create=False)
+    except ReflectError:  # the report itself says what is wrong with this store
+        return notesfile.notes_file([], [])
+    with store:  # a wrong passphrase stops the command: nobody's notes are left out silently
+        protected = [p.name for p in store.persons() if p.protected]
+        if protected and sys.stdin.isatty():
+            _echo_err(f"{path}: each of you may include your notes in the report with your passphrase "
+                      "(Enter leaves yours out).")
+        left_out = sign_in_each(store, protected, passphrases_for, optional=True)
+        notes = store.signed_in_notes()
     return notesfile.notes_file(notes, left_out)
 
 

@@ -166,3 +166,12 @@ def test_a_report_with_notes_includes_only_those_who_signed_in(couple, cli, secr
     assert "robin's words" not in executed  # the passphrase never reaches the notebook
     leftovers = [p for p in os.listdir(os.environ.get("TMPDIR", "/tmp")) if p.startswith("reflect-notes-")]
     assert leftovers == [] or sys.platform != "linux"
+
+
+@pytest.mark.slow
+def test_a_wrong_passphrase_for_a_report_with_notes_stops_it(couple, cli, secrets, home):
+    cli("add", "-p", "Robin", "-d", LAST_MONTH, *SCORES, "--note", SECRET, "--passphrase-file", secrets["Robin"])
+    r = cli("report", "--month", LAST_MONTH[:7], "--include-notes", "--out", str(home / "r"),
+            "--passphrase-for", "Robin", secrets["Wrong"])
+    assert r.returncode == 1 and "not Robin's passphrase" in r.stderr
+    assert not (home / "r").exists() or not any((home / "r").iterdir())  # nothing made without Robin's say
