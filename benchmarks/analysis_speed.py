@@ -10,10 +10,10 @@ import random
 import statistics
 import time
 
-from reflect import analysis, insights
-from reflect.checkin import CheckIn
-from reflect.dimensions import KEYS
-from reflect.store import Store
+from reflect.analytics import analysis, insights
+from reflect.domain.checkin import CheckIn
+from reflect.domain.dimensions import KEYS
+from reflect.storage.store import Store
 
 
 def main() -> None:

@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from reflect import keys
-from reflect.store import Store
+from reflect.storage import keys
+from reflect.storage.store import Store
 
 ROUNDS = 7
 

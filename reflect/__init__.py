@@ -1,39 +1,36 @@
 """Reflect: a private kit for reflecting, month by month, on passion and the five dimensions of
 intimacy, and for seeing it.
 
-The library is organised one module per job: :mod:`reflect.dimensions` (what is rated),
-:mod:`reflect.checkin` (one check-in, validated), :mod:`reflect.months` (month arithmetic),
-:mod:`reflect.text` (names, and text shown in a terminal), :mod:`reflect.keys` (passphrases, keys
-and sealed notes), :mod:`reflect.store`, :mod:`reflect.storefile` and :mod:`reflect.migrations`
-(the SQLite store), :mod:`reflect.csvio` and :mod:`reflect.importing` (the CSV format, imports),
-:mod:`reflect.paths` (where things live, private files), :mod:`reflect.children` (child
-processes that die with the kit), :mod:`reflect.rituals` (the ritual log), :mod:`reflect.demo`
-(the demo couple), :mod:`reflect.analysis`, :mod:`reflect.rhythm` and :mod:`reflect.insights`
-(what the ratings say), :mod:`reflect.phrases` (how figures read in a sentence),
-:mod:`reflect.charts` (the altair charts), :mod:`reflect.trends` (the trends explorer's view
-model), :mod:`reflect.widgets`, :mod:`reflect.glance`, :mod:`reflect.quicklog` and
-:mod:`reflect.explorer` (the notebooks' widgets),
-:mod:`reflect.report` (with its templates) and :mod:`reflect.notesfile` (notes handed to it),
-:mod:`reflect.params`, :mod:`reflect.publish`, :mod:`reflect.engine` (the ``reflect`` papermill
-engine), :mod:`reflect.execute`, :mod:`reflect.pages`, :mod:`reflect.rendering` and
-:mod:`reflect.workers` (the monthly report), :mod:`reflect.app` (app mode) and :mod:`reflect.cli`
-(the command line).
+The library is built in layers, each a subpackage that imports only from the layers before it
+(``tests/test_architecture.py`` checks it):
+
+1. :mod:`reflect.errors` and :mod:`reflect.system`: the kit's errors; where files live and how
+   private files are written, child processes that die with the kit.
+2. :mod:`reflect.domain`: what is rated and how a check-in, a month, a ritual and the CSV
+   formats are validated.
+3. :mod:`reflect.storage`: the SQLite store, its migrations, people and their keys, imports and
+   the demo couple.
+4. :mod:`reflect.analytics`: what the ratings say, in figures and in words.
+5. :mod:`reflect.views`: the charts, and the widgets of the notebooks (form, quick log, trends).
+6. :mod:`reflect.reporting`: the monthly report, its papermill engine and its pages.
+7. :mod:`reflect.servers`: app mode (Voila) and JupyterLab, started by the kit.
+8. :mod:`reflect.cli`: the command line, a thin face over all of it.
 """
 
 from __future__ import annotations
 
 import logging
 
-from .speedups import skip_slow_optional_imports
+from reflect.system.speedups import skip_slow_optional_imports
 
 skip_slow_optional_imports()
 
 __version__ = "0.1.0"
 
-from .checkin import CheckIn  # noqa: E402
-from .dimensions import CADENCES, DIMENSIONS, INTIMACY_KEYS, KEYS  # noqa: E402
-from .errors import ReflectError, ValidationError  # noqa: E402
-from .store import Store, open_store  # noqa: E402
+from reflect.domain.checkin import CheckIn  # noqa: E402
+from reflect.domain.dimensions import CADENCES, DIMENSIONS, INTIMACY_KEYS, KEYS  # noqa: E402
+from reflect.errors import ReflectError, ValidationError  # noqa: E402
+from reflect.storage.store import Store, open_store  # noqa: E402
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

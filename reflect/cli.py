@@ -17,9 +17,9 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .dimensions import BY_KEY, CADENCES, KEYS
-from .text import printable
+from reflect import __version__
+from reflect.domain.dimensions import BY_KEY, CADENCES, KEYS
+from reflect.domain.text import printable
 
 log = logging.getLogger("reflect")
 _STARTED = time.perf_counter()
@@ -88,8 +88,8 @@ def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, option
     (returns False)."""
     import time
 
-    from .errors import NotSignedIn, SignInDelayed, WrongPassphrase
-    from .keys import read_passphrase_file
+    from reflect.errors import NotSignedIn, SignInDelayed, WrongPassphrase
+    from reflect.storage.keys import read_passphrase_file
 
     if not store.is_protected(name):
         if store.person(name) is not None:
@@ -134,13 +134,13 @@ def sign_in_each(store: Any, names: list[str], passphrases_for: tuple[tuple[str,
 
 
 def parse_name(value: str) -> str:
-    from .checkin import parse_person
+    from reflect.domain.checkin import parse_person
 
     return parse_person(value)
 
 
 def _new_passphrase(passphrase_file: str | None, name: str) -> str:
-    from .keys import check_new_passphrase, read_passphrase_file
+    from reflect.storage.keys import check_new_passphrase, read_passphrase_file
 
     if passphrase_file is not None:
         return check_new_passphrase(read_passphrase_file(passphrase_file))
@@ -177,7 +177,7 @@ def cli(verbose: bool) -> None:
 @db_option
 def init(db: str | None) -> None:
     """Create the store (if it does not exist yet) and say where it is."""
-    from .store import Store
+    from reflect.storage.store import Store
 
     with Store(db) as store:
         _echo(f"Store ready at {store.path} ({store.count()} check-ins).")
@@ -232,8 +232,8 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
       reflect add -p Robin --passion 6 --emotional 7 --physical 5 \\
                   --intellectual 8 --experiential 6 --spiritual 7 --desired-physical 8
     """
-    from .checkin import CheckIn
-    from .store import Store
+    from reflect.domain.checkin import CheckIn
+    from reflect.storage.store import Store
 
     checkin = CheckIn.create(
         person=person,
@@ -280,7 +280,7 @@ def import_(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | N
     The format is the one `reflect export` writes (see the README). Importing the same file twice
     changes nothing.
     """
-    from .importing import import_checkins
+    from reflect.storage.importing import import_checkins
 
     result = import_checkins(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
     _echo(
@@ -314,8 +314,8 @@ def export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str,
     The notes (and the answers still sealed) of a person with a passphrase are included only when
     they sign in: each is asked for their passphrase (Enter leaves them out), or use --passphrase-for.
     """
-    from .csvio import FormulaCells, to_csv
-    from .store import Store
+    from reflect.domain.csvio import FormulaCells, to_csv
+    from reflect.storage.store import Store
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
@@ -337,7 +337,7 @@ def export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str,
 
 
 def _refuse_to_overwrite(file: str, force: bool) -> None:
-    from .errors import ReflectError
+    from reflect.errors import ReflectError
 
     if not file.strip():
         raise click.UsageError("FILE cannot be empty: give a file name, or - for standard output")
@@ -348,7 +348,7 @@ def _refuse_to_overwrite(file: str, force: bool) -> None:
 def _write_output(file: str, text: str, what: str, cells: Any) -> None:
     """CSV ``text`` to standard output (``-``), or to ``file`` atomically and owner-only; then a
     word on the cells a spreadsheet would run as formulas, if there are any."""
-    from .paths import write_private
+    from reflect.system.paths import write_private
 
     if file == "-":
         sys.stdout.write(text)
@@ -376,7 +376,7 @@ _NOTES: list[str] = []
 
 
 def _viewing(db: str | None):
-    from .demo import open_for_viewing
+    from reflect.storage.demo import open_for_viewing
 
     store, is_demo = open_for_viewing(db)
     if is_demo:
@@ -433,7 +433,7 @@ def list_(person: str | None, month: str | None, cadence: str | None, notes: boo
     A partner's answers for a period not over yet stay sealed until the other has answered; --as NAME
     shows NAME's own too (and, with --notes, NAME's notes and those shared with NAME).
     """
-    from .checkin import parse_month
+    from reflect.domain.checkin import parse_month
 
     if month not in (None, "latest"):
         month = parse_month(month)
@@ -464,8 +464,8 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
     unmet needs and change since last month, and where two partners differ."""
     import json
 
-    from .analysis import month_summary, summary_text
-    from .checkin import parse_month
+    from reflect.analytics.analysis import month_summary, summary_text
+    from reflect.domain.checkin import parse_month
 
     if month is not None:
         month = parse_month(month)
@@ -509,8 +509,8 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
       reflect report --month last --pdf   last calendar month, for a monthly timer
       reflect report --all --jobs 2       every month (unchanged ones are skipped)
     """
-    from . import publish
-    from .checkin import parse_month
+    from reflect.domain.checkin import parse_month
+    from reflect.reporting import publish
 
     if month is not None and month.strip().lower() not in ("last", "latest"):
         month = parse_month(month)
@@ -533,9 +533,9 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
 def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:
     """Ask each person with a passphrase whether to include their notes (their passphrase, or Enter),
     and hand the notes of those who signed in to the report in a private temporary file."""
-    from . import notesfile
-    from .errors import ReflectError
-    from .store import Store
+    from reflect.errors import ReflectError
+    from reflect.reporting import notesfile
+    from reflect.storage.store import Store
 
     try:
         store = Store(path, create=False)
@@ -555,7 +555,7 @@ def _report(stores: list[Any], month: str | None, all_months: bool, out: str | N
             pdf: bool, force: bool, jobs: int, cell_timeout: float | None, notes_files: Any) -> None:
     from pathlib import Path
 
-    from . import publish
+    from reflect.reporting import publish
 
     planned, failed = publish.plan(stores, month=month, all_months=all_months,
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
@@ -641,8 +641,8 @@ def _waited() -> float:
 @db_option
 def history(person: str, date: str, cadence: str, notes: bool, passphrase_file: str | None, db: str | None) -> None:
     """List every saved version of one check-in, oldest first (a person with a passphrase signs in)."""
-    from .errors import NoData
-    from .store import Store
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
 
     with Store(db, create=False) as store:
         if store.person(parse_name(person)) is not None:
@@ -675,7 +675,7 @@ def backup(dest: str, overwrite: bool, db: str | None) -> None:
 
     Safe while the store is in use (for example, while a notebook is saving).
     """
-    from .store import Store
+    from reflect.storage.store import Store
 
     with Store(db, create=False) as store:
         target = store.backup(dest, overwrite=overwrite)
@@ -693,10 +693,10 @@ def demo(seed: int, end: str | None, months: int, db: str | None) -> None:
 
     The demo goes into its own store, never into one that holds your check-ins.
     """
-    from . import demo as demo_mod
-    from .checkin import parse_month
-    from .paths import demo_store_path
-    from .store import Store
+    from reflect.domain.checkin import parse_month
+    from reflect.storage import demo as demo_mod
+    from reflect.storage.store import Store
+    from reflect.system.paths import demo_store_path
 
     if end is not None:
         parse_month(end, field="--end")
@@ -723,7 +723,7 @@ def app(port: int | None, db: str | None) -> None:
     fill in the form and save. No code is shown, nothing is fetched from the internet, and no
     browser is opened for you. Ctrl-C stops it.
     """
-    from .app import serve
+    from reflect.servers.app import serve
 
     serve(db, port=port, tell=click.echo)
 
@@ -739,7 +739,7 @@ def lab(port: int | None, db: str | None) -> None:
     must (--allow-root), fetches nothing from the internet, and stops with this command. Ctrl-C
     stops it.
     """
-    from .lab import serve
+    from reflect.servers.lab import serve
 
     serve(db, port=port, tell=click.echo)
 
@@ -771,8 +771,8 @@ def ritual() -> None:
 def ritual_add(kind: str, person: str | None, date: str | None, note: str | None, cadence: str | None,
                undo: bool, passphrase_file: str | None, db: str | None) -> None:
     """Log that a ritual happened (KIND: e.g. hug, phone-free, or a kind of your own)."""
-    from .rituals import Ritual, person_word
-    from .store import Store
+    from reflect.domain.rituals import Ritual, person_word
+    from reflect.storage.store import Store
 
     item = Ritual.create(day=date if date is not None else dt.date.today(), kind=kind, person=person, note=note,
                          done=not undo)
@@ -798,8 +798,8 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
 @db_option
 def ritual_list(month: str | None, person: str | None, together: bool, kind: str | None, db: str | None) -> None:
     """List the logged rituals, oldest first, and how the month kept its rhythm."""
-    from .checkin import parse_month
-    from .rituals import person_word
+    from reflect.domain.checkin import parse_month
+    from reflect.domain.rituals import person_word
 
     if together and person is not None:
         raise click.UsageError("use either --person or --together, not both")
@@ -815,7 +815,7 @@ def ritual_list(month: str | None, person: str | None, together: bool, kind: str
         note = f"  {r.note}" if r.note else ""
         _echo(f"{r.day.isoformat()}  {r.kind:<16} {person_word(r.person):<12}{note}".rstrip())
     if month is not None:
-        from . import rhythm
+        from reflect.analytics import rhythm
 
         table = rhythm.rhythm_table(_ritual_frame(items, kinds), kinds, month, 1)
         parts = [f"{row.kind} {row.done} of {row.expected}" for row in table.itertuples()]
@@ -850,8 +850,8 @@ def ritual_kinds(db: str | None) -> None:
 @db_option
 def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> None:
     """Every saved version of one logged ritual, oldest first."""
-    from .errors import NoData
-    from .store import Store
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
 
     with Store(db, create=False) as store:
         versions = store.ritual_history(person, date, kind)
@@ -869,7 +869,7 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
 @db_option
 def ritual_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
     """Import rituals from CSV (date,person,kind,cadence,note): all of them, or none if any row is bad."""
-    from .importing import import_rituals
+    from reflect.storage.importing import import_rituals
 
     result, new_kinds = import_rituals(
         file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
@@ -889,9 +889,9 @@ def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
     FILE is written readable by you only (0600); standard output redirected to a file by your
     shell is not.
     """
-    from .csvio import FormulaCells
-    from .rituals import to_csv
-    from .store import Store
+    from reflect.domain.csvio import FormulaCells
+    from reflect.domain.rituals import to_csv
+    from reflect.storage.store import Store
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
@@ -919,7 +919,7 @@ def person() -> None:
 @db_option
 def person_add(name: str, no_passphrase: bool, passphrase_file: str | None, db: str | None) -> None:
     """Add NAME to the store, with a passphrase (asked for twice, hidden) or explicitly none."""
-    from .store import Store
+    from reflect.storage.store import Store
 
     name = parse_name(name)
     with Store(db) as store:
@@ -944,7 +944,7 @@ def person_add(name: str, no_passphrase: bool, passphrase_file: str | None, db: 
 def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, passphrase_file: str | None,
                       db: str | None) -> None:
     """Choose a passphrase for NAME, change it, or reset a forgotten one (--reset)."""
-    from .store import Store
+    from reflect.storage.store import Store
 
     name = parse_name(name)
     with Store(db, create=False) as store:
@@ -972,7 +972,7 @@ def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, p
 @db_option
 def person_list(db: str | None) -> None:
     """Everyone in the store, whether they have a passphrase, and what happened to passphrases."""
-    from .store import EVENT_WORDS, Store
+    from reflect.storage.store import EVENT_WORDS, Store
 
     with Store(db, create=False) as store:
         people = store.persons()
@@ -1018,8 +1018,8 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every error into one line on stderr and a non-zero exit."""
     import sqlite3
 
-    from .errors import ReflectError
-    from .storefile import describe_error
+    from reflect.errors import ReflectError
+    from reflect.storage.storefile import describe_error
 
     _NOTES.clear()
     _stop_cleanly_on_sigterm()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reflect.checkin import CheckIn
-from reflect.dimensions import KEYS
-from reflect.store import Store
+from reflect.domain.checkin import CheckIn
+from reflect.domain.dimensions import KEYS
+from reflect.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 REFLECT_BIN = Path(sys.executable).with_name("reflect")

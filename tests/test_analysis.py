@@ -5,11 +5,11 @@ import json
 import pandas as pd
 import pytest
 
-from reflect import analysis
-from reflect.analysis import Thresholds, month_summary, monthly_table
-from reflect.dimensions import KEYS
+from reflect.analytics import analysis
+from reflect.analytics.analysis import Thresholds, month_summary, monthly_table
+from reflect.domain.dimensions import KEYS
 from reflect.errors import NoData, ValidationError
-from reflect.store import Store
+from reflect.storage.store import Store
 
 from .conftest import make_checkin
 
@@ -176,7 +176,7 @@ def test_rolling_mean_over_calendar_months():
 
 
 def _series(values, person="Ana", start="2026-01"):
-    from reflect.checkin import add_months
+    from reflect.domain.checkin import add_months
 
     return [make_checkin(person, add_months(start, i) + "-01", passion=v, emotional=5) for i, v in enumerate(values)]
 

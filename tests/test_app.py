@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reflect import app
-from reflect.app import AppError, AppServer, check_port, command, environment, new_token, notebook_path
+from reflect.servers import app
+from reflect.servers.app import AppError, AppServer, check_port, command, environment, new_token, notebook_path
 
 
 def test_the_server_listens_on_loopback_with_a_token_and_shows_no_code():

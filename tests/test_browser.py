@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from reflect.app import free_port
-from reflect.checkin import add_months, month_of, month_start
-from reflect.store import Store
+from reflect.domain.checkin import add_months, month_of, month_start
+from reflect.servers.app import free_port
+from reflect.storage.store import Store
 
 from .conftest import REFLECT_BIN, ROOT, make_checkin
 

@@ -5,10 +5,10 @@ import json
 import altair as alt
 import pytest
 
-from reflect import charts
-from reflect.analysis import monthly_table
-from reflect.demo import generate
-from reflect.store import Store
+from reflect.analytics.analysis import monthly_table
+from reflect.storage.demo import generate
+from reflect.storage.store import Store
+from reflect.views import charts
 
 from .conftest import make_checkin
 
@@ -137,7 +137,7 @@ def test_the_theme_is_registered_once_by_name():
 
 
 def test_ritual_calendar():
-    from reflect.demo import fill
+    from reflect.storage.demo import fill
 
     with Store(":memory:") as s:
         fill(s, end="2026-10")
@@ -155,9 +155,9 @@ def test_ritual_calendar():
 
 def test_every_chart_of_a_report_is_a_valid_vega_lite_spec(tmp_path):
     """Reports build their specs with to_dict(validate=False) for speed; the schema is checked here."""
-    from reflect.demo import fill
-    from reflect.report import MonthlyReport
-    from reflect.store import Store
+    from reflect.reporting.report import MonthlyReport
+    from reflect.storage.demo import fill
+    from reflect.storage.store import Store
 
     with Store(tmp_path / "demo.db") as s:
         fill(s, end="2026-10")

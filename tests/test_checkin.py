@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from reflect.checkin import CheckIn, add_months, parse_month, period_start
-from reflect.dimensions import CADENCES, DIMENSIONS, INTIMACY_KEYS, KEYS
+from reflect.domain.checkin import CheckIn, add_months, parse_month, period_start
+from reflect.domain.dimensions import CADENCES, DIMENSIONS, INTIMACY_KEYS, KEYS
 from reflect.errors import ValidationError
 
 from .conftest import make_checkin

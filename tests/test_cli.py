@@ -4,8 +4,8 @@ import stat
 
 import pytest
 
-from reflect.csvio import HEADER
-from reflect.store import Store
+from reflect.domain.csvio import HEADER
+from reflect.storage.store import Store
 
 SCORES = ["--passion", "6", "--emotional", "7", "--physical", "5",
           "--intellectual", "8", "--experiential", "6", "--spiritual", "7"]

@@ -4,14 +4,14 @@ import subprocess
 import sys
 import textwrap
 
-from reflect.store import Store
+from reflect.storage.store import Store
 
 WORKER = textwrap.dedent(
     """
     import datetime as dt, sys
-    from reflect.checkin import CheckIn
-    from reflect.dimensions import KEYS
-    from reflect.store import Store
+    from reflect.domain.checkin import CheckIn
+    from reflect.domain.dimensions import KEYS
+    from reflect.storage.store import Store
 
     path, person, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = Store(path)

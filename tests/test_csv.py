@@ -1,8 +1,8 @@
 import pytest
 
-from reflect.csvio import COLUMNS, HEADER, parse_checkins, read_checkins, to_csv
+from reflect.domain.csvio import COLUMNS, HEADER, parse_checkins, read_checkins, to_csv
 from reflect.errors import ImportFileError
-from reflect.store import Store
+from reflect.storage.store import Store
 
 from .conftest import make_checkin
 
@@ -128,7 +128,7 @@ def test_a_missing_file(tmp_path):
 
 
 def test_export_import_export_gives_the_same_bytes(tmp_path):
-    from reflect.demo import generate
+    from reflect.storage.demo import generate
 
     with Store(tmp_path / "a.db") as a:
         a.save_many(generate(seed=3, end="2026-10"))

@@ -1,9 +1,9 @@
 import pytest
 
-from reflect.demo import DEMO_PEOPLE, fill, generate, open_for_viewing
-from reflect.dimensions import INTIMACY_KEYS
+from reflect.domain.dimensions import INTIMACY_KEYS
 from reflect.errors import StoreError
-from reflect.store import Store
+from reflect.storage.demo import DEMO_PEOPLE, fill, generate, open_for_viewing
+from reflect.storage.store import Store
 
 from .conftest import make_checkin
 

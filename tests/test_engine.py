@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from reflect import publish
-from reflect.execute import CellError, InProcessExecutor
-from reflect.store import Store
+from reflect.reporting import publish
+from reflect.reporting.execute import CellError, InProcessExecutor
+from reflect.storage.store import Store
 
 from .conftest import ROOT, make_checkin
 
@@ -50,7 +50,7 @@ def _notebook(tmp_path, *sources, parameters="month = None\ndb = None\ninclude_n
 
 
 def test_papermill_cli_runs_the_report_with_the_reflect_engine(tmp_path):
-    from reflect.demo import generate
+    from reflect.storage.demo import generate
 
     db = tmp_path / "demo.db"
     with Store(db) as s:
@@ -98,7 +98,7 @@ def test_a_notebook_leaves_the_process_as_it_found_it(executor, tmp_path):
     import altair as alt
     import pandas as pd
 
-    import reflect.charts  # noqa: F401  (registers and enables the house theme)
+    import reflect.views.charts  # noqa: F401  (registers and enables the house theme)
 
     before = (dict(os.environ), os.getcwd(), list(sys.path), pd.get_option("display.max_rows"),
               alt.theme.active, alt.renderers.active, alt.data_transformers.active, list(warnings.filters))
@@ -195,7 +195,7 @@ def test_the_library_inside_a_running_kernel_leaves_the_kernels_shell_alone(tmp_
     """A real kernel (plain papermill) makes a report through the library between two cells of its own."""
     code = textwrap.dedent(f"""
         from pathlib import Path
-        from reflect import publish
+        from reflect.reporting import publish
         before = (get_ipython(), __import__("sys").modules["__main__"])
         jobs, _ = publish.plan([Path({str(three_months)!r})], month="2026-10", out_dir=Path({str(tmp_path / "out")!r}))
         [result] = publish.run(jobs)

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from reflect.execute import CellError, InProcessExecutor
+from reflect.reporting.execute import CellError, InProcessExecutor
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from reflect import charts, demo
-from reflect.dimensions import KEYS
+from reflect.domain.dimensions import KEYS
 from reflect.errors import StoreError, ValidationError
-from reflect.explorer import (
+from reflect.storage import demo
+from reflect.storage.store import Store
+from reflect.views import charts
+from reflect.views.explorer import (
     DEFAULT_MONTHS,
     MAX_FINDINGS,
     ONE_MONTH,
@@ -30,7 +32,6 @@ from reflect.explorer import (
     explorer,
     months_between,
 )
-from reflect.store import Store
 
 from .conftest import make_checkin
 
@@ -458,9 +459,9 @@ def test_the_notebook_runs_on_the_demo_data_out_of_the_box(tmp_path):
 
 
 def test_the_rhythm_section_shows_rituals_and_their_links():
-    from reflect.demo import fill
-    from reflect.explorer import Trends
-    from reflect.store import Store
+    from reflect.storage.demo import fill
+    from reflect.storage.store import Store
+    from reflect.views.explorer import Trends
 
     with Store(":memory:") as s:
         fill(s, end="2026-10")

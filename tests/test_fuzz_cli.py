@@ -13,7 +13,7 @@ import stat
 import pytest
 
 from reflect.cli import main
-from reflect.store import Store
+from reflect.storage.store import Store
 from tests.conftest import make_checkin
 
 SCORES = ["--passion", "5", "--emotional", "5", "--physical", "5", "--intellectual", "5", "--experiential", "5",

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from reflect import migrations
 from reflect.errors import NotAReflectStore, ReflectError, StoreError, StoreTooNew
-from reflect.paths import make_private_dirs, write_private
-from reflect.store import Store
+from reflect.storage import migrations
+from reflect.storage.store import Store
+from reflect.system.paths import make_private_dirs, write_private
 from tests.conftest import REFLECT_BIN, make_checkin
 
 # -- 1. temporary files nobody can slip a file or a link under ------------------------------------
@@ -78,7 +78,7 @@ def test_every_folder_made_is_owner_only_even_under_umask_000(tmp_path, open_uma
 
 
 def test_report_folders_are_owner_only_even_under_umask_000(tmp_path, open_umask):
-    from reflect import publish
+    from reflect.reporting import publish
 
     db = tmp_path / "couple.db"
     with Store(db) as s:
@@ -208,7 +208,7 @@ def test_every_refused_sqlite_like_file_is_left_byte_identical_with_its_mode_and
 def test_a_reflect_store_with_a_pending_wal_opens_with_its_data(tmp_path):
     path = tmp_path / "couple.db"
     code = (
-        "import os, sys\nfrom reflect.store import Store\nfrom tests.conftest import make_checkin\n"
+        "import os, sys\nfrom reflect.storage.store import Store\nfrom tests.conftest import make_checkin\n"
         "s = Store(sys.argv[1])\ns.save(make_checkin(note='kept'))\nos.kill(os.getpid(), 9)\n"
     )
     subprocess.run([sys.executable, "-c", code, str(path)], cwd=Path(__file__).parent.parent, check=False)
@@ -253,7 +253,7 @@ def test_ten_processes_creating_a_new_store_at_once_all_succeed(tmp_path):
     go = tmp_path / "go"
     code = (
         "import os, sys, time\n"
-        "from reflect.store import Store\nfrom tests.conftest import make_checkin\n"
+        "from reflect.storage.store import Store\nfrom tests.conftest import make_checkin\n"
         "while not os.path.exists(sys.argv[2]): time.sleep(0.005)\n"
         "with Store(sys.argv[1]) as s:\n"
         "    for i in range(25):\n"
@@ -319,8 +319,8 @@ def test_a_name_in_two_unicode_forms_is_one_person(store):
     ("Ro\u2028bin", "line breaks"), ("Ro\x1bbin", "control"), ("Ro\u00a0bin", "spaces"), ("\u3164", "invisible"),
 ])
 def test_names_with_control_bidi_or_invisible_characters_are_refused_clearly(name, why):
+    from reflect.domain.text import clean_name
     from reflect.errors import ValidationError
-    from reflect.text import clean_name
 
     with pytest.raises(ValidationError, match=f"a name cannot hold {why}"):
         clean_name(name)
@@ -331,7 +331,7 @@ def test_names_with_control_bidi_or_invisible_characters_are_refused_clearly(nam
 
 def test_terminal_escapes_in_notes_are_shown_escaped_and_kept_in_the_data(tmp_path, capsys):
     from reflect.cli import main
-    from reflect.rituals import Ritual
+    from reflect.domain.rituals import Ritual
 
     db = tmp_path / "couple.db"
     evil = "hi \x1b]52;c;cm0gLXJmIH4=\x07 \x9b31m \u202egnp.exe"
@@ -357,7 +357,7 @@ def test_terminal_escapes_in_notes_are_shown_escaped_and_kept_in_the_data(tmp_pa
 
 def test_export_is_exact_by_default_warns_of_formulas_and_neutralises_them_on_request(tmp_path, capsys):
     from reflect.cli import main
-    from reflect.csvio import parse_checkins
+    from reflect.domain.csvio import parse_checkins
 
     db = tmp_path / "couple.db"
     with Store(db) as s:
@@ -403,7 +403,7 @@ def test_a_read_only_store_says_read_only_not_busy(file_store):
 def test_sqlite_and_system_errors_have_their_own_words():
     import errno
 
-    from reflect.storefile import describe_error
+    from reflect.storage.storefile import describe_error
 
     assert "disk is full" in describe_error(sqlite3.OperationalError("database or disk is full"))
     assert "input/output" in describe_error(sqlite3.OperationalError("disk I/O error"))
@@ -438,9 +438,9 @@ def test_a_full_disk_during_backup_is_said_plainly_and_leaves_nothing(file_store
 
 
 def test_dates_before_1900_are_refused():
-    from reflect.checkin import parse_date, parse_month
+    from reflect.domain.checkin import parse_date, parse_month
+    from reflect.domain.rituals import Ritual
     from reflect.errors import ValidationError
-    from reflect.rituals import Ritual
 
     for bad in ("0001-01-01", "1899-12-31"):
         with pytest.raises(ValidationError, match="too early"):
@@ -453,7 +453,7 @@ def test_dates_before_1900_are_refused():
 
 
 def test_a_store_named_dots_never_writes_into_the_parent_of_out(tmp_path):
-    from reflect import publish
+    from reflect.reporting import publish
 
     stores = []
     for name in ("...db", "couple.db"):
@@ -477,7 +477,7 @@ HEADER = ("date,person,cadence,passion,emotional,physical,intellectual,experient
 
 def test_a_big_import_with_problems_names_them_and_writes_nothing(tmp_path):
     from reflect.errors import ImportFileError
-    from reflect.importing import import_checkins
+    from reflect.storage.importing import import_checkins
 
     rows = [f"2020-01-{d:02d},P{p},daily,5,5,5,5,5,5,,,,,,," for p in range(40) for d in range(1, 29)]
     rows[100] = rows[100].replace(",5,5,5,5,5,5,", ",5,11,5,5,5,5,")
@@ -502,7 +502,7 @@ def test_a_big_import_with_problems_names_them_and_writes_nothing(tmp_path):
 
 
 def test_a_big_import_counts_new_updated_and_unchanged(tmp_path):
-    from reflect.importing import import_checkins
+    from reflect.storage.importing import import_checkins
 
     db = tmp_path / "c.db"
     with Store(db) as s:

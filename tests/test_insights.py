@@ -1,9 +1,9 @@
 import pytest
 
-from reflect import insights as ins
-from reflect.checkin import add_months
-from reflect.demo import generate
-from reflect.store import Store
+from reflect.analytics import insights as ins
+from reflect.domain.checkin import add_months
+from reflect.storage.demo import generate
+from reflect.storage.store import Store
 
 from .conftest import make_checkin
 

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from reflect.lab import command
+from reflect.servers.lab import command
 
 from .conftest import REFLECT_BIN
 from .test_lifetime import _alive, _descendants, _wait_for

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reflect.demo import generate
-from reflect.store import Store
+from reflect.storage.demo import generate
+from reflect.storage.store import Store
 
 from .conftest import REFLECT_BIN
 

@@ -4,9 +4,9 @@ month mixes cadences (a monthly passion of 8 and a weekly one of 2 make 5.0, dow
 import json
 import subprocess
 
-from reflect.glance import at_a_glance, glance_html
-from reflect.store import Store
-from reflect.widgets import this_month_at_a_glance
+from reflect.analytics.glance import at_a_glance, glance_html
+from reflect.storage.store import Store
+from reflect.views.widgets import this_month_at_a_glance
 
 from .conftest import REFLECT_BIN, make_checkin
 

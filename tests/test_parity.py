@@ -8,9 +8,9 @@ from pathlib import Path
 
 import nbformat
 
-from reflect.demo import fill
-from reflect.pages import export_html
-from reflect.store import Store
+from reflect.reporting.pages import export_html
+from reflect.storage.demo import fill
+from reflect.storage.store import Store
 
 from .conftest import REFLECT_BIN, ROOT
 

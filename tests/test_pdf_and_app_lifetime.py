@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reflect.publish import ReportError, print_pdf
+from reflect.reporting.publish import ReportError, print_pdf
 from tests.conftest import REFLECT_BIN, ROOT
 
 #: A stand-in for chromium: notes what it was given and the mode of the folder it prints into.
@@ -102,7 +102,7 @@ def _wait_for(condition, timeout: float) -> bool:
 def test_chromium_dies_with_a_report_killed_by_sigkill(fake, monkeypatch):
     html, out, log = fake
     monkeypatch.setenv("FAKE_MODE", "sleep")
-    code = ("import sys; from pathlib import Path; from reflect.publish import print_pdf\n"
+    code = ("import sys; from pathlib import Path; from reflect.reporting.publish import print_pdf\n"
             "print_pdf(Path(sys.argv[1]), Path(sys.argv[2]))\n")
     parent = subprocess.Popen([sys.executable, "-c", code, str(html), str(out / "2025-01.pdf")], cwd=ROOT)
     try:
@@ -121,7 +121,7 @@ def test_chromium_dies_with_a_report_killed_by_sigkill(fake, monkeypatch):
 def test_a_report_stopped_by_sigterm_cleans_up_and_stops_chromium(fake, monkeypatch, tmp_path):
     html, out, log = fake
     monkeypatch.setenv("FAKE_MODE", "sleep")
-    code = ("import sys; from pathlib import Path\nfrom reflect import cli, publish\n"
+    code = ("import sys; from pathlib import Path\nfrom reflect import cli\nfrom reflect.reporting import publish\n"
             "@cli.cli.command('print-test')\ndef print_test():\n"
             "    publish.print_pdf(Path(sys.argv[1]), Path(sys.argv[2]))\n"
             "cli.main(['print-test'])\n")

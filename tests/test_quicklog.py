@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from reflect.quicklog import QuickLog
-from reflect.store import Store
+from reflect.storage.store import Store
+from reflect.views.quicklog import QuickLog
 
 from .conftest import make_checkin
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from reflect.demo import generate
-from reflect.store import Store
+from reflect.storage.demo import generate
+from reflect.storage.store import Store
 
 from .conftest import REFLECT_BIN, ROOT, make_checkin
 
@@ -246,7 +246,7 @@ def test_the_default_report_uses_the_demo_until_there_is_data(cli, home):
 
 
 def test_the_rhythm_section_shows_rituals_and_what_they_go_with(tmp_path):
-    from reflect.demo import fill
+    from reflect.storage.demo import fill
 
     db = tmp_path / "demo.db"
     with Store(db) as s:
@@ -263,7 +263,7 @@ def test_the_rhythm_section_shows_rituals_and_what_they_go_with(tmp_path):
 
 
 def test_a_new_ritual_remakes_the_report(tmp_path):
-    from reflect.rituals import Ritual
+    from reflect.domain.rituals import Ritual
 
     db = tmp_path / "us.db"
     with Store(db) as s:
@@ -353,7 +353,7 @@ def _store_with(path, passion):
 
 
 def test_each_store_has_a_report_folder_of_its_own_by_default(tmp_path):
-    from reflect.publish import FOLDER_MARKER
+    from reflect.reporting.publish import FOLDER_MARKER
 
     home = tmp_path / "home"
     env = {**__import__("os").environ, "REFLECT_HOME": str(home)}
@@ -381,7 +381,7 @@ def test_each_store_has_a_report_folder_of_its_own_by_default(tmp_path):
 
 
 def test_folder_names_do_not_depend_on_the_order_of_the_stores(tmp_path):
-    from reflect.publish import report_folders
+    from reflect.reporting.publish import report_folders
 
     stores = [tmp_path / "x" / "reflect.db", tmp_path / "y" / "reflect.db", tmp_path / "z" / "other.db"]
     first = report_folders(stores, tmp_path / "out")

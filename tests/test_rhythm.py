@@ -6,11 +6,11 @@ import random
 import numpy as np
 import pytest
 
-from reflect import rhythm
-from reflect.checkin import CheckIn, add_months
-from reflect.dimensions import KEYS
-from reflect.rituals import Ritual
-from reflect.store import Store
+from reflect.analytics import rhythm
+from reflect.domain.checkin import CheckIn, add_months
+from reflect.domain.dimensions import KEYS
+from reflect.domain.rituals import Ritual
+from reflect.storage.store import Store
 
 
 def ritual_frame(*rituals, store=None):
@@ -151,7 +151,7 @@ def test_weekly_periods_use_weekly_and_daily_checkins():
 
 
 def test_the_demo_shows_its_phone_free_effect():
-    from reflect.demo import fill
+    from reflect.storage.demo import fill
 
     with Store(":memory:") as store:
         fill(store, end="2026-10")

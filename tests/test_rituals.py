@@ -5,10 +5,10 @@ import sqlite3
 
 import pytest
 
-from reflect import migrations
+from reflect.domain.rituals import DEFAULT_KINDS, HEADER, Ritual, parse_rituals, to_csv
 from reflect.errors import ImportFileError, ValidationError
-from reflect.rituals import DEFAULT_KINDS, HEADER, Ritual, parse_rituals, to_csv
-from reflect.store import Store
+from reflect.storage import migrations
+from reflect.storage.store import Store
 
 from .conftest import make_checkin
 
@@ -43,7 +43,7 @@ def test_together_is_an_empty_person():
 
 
 def test_a_person_named_both_or_together_logs_personal_rituals(store):
-    from reflect.rituals import person_word
+    from reflect.domain.rituals import person_word
 
     for name in ("Both", "Together", "together"):
         r = Ritual.create(day="2026-10-01", kind="hug", person=name)
@@ -155,7 +155,7 @@ def test_csv_round_trip_and_new_kinds(store):
 
 
 def test_demo_store_with_rituals_is_still_demo_only(store):
-    from reflect.demo import fill
+    from reflect.storage.demo import fill
 
     fill(store, end="2026-10")
     assert store.holds_only_demo()

@@ -13,12 +13,12 @@ import time
 
 import pytest
 
-from reflect import keys, migrations
-from reflect.dimensions import KEYS
+from reflect.domain.dimensions import KEYS
+from reflect.domain.rituals import Ritual
 from reflect.errors import NotSignedIn, SignInDelayed, ValidationError, WrongPassphrase
-from reflect.rituals import Ritual
-from reflect.store import Store
-from reflect.widgets import CheckInForm
+from reflect.storage import keys, migrations
+from reflect.storage.store import Store
+from reflect.views.widgets import CheckInForm
 
 from .conftest import make_checkin
 

@@ -4,10 +4,10 @@ import stat
 
 import pytest
 
-from reflect import migrations
-from reflect.dimensions import KEYS
+from reflect.domain.dimensions import KEYS
 from reflect.errors import NotAReflectStore, StoreError, StoreTooNew, ValidationError
-from reflect.store import Store
+from reflect.storage import migrations
+from reflect.storage.store import Store
 
 from .conftest import make_checkin
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reflect.store import Store
+from reflect.storage.store import Store
 
 from .conftest import ROOT, make_checkin
 
@@ -41,7 +41,7 @@ def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
            # nbconvert's own templates (the report's extends JupyterLab's), which pip would have put in the venv
            "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     env.pop("REFLECT_DB", None)
-    where = subprocess.run([str(py), "-c", "import reflect, reflect.publish as p; print(reflect.__file__); "
+    where = subprocess.run([str(py), "-c", "import reflect, reflect.reporting.publish as p; print(reflect.__file__); "
                             "print(p.notebook_path())"], capture_output=True, text=True, cwd=outside, env=env)
     assert where.returncode == 0, where.stderr
     assert all(line.startswith(str(venv)) for line in where.stdout.split()), where.stdout

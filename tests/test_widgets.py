@@ -6,8 +6,8 @@ import ipywidgets as w
 import pytest
 
 from reflect.errors import StoreError
-from reflect.store import Store
-from reflect.widgets import CheckInForm, checkin_form, field_words, this_month_at_a_glance
+from reflect.storage.store import Store
+from reflect.views.widgets import CheckInForm, checkin_form, field_words, this_month_at_a_glance
 
 from .conftest import ROOT, make_checkin
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from reflect import workers
+from reflect.reporting import workers
 
 
 def _warm():
@@ -53,7 +53,7 @@ def test_an_error_in_the_helper_is_raised_here_and_the_helper_goes_on():
 def test_the_renderer_draws_svg_in_a_fresh_process():
     # vl-convert's engine does not survive a fork, so this runs where it has not started yet
     code = (
-        "from reflect import workers\n"
+        "from reflect.reporting import workers\n"
         "assert workers.can_fork()\n"
         "w = workers.start_renderer()\n"
         "spec = {'mark': 'point', 'data': {'values': [{'x': 1}]},\n"

@@ -1,0 +1,182 @@
+"""The store's schema, as explicit, numbered migrations.
+
+``user_version`` holds the schema version; ``application_id`` marks the file as a Reflect store.
+Each migration runs in the same transaction as the version bump, so a file is always at one
+version or the next, never in between. Add a migration by appending a function; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from reflect.domain.dimensions import KEYS
+
+#: "RFLT" as a 32-bit integer, written into the SQLite header of every Reflect store.
+APPLICATION_ID = 0x52464C54
+
+
+def _v1_checkins(conn: sqlite3.Connection) -> None:
+    """Check-ins: every saved version is kept; ``checkins`` points at the latest of each key."""
+    score_cols = ",\n".join(
+        f"    {k} INTEGER NOT NULL CHECK ({k} BETWEEN 1 AND 10)" for k in KEYS
+    )
+    desired_cols = ",\n".join(
+        f"    desired_{k} INTEGER CHECK (desired_{k} BETWEEN 1 AND 10)" for k in KEYS
+    )
+    conn.execute(
+        f"""
+        CREATE TABLE checkin_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) BETWEEN 1 AND 64),
+            cadence TEXT NOT NULL CHECK (cadence IN ('monthly', 'weekly', 'daily')),
+            period_start TEXT NOT NULL,
+{score_cols},
+{desired_cols},
+            note TEXT,
+            saved_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE checkins (
+            person TEXT NOT NULL,
+            cadence TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES checkin_versions(id),
+            PRIMARY KEY (person, cadence, period_start)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        "CREATE INDEX checkin_versions_key ON checkin_versions (person, cadence, period_start, id)"
+    )
+
+
+def _v2_source_and_month_index(conn: sqlite3.Connection) -> None:
+    """Record where each version came from (form, cli, import, demo); index check-ins by date."""
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN source TEXT")
+    conn.execute("CREATE INDEX checkins_by_date ON checkins (period_start)")
+
+
+def _v3_rituals(conn: sqlite3.Connection) -> None:
+    """The ritual log: kinds the couple added, and every logged ritual with its history."""
+    conn.execute(
+        """
+        CREATE TABLE ritual_kinds (
+            kind TEXT PRIMARY KEY,
+            cadence TEXT NOT NULL CHECK (cadence IN ('monthly', 'weekly', 'daily')),
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE ritual_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) <= 64),
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            done INTEGER NOT NULL CHECK (done IN (0, 1)),
+            note TEXT,
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE rituals (
+            person TEXT NOT NULL,
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES ritual_versions(id),
+            PRIMARY KEY (person, day, kind)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute("CREATE INDEX ritual_versions_key ON ritual_versions (person, day, kind, id)")
+    conn.execute("CREATE INDEX rituals_by_day ON rituals (day)")
+
+
+def _v4_people_and_keys(conn: sqlite3.Connection) -> None:
+    """People the kit knows, their keys (a passphrase wraps each person's data key), what happened
+    to them (passphrase set, changed, reset), and sealed notes: a protected person's note is stored
+    only sealed (``note`` stays NULL), with the key that opens it and who it is shared with."""
+    conn.execute(
+        """
+        CREATE TABLE people (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            chose_no_passphrase INTEGER NOT NULL DEFAULT 0 CHECK (chose_no_passphrase IN (0, 1)),
+            failures INTEGER NOT NULL DEFAULT 0,
+            failed_at TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE person_keys (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL REFERENCES people(name),
+            kdf TEXT NOT NULL,
+            wrapped_key BLOB NOT NULL,
+            public_key BLOB NOT NULL,
+            wrapped_private BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            retired_at TEXT
+        )"""
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX person_keys_current ON person_keys (person) WHERE retired_at IS NULL"
+    )
+    conn.execute(
+        """
+        CREATE TABLE people_events (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL,
+            event TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN note_key INTEGER REFERENCES person_keys(id)")
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN note_sealed BLOB")
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN note_cek BLOB")
+    conn.execute(
+        "ALTER TABLE checkin_versions ADD COLUMN note_shared INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (note_shared IN (0, 1))"
+    )
+    conn.execute(
+        """
+        CREATE TABLE note_shares (
+            version_id INTEGER NOT NULL REFERENCES checkin_versions(id),
+            reader TEXT NOT NULL,
+            reader_key INTEGER NOT NULL REFERENCES person_keys(id),
+            wrapped_cek BLOB NOT NULL,
+            PRIMARY KEY (version_id, reader)
+        ) WITHOUT ROWID"""
+    )
+    # Everyone who already has a check-in or a personal ritual is a person, without a passphrase
+    # until they choose one.
+    conn.execute(
+        "INSERT INTO people (name, created_at) "
+        "SELECT person, min(saved_at) FROM ("
+        "  SELECT person, saved_at FROM checkin_versions"
+        "  UNION ALL SELECT person, saved_at FROM ritual_versions WHERE person != ''"
+        ") GROUP BY person"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_checkins,
+    _v2_source_and_month_index,
+    _v3_rituals,
+    _v4_people_and_keys,
+]
+
+#: The schema version this code writes.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def apply(conn: sqlite3.Connection, *, start: int, stop: int = SCHEMA_VERSION) -> None:
+    """Run migrations ``start+1 .. stop`` on ``conn``, which must be inside a transaction."""
+    for version in range(start + 1, stop + 1):
+        MIGRATIONS[version - 1](conn)
+        conn.execute(f"PRAGMA user_version = {version}")

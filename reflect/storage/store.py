@@ -1,0 +1,1176 @@
+"""The store: one SQLite file per relationship, holding every check-in ever saved.
+
+Saving again for the same (person, cadence, period start) supersedes the earlier check-in:
+analyses see the latest, and every version stays in ``checkin_versions`` for :meth:`Store.history`.
+Nothing is ever deleted. Writes are single transactions (``BEGIN IMMEDIATE``); the file uses WAL
+mode and a busy timeout so that two partners saving at once from two notebooks both succeed.
+
+>>> with Store(":memory:") as store:
+...     store.count()
+0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import sqlite3
+import stat
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from reflect.domain.checkin import CheckIn, add_months, month_start, parse_month, parse_person
+from reflect.domain.dimensions import DESIRED_KEYS, KEYS
+from reflect.domain.rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
+from reflect.errors import (
+    NotAReflectStore,
+    NotSignedIn,
+    SignInDelayed,
+    StoreError,
+    StoreTooNew,
+    ValidationError,
+    WrongPassphrase,
+)
+from reflect.storage import keys, migrations, storefile
+from reflect.storage.storefile import describe_error
+from reflect.system.paths import make_private_dirs, refuse_non_regular, resolve_store_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 30.0
+WRITE_RETRIES = 8
+
+SaveStatus = Literal["added", "updated", "unchanged"]
+
+_COLUMNS = ("person", "cadence", "period_start", *KEYS, *DESIRED_KEYS, "note")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: SaveStatus
+    checkin: CheckIn
+    previous: CheckIn | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of a check-in, as :meth:`Store.history` lists it."""
+
+    number: int
+    saved_at: str
+    source: str | None
+    checkin: CheckIn
+    current: bool
+
+
+#: Wrong passphrases allowed in a row before each further try must wait (1 s, then 2, 4 ... 60 s).
+FREE_SIGN_IN_FAILURES = 3
+MAX_SIGN_IN_DELAY_S = 60.0
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the store knows: ``protected`` when they have a passphrase."""
+
+    name: str
+    protected: bool
+    chose_no_passphrase: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class PersonEvent:
+    """Something that happened to a person's passphrase, for both partners to see."""
+
+    person: str
+    event: str  # passphrase-set, passphrase-changed, passphrase-reset, no-passphrase
+    at: str
+
+
+EVENT_WORDS = {
+    "passphrase-set": "chose a passphrase",
+    "passphrase-changed": "changed their passphrase",
+    "passphrase-reset": "reset a forgotten passphrase (notes written before stay sealed)",
+    "no-passphrase": "chose to have no passphrase",
+}
+
+
+def now_stamp() -> str:
+    """When a version is saved: UTC, ISO 8601 with microseconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+_now = now_stamp
+
+
+def _note_context(person: str, cadence: str, start: str) -> str:
+    return f"{person}|{cadence}|{start}"
+
+
+def _period_end_sql(alias: str) -> str:
+    return (f"CASE {alias}.cadence WHEN 'monthly' THEN date({alias}.period_start, '+1 month') "
+            f"WHEN 'weekly' THEN date({alias}.period_start, '+7 days') "
+            f"ELSE date({alias}.period_start, '+1 day') END")
+
+
+def make_private(path: Path) -> None:
+    """Make a file readable and writable by its owner only, if it is not already."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(0o600)
+            log.info("made %s readable by its owner only", path)
+    except OSError:  # pragma: no cover - not ours to fix (e.g. another owner)
+        log.warning("could not restrict permissions of %s", path)
+
+
+class Store:
+    """A Reflect store in one SQLite file (or ``":memory:"`` for tests).
+
+    Opening a file that does not exist creates it (mode 0600). Opening an older store migrates
+    it after writing a backup beside it; a file that is not a Reflect store, or that comes from a
+    newer Reflect, raises and is left untouched.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True):
+        if path is None or str(path) != ":memory:":
+            path = resolve_store_path(path)
+        self.path = Path(path) if str(path) != ":memory:" else None
+        #: Today's date, for what is sealed (a period not over yet); tests may replace it.
+        self.today: Any = dt.date.today
+        self._keys: dict[str, tuple[int, keys.UnlockedKey]] = {}  # signed-in protected people
+        self._present: set[str] = set()  # everyone signed in (with or without a passphrase)
+        self._conn = self._open(create=create)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _open(self, *, create: bool) -> sqlite3.Connection:
+        if self.path is None:
+            conn = self._connect(":memory:")
+            self._initialise(conn, version=0)
+            return conn
+        path = self.path
+        # What the file is, found out without changing it (not even its mode): see storefile.
+        version = storefile.identify(path, application_id=migrations.APPLICATION_ID, newest=migrations.SCHEMA_VERSION)
+        if version is None and not create:
+            raise StoreError(f"{path}: no such store (create it with `reflect init`)")
+        if version == 0 and not create:
+            raise StoreError(f"{path} is empty, not yet a Reflect store (create it with `reflect init`)")
+        if version is not None and version == migrations.SCHEMA_VERSION:
+            make_private(path)
+            return self._connect_checked(path)
+        if version is None and not path.parent.exists():
+            try:
+                make_private_dirs(path.parent)  # first, so that its folder can be locked
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the store's folder ({describe_error(exc)})") from None
+        with storefile.creation_lock(path):  # one process creates or migrates at a time
+            if version is None:
+                try:
+                    storefile.create_private_file(path)
+                except OSError as exc:
+                    raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
+                log.debug("created a new store at %s", path)
+            version = storefile.identify(
+                path, application_id=migrations.APPLICATION_ID, newest=migrations.SCHEMA_VERSION
+            ) or 0
+            make_private(path)
+            conn = self._connect_checked(path)
+            if version < migrations.SCHEMA_VERSION:
+                if version > 0:
+                    self._backup_before_migration(conn, version)
+                self._initialise(conn, version=version)
+            return conn
+
+    def _connect_checked(self, path: Path) -> sqlite3.Connection:
+        """Connect to a file :func:`storefile.identify` accepted, and check it once more with SQLite."""
+        try:
+            conn = self._connect(str(path))
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise NotAReflectStore(f"{path} is not a Reflect store ({exc})") from None
+        if app_id != migrations.APPLICATION_ID and (n_tables or version or app_id):
+            conn.close()
+            raise NotAReflectStore(f"{path} is an SQLite database but not a Reflect store")
+        if version > migrations.SCHEMA_VERSION:
+            conn.close()
+            raise StoreTooNew(
+                f"{path} was written by a newer Reflect (schema {version}, this one reads up to "
+                f"{migrations.SCHEMA_VERSION}); upgrade Reflect to open it"
+            )
+        return conn
+
+    @staticmethod
+    def _connect(target: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Deleted or replaced content (a note sealed after the fact, a re-wrapped key) is zeroed.
+        conn.execute("PRAGMA secure_delete = ON")
+        return conn
+
+    def _backup_before_migration(self, conn: sqlite3.Connection, version: int) -> None:
+        assert self.path is not None
+        dest = self._copy_to(conn, self.path.with_name(f"{self.path.name}.schema-v{version}.bak"), unique=True)
+        log.info("kept a copy of the schema-%d store at %s before migrating", version, dest)
+
+    def _initialise(self, conn: sqlite3.Connection, *, version: int) -> None:
+        def step(c: sqlite3.Connection) -> None:
+            current = c.execute("PRAGMA user_version").fetchone()[0]
+            if current >= migrations.SCHEMA_VERSION:
+                return  # another process got there first
+            if current == 0:
+                c.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
+            migrations.apply(c, start=current)
+            if current:
+                log.info(
+                    "migrated %s from schema %d to %d",
+                    self.path, current, migrations.SCHEMA_VERSION,
+                )
+
+        if self.path is not None:
+            # WAL lets readers and one writer work at once (two partners, two notebooks).
+            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        _retry(lambda: _in_transaction(conn, step))
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.sign_out()
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.path or ':memory:'}>"
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- people, passphrases, signing in ----------------------------------------------------
+
+    def person(self, name: str) -> Person | None:
+        """What the store knows of ``name`` (None for someone it does not know)."""
+        row = self._conn.execute(
+            "SELECT p.name, p.created_at, p.chose_no_passphrase, "
+            "EXISTS (SELECT 1 FROM person_keys k WHERE k.person = p.name AND k.retired_at IS NULL) "
+            "FROM people p WHERE p.name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        return Person(name=row[0], created_at=row[1], chose_no_passphrase=bool(row[2]), protected=bool(row[3]))
+
+    def persons(self) -> list[Person]:
+        """Everyone the store knows, by name."""
+        names = [r[0] for r in self._conn.execute("SELECT name FROM people ORDER BY name")]
+        return [p for p in (self.person(n) for n in names) if p is not None]
+
+    def is_protected(self, name: str) -> bool:
+        person = self.person(name)
+        return person is not None and person.protected
+
+    def people_events(self, name: str | None = None) -> list[PersonEvent]:
+        """What happened to passphrases (set, changed, reset), oldest first: for both partners to see."""
+        sql = "SELECT person, event, at FROM people_events" + (" WHERE person = ?" if name else "") + " ORDER BY id"
+        return [PersonEvent(*r) for r in self._conn.execute(sql, (name,) if name else ())]
+
+    def add_person(self, name: str, passphrase: str | None, *, params: keys.KdfParams | None = None) -> Person:
+        """Make ``name`` known, with a passphrase, or explicitly with none (``passphrase=None``).
+
+        A person the store already knows without a passphrase may still choose one here (or with
+        :meth:`set_passphrase`); a person who has one keeps it (change it with :meth:`set_passphrase`).
+        """
+        name = parse_person(name)
+        existing = self.person(name)
+        if existing is not None and existing.protected:
+            raise ValidationError(f"{name} already has a passphrase (change it with `reflect person passphrase`)",
+                                  field="person")
+        if passphrase is not None:
+            self.set_passphrase(name, passphrase, params=params)
+        else:
+            def work(conn: sqlite3.Connection) -> None:
+                stamp = _now()
+                self._register(conn, name, stamp)
+                conn.execute("UPDATE people SET chose_no_passphrase = 1 WHERE name = ?", (name,))
+                conn.execute("INSERT INTO people_events (person, event, at) VALUES (?, 'no-passphrase', ?)",
+                             (name, stamp))
+
+            _retry(lambda: _in_transaction(self._conn, work))
+            self._present.add(name)
+        person = self.person(name)
+        assert person is not None
+        return person
+
+    def set_passphrase(self, name: str, new: str, *, old: str | None = None,
+                       params: keys.KdfParams | None = None) -> None:
+        """Choose a passphrase (a person without one), or change it (``old`` is the current one, or
+        the person is signed in).
+
+        Choosing one seals the person's earlier notes, which were kept in plain text until now.
+        Changing it re-wraps the person's key: no note is rewritten and every note stays readable.
+        """
+        name = parse_person(name)
+        keys.check_new_passphrase(new)
+        person = self.person(name)
+        if person is not None and person.protected:
+            if old is not None:
+                self.sign_in(name, old)
+            elif name not in self._keys:
+                raise NotSignedIn(f"{name} already has a passphrase: sign in (or give the current one) to change it")
+            key_id, unlocked = self._keys[name]
+            wrapped = self._wrapped_key(key_id)
+            rewrapped = keys.rewrap(unlocked, wrapped, new, name, params)
+
+            def change(conn: sqlite3.Connection) -> None:
+                conn.execute("UPDATE person_keys SET kdf = ?, wrapped_key = ? WHERE id = ?",
+                             (rewrapped.kdf, rewrapped.wrapped_key, key_id))
+                conn.execute("INSERT INTO people_events (person, event, at) VALUES (?, 'passphrase-changed', ?)",
+                             (name, _now()))
+
+            _retry(lambda: _in_transaction(self._conn, change))
+            return
+        self._new_key(name, new, params, event="passphrase-set")
+
+    def reset_passphrase(self, name: str, new: str, *, params: keys.KdfParams | None = None) -> None:
+        """A new passphrase for someone who forgot theirs. Their notes written before cannot be read
+        again by anyone (they stay in the store, sealed); their scores stay. Recorded for both to see."""
+        name = parse_person(name)
+        keys.check_new_passphrase(new)
+        if not self.is_protected(name):
+            raise ValidationError(f"{name} has no passphrase to reset; choose one instead", field="person")
+        self.sign_out(name)
+        self._new_key(name, new, params, event="passphrase-reset")
+
+    def _new_key(self, name: str, passphrase: str, params: keys.KdfParams | None, *, event: str) -> None:
+        wrapped, unlocked = keys.new_person_key(passphrase, name, params)
+
+        def work(conn: sqlite3.Connection) -> None:
+            stamp = _now()
+            self._register(conn, name, stamp)
+            conn.execute("UPDATE person_keys SET retired_at = ? WHERE person = ? AND retired_at IS NULL",
+                         (stamp, name))
+            key_id = conn.execute(
+                "INSERT INTO person_keys (person, kdf, wrapped_key, public_key, wrapped_private, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (name, wrapped.kdf, wrapped.wrapped_key, wrapped.public_key, wrapped.wrapped_private, stamp),
+            ).lastrowid
+            assert key_id is not None
+            conn.execute("UPDATE people SET chose_no_passphrase = 0, failures = 0, failed_at = NULL WHERE name = ?",
+                         (name,))
+            conn.execute("INSERT INTO people_events (person, event, at) VALUES (?, ?, ?)", (name, event, stamp))
+            # Notes kept in plain text while the person had no passphrase are sealed now.
+            plain = conn.execute(
+                "SELECT id, cadence, period_start, note FROM checkin_versions "
+                "WHERE person = ? AND note IS NOT NULL AND note_key IS NULL", (name,)).fetchall()
+            for row in plain:
+                box = keys.seal_note(unlocked, row["note"],
+                                     context=_note_context(name, row["cadence"], row["period_start"]))
+                conn.execute("UPDATE checkin_versions SET note = NULL, note_key = ?, note_sealed = ?, note_cek = ? "
+                             "WHERE id = ?", (key_id, box.sealed, box.wrapped_cek, row["id"]))
+            self._keys[name] = (key_id, unlocked)
+            self._present.add(name)
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        self._share_pending(name)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Move everything into the main file and empty the WAL (so no old page stays there)."""
+        if self.path is not None:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:  # pragma: no cover - busy: SQLite checkpoints later
+                log.debug("could not checkpoint %s now", self.path)
+
+    def _wrapped_key(self, key_id: int) -> keys.WrappedKey:
+        row = self._conn.execute(
+            "SELECT kdf, wrapped_key, public_key, wrapped_private FROM person_keys WHERE id = ?", (key_id,)
+        ).fetchone()
+        return keys.WrappedKey(kdf=row[0], wrapped_key=row[1], public_key=row[2], wrapped_private=row[3])
+
+    def _current_key_id(self, name: str) -> int | None:
+        row = self._conn.execute(
+            "SELECT id FROM person_keys WHERE person = ? AND retired_at IS NULL", (name,)).fetchone()
+        return int(row[0]) if row else None
+
+    def sign_in(self, name: str, passphrase: str | None = None) -> None:
+        """Sign ``name`` in: their own check-ins and notes open to this store object until
+        :meth:`sign_out`. A person with a passphrase must give it; after a few wrong ones, each
+        further try must wait longer (:class:`SignInDelayed`)."""
+        name = parse_person(name)
+        row = self._conn.execute("SELECT failures, failed_at FROM people WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise ValidationError(f"there is no one called {name} in this store yet", field="person")
+        key_id = self._current_key_id(name)
+        if key_id is None:  # no passphrase: signing in is saying who you are
+            self._present.add(name)
+            return
+        if name in self._keys and self._keys[name][0] == key_id and passphrase is None:
+            return
+        wait = self._sign_in_wait(int(row[0]), row[1])
+        if wait > 0:
+            raise SignInDelayed(
+                f"too many wrong passphrases for {name}: wait {wait:.0f} s before trying again", wait=wait)
+        if not passphrase:
+            raise NotSignedIn(f"{name} has a passphrase: give it to sign in")
+        try:
+            unlocked = keys.unlock(self._wrapped_key(key_id), passphrase, name)
+        except WrongPassphrase:
+            failures = int(row[0]) + 1
+
+            def fail(conn: sqlite3.Connection) -> None:
+                conn.execute("UPDATE people SET failures = failures + 1, failed_at = ? WHERE name = ?",
+                             (_now(), name))
+
+            _retry(lambda: _in_transaction(self._conn, fail))
+            later = self._sign_in_wait(failures, _now())
+            raise WrongPassphrase(
+                f"that is not {name}'s passphrase"
+                + (f"; wait {later:.0f} s before the next try" if later > 0 else "")) from None
+        if row[0]:
+            _retry(lambda: _in_transaction(self._conn, lambda conn: conn.execute(
+                "UPDATE people SET failures = 0, failed_at = NULL WHERE name = ?", (name,))))
+        self._keys[name] = (key_id, unlocked)
+        self._present.add(name)
+        self._share_pending(name)
+
+    @staticmethod
+    def _sign_in_wait(failures: int, failed_at: str | None) -> float:
+        if failures < FREE_SIGN_IN_FAILURES or not failed_at:
+            return 0.0
+        delay = min(MAX_SIGN_IN_DELAY_S, 2.0 ** (failures - FREE_SIGN_IN_FAILURES))
+        since = (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(failed_at)).total_seconds()
+        return max(0.0, delay - since)
+
+    def sign_out(self, name: str | None = None) -> None:
+        """Sign ``name`` out (everyone without a name): their keys leave memory."""
+        if name is None:
+            self._keys.clear()
+            self._present.clear()
+        else:
+            self._keys.pop(name, None)
+            self._present.discard(name)
+
+    @property
+    def signed_in(self) -> frozenset[str]:
+        """Who is signed in to this store object."""
+        return frozenset(self._present)
+
+    def require_signed_in(self, person: str) -> None:
+        """Raise NotSignedIn unless ``person`` has no passphrase or is signed in to this store object."""
+        if self._current_key_id(person) is not None and person not in self._keys:
+            raise NotSignedIn(f"{person} has a passphrase: sign in as {person} first (nothing was saved)")
+
+
+    @staticmethod
+    def _register(conn: sqlite3.Connection, name: str, stamp: str) -> None:
+        conn.execute("INSERT OR IGNORE INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
+
+    # -- sealing: what is shown to whom ------------------------------------------------------
+
+    def _visible_sql(self, alias: str = "c") -> tuple[str, list[Any]]:
+        """A SQL condition true for the check-ins (rows of ``checkins`` as ``alias``) shown now:
+        those of people signed in, those of periods that are over, and those whose every partner
+        has answered for the same period and rhythm."""
+        present = sorted(self._present)
+        marks = ", ".join("?" * len(present))
+        sql = (
+            f"({_period_end_sql(alias)} <= ?"
+            + (f" OR {alias}.person IN ({marks})" if present else "")
+            + f" OR NOT EXISTS (SELECT 1 FROM people p WHERE p.name != {alias}.person AND NOT EXISTS ("
+            f"SELECT 1 FROM checkins o WHERE o.person = p.name AND o.cadence = {alias}.cadence "
+            f"AND o.period_start = {alias}.period_start)))"
+        )
+        return sql, [self.today().isoformat(), *present]
+
+    def answered(self, cadence: str, start: Any) -> list[str]:
+        """Who has answered for a period (names only: what they answered may still be sealed)."""
+        day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        rows = self._conn.execute("SELECT person FROM checkins WHERE cadence = ? AND period_start = ? ORDER BY person",
+                                  (cadence, day.isoformat()))
+        return [r[0] for r in rows]
+
+    def is_sealed(self, checkin: CheckIn) -> bool:
+        """Whether ``checkin`` (saved) is hidden from whoever is signed in to this store object."""
+        cond, params = self._visible_sql()
+        row = self._conn.execute(
+            f"SELECT NOT {cond} FROM checkins c WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?",
+            [*params, *checkin.key]).fetchone()
+        return bool(row and row[0])
+
+    # -- notes ---------------------------------------------------------------------------------
+
+    def _read_note(self, row: sqlite3.Row) -> str | None:
+        """The note of a version row, if whoever is signed in may read it (else None)."""
+        if row["note_key"] is None:
+            return row["note"]  # written without a passphrase: as open as it ever was
+        person = row["person"]
+        context = _note_context(person, row["cadence"], row["period_start"])
+        box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
+        mine = self._keys.get(person)
+        if mine is not None:
+            if mine[0] != row["note_key"]:
+                return None  # written under a key whose passphrase was forgotten: sealed for ever
+            return keys.open_note(mine[1], box, context=context)
+        if not row["note_shared"]:
+            return None
+        for reader, (key_id, unlocked) in self._keys.items():
+            share = self._conn.execute(
+                "SELECT wrapped_cek FROM note_shares WHERE version_id = ? AND reader = ? AND reader_key = ?",
+                (row["id"], reader, key_id)).fetchone()
+            if share is not None:
+                return keys.open_shared_note(unlocked, box, share[0], context=context, reader=reader)
+        return None
+
+    def _checkin(self, row: sqlite3.Row) -> CheckIn:
+        return CheckIn(
+            person=row["person"],
+            cadence=row["cadence"],
+            period_start=dt.date.fromisoformat(row["period_start"]),
+            scores={k: row[k] for k in KEYS},
+            desired={k: row[f"desired_{k}"] for k in KEYS},
+            note=self._read_note(row),
+            note_shared=bool(row["note_shared"]),
+        )
+
+    def _wrap_shares(self, conn: sqlite3.Connection, version_id: int, writer: str, box: keys.SealedNote,
+                     context: str) -> None:
+        """Share a note's key with every other person who has a passphrase (and has no share yet)."""
+        _, unlocked = self._keys[writer]
+        readers = conn.execute(
+            "SELECT k.person, k.id, k.public_key FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? "
+            "AND NOT EXISTS (SELECT 1 FROM note_shares s WHERE s.version_id = ? AND s.reader = k.person "
+            "AND s.reader_key = k.id)", (writer, version_id)).fetchall()
+        for reader, key_id, public in readers:
+            wrapped = keys.share_note(unlocked, box, public, context=context, reader=reader)
+            conn.execute("INSERT OR REPLACE INTO note_shares (version_id, reader, reader_key, wrapped_cek) "
+                         "VALUES (?, ?, ?, ?)", (version_id, reader, key_id, wrapped))
+
+    def _share_pending(self, writer: str) -> None:
+        """After ``writer`` signs in: share their shared notes with partners who chose a passphrase
+        (or a new one) since."""
+        key_id = self._keys[writer][0] if writer in self._keys else None
+        if key_id is None:
+            return
+        rows = self._conn.execute(
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+            "WHERE c.person = ? AND v.note_shared = 1 AND v.note_key = ? AND EXISTS ("
+            "SELECT 1 FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? AND NOT EXISTS ("
+            "SELECT 1 FROM note_shares s WHERE s.version_id = v.id AND s.reader = k.person AND s.reader_key = k.id))",
+            (writer, key_id, writer)).fetchall()
+        if not rows:
+            return
+
+        def work(conn: sqlite3.Connection) -> None:
+            for row in rows:
+                box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
+                self._wrap_shares(conn, row["id"], writer,
+                                  box, _note_context(writer, row["cadence"], row["period_start"]))
+
+        _retry(lambda: _in_transaction(self._conn, work))
+
+    def share_note(self, person: str, date: Any, cadence: str | None = None, *, shared: bool = True) -> None:
+        """Share (or stop sharing) the note of one check-in with the partner. The writer must be
+        signed in. A shared note is shown to the partner like the scores: once both have answered,
+        or once the period is over."""
+        probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        self.require_signed_in(probe.person)
+
+        def work(conn: sqlite3.Connection) -> None:
+            row = conn.execute(
+                "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+                "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?", probe.key).fetchone()
+            if row is None:
+                raise ValidationError(f"{probe.person} has no {probe.cadence} check-in for that period")
+            self._set_shared(conn, row, shared)
+
+        _retry(lambda: _in_transaction(self._conn, work))
+
+    def _set_shared(self, conn: sqlite3.Connection, row: sqlite3.Row, shared: bool) -> None:
+        conn.execute("UPDATE checkin_versions SET note_shared = ? WHERE id = ?", (int(shared), row["id"]))
+        if not shared:
+            conn.execute("DELETE FROM note_shares WHERE version_id = ?", (row["id"],))
+        elif row["note_key"] is not None and row["person"] in self._keys:
+            box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
+            self._wrap_shares(conn, row["id"], row["person"], box,
+                              _note_context(row["person"], row["cadence"], row["period_start"]))
+
+    def signed_in_notes(self) -> list[dict[str, str]]:
+        """The sealed notes whoever is signed in may read (their own, and those shared with them),
+        as ``person``, ``cadence``, ``date``, ``note``: what a report with notes needs."""
+        if not self._keys:
+            return []
+        out = []
+        for row in self._latest_rows():
+            if row["note_key"] is None:
+                continue
+            note = self._read_note(row)
+            if note is not None:
+                out.append({"person": row["person"], "cadence": row["cadence"], "date": row["period_start"],
+                            "note": note})
+        return out
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def save(self, checkin: CheckIn, *, source: str | None = None, share_note: bool | None = None) -> SaveResult:
+        """Save one check-in in one transaction; an identical re-save changes nothing.
+
+        A person with a passphrase must be signed in (:meth:`sign_in`); their note is stored
+        sealed. ``share_note`` shares the note with the partner (None: as the previous version).
+        """
+        self.require_signed_in(checkin.person)
+        holder: list[SaveResult] = []
+
+        def work(conn: sqlite3.Connection) -> None:
+            holder.clear()
+            holder.append(self._save_one(conn, checkin, source, _now(), share_note))
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return holder[0]
+
+    def save_many(self, checkins: Iterable[CheckIn], *, source: str | None = None) -> BatchResult:
+        """Save many check-ins in one transaction: all of them or none.
+
+        Two check-ins with the same key in one batch are an error (nothing is written); so is a
+        check-in of a person with a passphrase who is not signed in.
+        """
+        items = list(checkins)
+        seen: dict[tuple[str, str, str], int] = {}
+        for i, c in enumerate(items):
+            if c.key in seen:
+                raise ValidationError(
+                    f"check-ins {seen[c.key] + 1} and {i + 1} are for the same person, cadence "
+                    f"and period ({', '.join(c.key)})"
+                )
+            seen[c.key] = i
+        for person in sorted({c.person for c in items}):
+            self.require_signed_in(person)
+        counts: dict[str, int] = {}
+
+        def work(conn: sqlite3.Connection) -> None:
+            counts.clear()
+            stamp = _now()
+            for c in items:
+                status = self._save_one(conn, c, source, stamp, None).status
+                counts[status] = counts.get(status, 0) + 1
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return BatchResult(**counts)
+
+    def _save_one(
+        self, conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str, share: bool | None
+    ) -> SaveResult:
+        self._register(conn, checkin.person, stamp)
+        previous_row = conn.execute(
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+            "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?",
+            checkin.key,
+        ).fetchone()
+        previous = self._checkin(previous_row) if previous_row else None
+        shared = share if share is not None else bool(previous.note_shared) if previous else False
+        if previous is not None and previous.content() == checkin.content():
+            if shared != previous.note_shared:
+                self._set_shared(conn, previous_row, shared)
+                return SaveResult("updated", checkin, previous)
+            return SaveResult("unchanged", checkin, previous)
+        row = checkin.as_row()
+        key = self._keys.get(checkin.person)
+        context = _note_context(*checkin.key)
+        box = keys.seal_note(key[1], checkin.note, context=context) if key and checkin.note else None
+        values: list[Any] = [checkin.person, checkin.cadence, checkin.period_start.isoformat()]
+        values += [row[k] for k in KEYS] + [row[k] for k in DESIRED_KEYS]
+        values += [None if key else checkin.note]
+        extra: list[Any] = [stamp, source, key[0] if box and key else None, box.sealed if box else None,
+                 box.wrapped_cek if box else None, int(shared)]
+        cols = ", ".join((*_COLUMNS, "saved_at", "source", "note_key", "note_sealed", "note_cek", "note_shared"))
+        marks = ", ".join("?" * (len(_COLUMNS) + len(extra)))
+        cur = conn.execute(f"INSERT INTO checkin_versions ({cols}) VALUES ({marks})", [*values, *extra])
+        version_id = cur.lastrowid
+        assert version_id is not None
+        conn.execute(
+            "INSERT INTO checkins (person, cadence, period_start, version_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (person, cadence, period_start) DO UPDATE SET version_id = excluded.version_id",
+            [*checkin.key, version_id],
+        )
+        if box is not None and shared:
+            self._wrap_shares(conn, version_id, checkin.person, box, context)
+        return SaveResult("updated" if previous else "added", checkin, previous)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _latest_rows(
+        self,
+        *,
+        person: str | None = None,
+        month: str | None = None,
+        cadence: str | None = None,
+    ) -> list[sqlite3.Row]:
+        visible, params = self._visible_sql()
+        where = [visible]
+        if person is not None:
+            where.append("c.person = ?")
+            params.append(person)
+        if cadence is not None:
+            where.append("c.cadence = ?")
+            params.append(cadence)
+        if month is not None:
+            start = month_start(month)
+            end = month_start(add_months(month, 1))
+            where.append("c.period_start >= ? AND c.period_start < ?")
+            params += [start.isoformat(), end.isoformat()]
+        sql = (
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id"
+            + " WHERE " + " AND ".join(where)
+            + " ORDER BY c.period_start, c.person, c.cadence"
+        )
+        return self._conn.execute(sql, params).fetchall()
+
+    def checkins(
+        self,
+        *,
+        person: str | None = None,
+        month: str | None = None,
+        cadence: str | None = None,
+    ) -> list[CheckIn]:
+        """The latest version of every check-in shown now (see :meth:`is_sealed`), ordered by
+        date, person, cadence."""
+        if month is not None:
+            month = parse_month(month)
+        return [self._checkin(r) for r in self._latest_rows(person=person, month=month, cadence=cadence)]
+
+    def get(self, person: str, date: Any, cadence: str | None = None) -> CheckIn | None:
+        """The latest check-in for a person and the period holding ``date``, if any is shown now."""
+        probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        visible, params = self._visible_sql()
+        row = self._conn.execute(
+            "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
+            f"WHERE c.person = ? AND c.cadence = ? AND c.period_start = ? AND {visible}",
+            [*probe.key, *params],
+        ).fetchone()
+        return self._checkin(row) if row else None
+
+    def history(self, person: str, date: Any, cadence: str | None = None) -> list[Version]:
+        """Every saved version of one check-in, oldest first (the last one is current).
+
+        A person with a passphrase must be signed in; a check-in still sealed is refused."""
+        probe = CheckIn.create(person=person, date=date, cadence=cadence, scores=dict.fromkeys(KEYS, 1))
+        self.require_signed_in(probe.person)
+        current = self._conn.execute(
+            "SELECT version_id FROM checkins WHERE person = ? AND cadence = ? AND period_start = ?",
+            probe.key,
+        ).fetchone()
+        if current is not None and self.is_sealed(probe):
+            raise NotSignedIn(
+                f"{probe.person}'s {probe.cadence} check-in for that period stays sealed until the others "
+                f"have answered or the period is over (or sign in as {probe.person})")
+        rows = self._conn.execute(
+            "SELECT * FROM checkin_versions WHERE person = ? AND cadence = ? AND period_start = ? "
+            "ORDER BY id",
+            probe.key,
+        ).fetchall()
+        return [
+            Version(
+                number=i + 1,
+                saved_at=r["saved_at"],
+                source=r["source"],
+                checkin=self._checkin(r),
+                current=current is not None and r["id"] == current[0],
+            )
+            for i, r in enumerate(rows)
+        ]
+
+    def people(self) -> list[str]:
+        """Everyone the store knows (with a check-in, a personal ritual, or added), by name."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT name FROM people UNION SELECT DISTINCT person FROM checkins ORDER BY 1")]
+
+    def months(self) -> list[str]:
+        """Every month with at least one check-in shown now, oldest first."""
+        visible, params = self._visible_sql()
+        rows = self._conn.execute(
+            f"SELECT DISTINCT substr(c.period_start, 1, 7) FROM checkins c WHERE {visible} ORDER BY 1", params
+        )
+        return [r[0] for r in rows]
+
+    def latest_month(self) -> str | None:
+        visible, params = self._visible_sql()
+        row = self._conn.execute(f"SELECT max(c.period_start) FROM checkins c WHERE {visible}", params).fetchone()
+        return row[0][:7] if row and row[0] else None
+
+    def count(self) -> int:
+        """How many check-ins (latest versions) the store holds, sealed ones included."""
+        return int(self._conn.execute("SELECT count(*) FROM checkins").fetchone()[0])
+
+    def is_empty(self) -> bool:
+        """Whether nothing at all was ever saved (no check-in, no ritual)."""
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM checkin_versions) + (SELECT count(*) FROM ritual_versions)"
+        ).fetchone()
+        return row[0] == 0
+
+    def version_count(self) -> int:
+        """How many versions were ever saved (history included)."""
+        return int(self._conn.execute("SELECT count(*) FROM checkin_versions").fetchone()[0])
+
+    def holds_only_demo(self) -> bool:
+        """Whether everything in the store came from the demo (``reflect demo``)."""
+        row = self._conn.execute(
+            "SELECT count(*), coalesce(sum(source IS NOT 'demo'), 0) FROM checkin_versions"
+        ).fetchone()
+        own_rituals = self._conn.execute(
+            "SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo'"
+        ).fetchone()[0]
+        return bool(row[0]) and row[1] == 0 and own_rituals == 0
+
+    def holds_own_data(self) -> bool:
+        """Whether anything in the store was saved by someone (not by ``reflect demo``)."""
+        return bool(self._conn.execute(
+            "SELECT (SELECT count(*) FROM checkin_versions WHERE source IS NOT 'demo')"
+            " + (SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo')"
+        ).fetchone()[0])
+
+    def report_inputs(self, before: str) -> list[tuple[Any, ...]]:
+        """What a report of the month ending before ``before`` (an ISO date) reads: every current
+        check-in and ritual before it (with its saved version) and the ritual kinds, as rows in a
+        stable order, for a fingerprint of its inputs."""
+        checkins = self._conn.execute(
+            "SELECT person, cadence, period_start, version_id FROM checkins WHERE period_start < ? "
+            "ORDER BY person, cadence, period_start",
+            (before,),
+        ).fetchall()
+        rituals = self._conn.execute(
+            "SELECT person, day, kind, version_id FROM rituals WHERE day < ? ORDER BY person, day, kind", (before,)
+        ).fetchall()
+        kinds = self._conn.execute("SELECT kind, cadence FROM ritual_kinds ORDER BY kind").fetchall()
+        return [*map(tuple, checkins), ("rituals",), *map(tuple, rituals), ("kinds",), *map(tuple, kinds)]
+
+    def fingerprint(self) -> str:
+        """Changes whenever any check-in is saved (for knowing when a report is stale)."""
+        row = self._conn.execute("SELECT count(*), coalesce(max(id), 0) FROM checkin_versions").fetchone()
+        return f"{migrations.SCHEMA_VERSION}:{row[0]}:{row[1]}"
+
+    def frame(self, *, include_notes: bool = False) -> pd.DataFrame:
+        """The latest check-ins shown now (see :meth:`is_sealed`) as a DataFrame, one row each.
+
+        Columns: ``person``, ``cadence``, ``date`` (period start, datetime64), ``month``
+        (``YYYY-MM``), the six scores (float), the six ``desired_*`` levels (float, NaN when not
+        given) and, with ``include_notes``, ``note``. Ordered by date, person, cadence.
+        """
+        import pandas as pd
+
+        cols = ["person", "cadence", "period_start", *KEYS, *DESIRED_KEYS]
+        visible, params = self._visible_sql()
+        if include_notes:
+            rows = [(*(r[c] for c in cols), self._read_note(r)) for r in self._latest_rows()]
+            cols.append("note")
+        else:
+            sql = (
+                "SELECT " + ", ".join(f"v.{c}" for c in cols) + " FROM checkins c "
+                f"JOIN checkin_versions v ON v.id = c.version_id WHERE {visible} "
+                "ORDER BY c.period_start, c.person, c.cadence"
+            )
+            rows = [tuple(r) for r in self._conn.execute(sql, params).fetchall()]
+        df = pd.DataFrame(rows, columns=cols)
+        df = df.rename(columns={"period_start": "date"})
+        df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
+        df.insert(3, "month", df["date"].dt.strftime("%Y-%m"))
+        for c in (*KEYS, *DESIRED_KEYS):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        return df
+
+    # -- rituals -----------------------------------------------------------------------------
+
+    def ritual_kinds(self) -> dict[str, RitualKind]:
+        """The catalogue: the default kinds, then those this couple added, by key."""
+        kinds = {k.key: k for k in DEFAULT_KINDS}
+        for row in self._conn.execute("SELECT kind, cadence, label FROM ritual_kinds ORDER BY created_at, kind"):
+            kinds.setdefault(row[0], RitualKind(row[0], row[1], row[2]))
+        return kinds
+
+    def add_ritual_kind(self, kind: str, cadence: str, label: str | None = None) -> RitualKind:
+        """Add a kind of ritual to the catalogue (adding an existing one with its cadence is a no-op)."""
+        from reflect.domain.checkin import parse_cadence
+        from reflect.domain.rituals import parse_kind
+
+        key, cad = parse_kind(kind), parse_cadence(cadence)
+
+        def work(conn: sqlite3.Connection) -> None:
+            self._add_kind(conn, key, cad, label)
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return self.ritual_kinds()[key]
+
+    def _add_kind(self, conn: sqlite3.Connection, key: str, cadence: str, label: str | None) -> None:
+        existing = {k.key: k for k in DEFAULT_KINDS}.get(key)
+        if existing is None:
+            row = conn.execute("SELECT cadence FROM ritual_kinds WHERE kind = ?", (key,)).fetchone()
+            if row is not None:
+                existing = RitualKind(key, row[0], key)
+        if existing is not None:
+            if existing.cadence != cadence:
+                raise ValidationError(f"{key} is a {existing.cadence} ritual, not {cadence}", field="cadence")
+            return
+        conn.execute(
+            "INSERT INTO ritual_kinds (kind, cadence, label, created_at) VALUES (?, ?, ?, ?)",
+            (key, cadence, label or key.replace("-", " ").capitalize(), _now()),
+        )
+
+    def log_ritual(self, ritual: Ritual, *, cadence: str | None = None, source: str | None = None) -> SaveStatus:
+        """Log one ritual in one transaction. An unknown kind needs its ``cadence`` (which adds it)."""
+        result = self.log_rituals([ritual], new_kinds={ritual.kind: cadence} if cadence else None, source=source)
+        return "added" if result.added else ("updated" if result.updated else "unchanged")
+
+    def log_rituals(
+        self, rituals: Iterable[Ritual], *, new_kinds: dict[str, str] | None = None, source: str | None = None
+    ) -> BatchResult:
+        """Log many rituals (and add ``new_kinds``) in one transaction: all of them or none."""
+        from reflect.domain.checkin import parse_cadence
+
+        items = list(rituals)
+        seen: set[tuple[str, str, str]] = set()
+        for r in items:
+            if r.key in seen:
+                raise ValidationError(f"the same ritual is logged twice ({r.kind}, {r.day}, {r.person or 'together'})")
+            seen.add(r.key)
+        for person in sorted({r.person for r in items if r.person}):
+            self.require_signed_in(person)
+        counts: dict[str, int] = {}
+
+        def work(conn: sqlite3.Connection) -> None:
+            counts.clear()
+            for key, cadence in (new_kinds or {}).items():
+                self._add_kind(conn, key, parse_cadence(cadence), None)
+            known = set(DEFAULT_BY_KEY) | {r[0] for r in conn.execute("SELECT kind FROM ritual_kinds")}
+            stamp = _now()
+            for r in items:
+                if r.person:
+                    self._register(conn, r.person, stamp)
+                if r.kind not in known:
+                    raise ValidationError(
+                        f"unknown ritual kind {r.kind!r}; give its cadence (daily, weekly or monthly) to add it",
+                        field="kind",
+                    )
+                current = conn.execute(
+                    "SELECT v.note, v.done FROM rituals c JOIN ritual_versions v ON v.id = c.version_id "
+                    "WHERE c.person = ? AND c.day = ? AND c.kind = ?",
+                    r.key,
+                ).fetchone()
+                if current is None and not r.done:
+                    who = r.person or "together"
+                    raise ValidationError(f"nothing to take back: no {r.kind} was logged on {r.day} ({who})")
+                if current is not None and not r.done and not current[1]:
+                    status = "unchanged"  # already taken back
+                elif current is not None and (current[0], bool(current[1])) == r.content():
+                    status = "unchanged"
+                else:
+                    cur = conn.execute(
+                        "INSERT INTO ritual_versions (person, day, kind, done, note, saved_at, source) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (*r.key, int(r.done), r.note, stamp, source),
+                    )
+                    conn.execute(
+                        "INSERT INTO rituals (person, day, kind, version_id) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (person, day, kind) DO UPDATE SET version_id = excluded.version_id",
+                        (*r.key, cur.lastrowid),
+                    )
+                    status = "updated" if current is not None else "added"
+                counts[status] = counts.get(status, 0) + 1
+
+        _retry(lambda: _in_transaction(self._conn, work))
+        return BatchResult(**counts)
+
+    def rituals(
+        self, *, person: str | None = None, month: str | None = None, kind: str | None = None,
+        include_taken_back: bool = False,
+    ) -> list[Ritual]:
+        """The current rituals (taken-back ones left out), ordered by day, person, kind."""
+        where, params = [], []
+        if not include_taken_back:
+            where.append("v.done = 1")
+        if person is not None:
+            from reflect.domain.rituals import parse_ritual_person
+
+            where.append("c.person = ?")
+            params.append(parse_ritual_person(person))
+        if kind is not None:
+            where.append("c.kind = ?")
+            params.append(kind)
+        if month is not None:
+            month = parse_month(month)
+            where.append("c.day >= ? AND c.day < ?")
+            params += [month_start(month).isoformat(), month_start(add_months(month, 1)).isoformat()]
+        sql = ("SELECT v.person, v.day, v.kind, v.note, v.done FROM rituals c JOIN ritual_versions v "
+               "ON v.id = c.version_id" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY c.day, c.person, c.kind")
+        return [Ritual(r[0], dt.date.fromisoformat(r[1]), r[2], r[3], bool(r[4]))
+                for r in self._conn.execute(sql, params)]
+
+    def ritual_history(self, person: Any, day: Any, kind: str) -> list[tuple[str, str | None, Ritual]]:
+        """Every version of one logged ritual, oldest first: (saved_at, source, ritual)."""
+        probe = Ritual.create(day=day, kind=kind, person=person)
+        rows = self._conn.execute(
+            "SELECT person, day, kind, note, done, saved_at, source FROM ritual_versions "
+            "WHERE person = ? AND day = ? AND kind = ? ORDER BY id",
+            probe.key,
+        ).fetchall()
+        return [(r[5], r[6], Ritual(r[0], dt.date.fromisoformat(r[1]), r[2], r[3], bool(r[4]))) for r in rows]
+
+    def ritual_frame(self) -> pd.DataFrame:
+        """The current rituals as a DataFrame: ``day`` (datetime64), ``month``, ``week`` (the ISO
+        week's Monday), ``person`` (``""`` for together), ``kind``, ``cadence``."""
+        import pandas as pd
+
+        kinds = self.ritual_kinds()
+        rows = [(r.day, r.person, r.kind, kinds[r.kind].cadence if r.kind in kinds else "")
+                for r in self.rituals()]
+        df = pd.DataFrame(rows, columns=["day", "person", "kind", "cadence"])
+        df["day"] = pd.to_datetime(df["day"])
+        df.insert(1, "month", df["day"].dt.strftime("%Y-%m"))
+        df.insert(2, "week", df["day"] - pd.to_timedelta(df["day"].dt.day_of_week, unit="D"))
+        return df
+
+    # -- backup ------------------------------------------------------------------------------
+
+    def backup(self, dest: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write a consistent copy of the store to ``dest`` (a file, or a folder to put it in).
+
+        Uses SQLite's online backup, so it is safe while the store is being written. The copy is
+        owner-only (0600) and checked before it is moved into place; an existing file is never
+        replaced unless ``overwrite`` is true.
+        """
+        target = Path(dest).expanduser()
+        if str(dest).endswith(("/", os.sep)) and not target.is_dir():
+            raise StoreError(f"{target}: no such folder (nothing was written)")
+        unique = False
+        if target.is_dir():
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            stem = self.path.stem if self.path else "reflect"
+            target, unique = target / f"{stem}-{stamp}.db", True
+        refuse_non_regular(target, "a backup file")
+        if not unique and os.path.lexists(target) and not overwrite:
+            raise StoreError(f"{target} already exists; choose another name (nothing was written)")
+        if self.path is not None and target.resolve() == self.path.resolve():
+            raise StoreError(f"{target} is the store itself; choose another place for the backup")
+        if not target.parent.is_dir():
+            raise StoreError(f"{target.parent}: no such folder (nothing was written)")
+        return self._copy_to(self._conn, target, unique=unique, overwrite=overwrite)
+
+    @staticmethod
+    def _copy_to(conn: sqlite3.Connection, target: Path, *, unique: bool = False, overwrite: bool = False) -> Path:
+        """Copy the store to ``target`` through a private temporary file beside it; with ``unique``,
+        to the first of ``target``, ``name-2``, ``name-3``... that does not exist. Returns where."""
+        import tempfile
+
+        tmp: str | None = None
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".reflect-", suffix=".tmp")
+            os.fchmod(fd, 0o600)
+            os.close(fd)
+            dst = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+                ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
+            if ok != "ok":  # pragma: no cover - would mean a broken disk
+                raise StoreError(f"the backup failed its integrity check ({ok})")
+            if overwrite and not unique:
+                os.replace(tmp, target)
+                return target
+            for n in range(1, 1000):
+                candidate = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
+                try:
+                    os.link(tmp, candidate)  # never replaces a file
+                except FileExistsError:
+                    if not unique:
+                        raise StoreError(f"{target} already exists; choose another name (nothing was written)"
+                                         ) from None
+                    continue
+                return candidate
+            raise StoreError(f"{target}: too many backups with this name (nothing was written)")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"{target}: cannot write the backup ({describe_error(exc)}); nothing was written"
+            ) from None
+        finally:
+            if tmp is not None:
+                for leftover in (tmp, tmp + "-journal"):
+                    try:
+                        os.unlink(leftover)
+                    except OSError:
+                        pass
+
+    def write(self, work: Any) -> None:
+        """Run ``work(connection)`` in one write transaction (retried while the store is busy)."""
+        _retry(lambda: _in_transaction(self._conn, work))
+
+    # -- raw access (tests, migrations) -----------------------------------------------------
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+
+def _in_transaction(conn: sqlite3.Connection, work: Any) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        work(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _retry(action: Any) -> Any:
+    """Run ``action``, retrying with jittered back-off while the database is busy."""
+    for attempt in range(WRITE_RETRIES):
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if not storefile.is_busy(exc):
+                raise StoreError(f"the store could not be written: {describe_error(exc)}") from exc
+            if attempt == WRITE_RETRIES - 1:
+                raise StoreError(f"the store is busy and could not be written ({exc})") from exc
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Iterator[Store]:
+    """``with open_store(path) as store: ...``, resolving the default store."""
+    store = Store(path, create=create)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,419 @@
+"""The charts: one function per chart, each returning an Altair chart, sharing one theme.
+
+Every chart takes the monthly table from :func:`reflect.analytics.analysis.monthly_table` (aggregated
+before charting, which keeps rendering fast), uses colour-blind-safe palettes (Okabe-Ito for
+categories, viridis for the heatmap), puts scores on a fixed 1-10 axis, and has a title and
+tooltips. :func:`to_svg` renders any of them to static SVG with no network (vl-convert), for the
+report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from reflect.analytics import analysis
+from reflect.domain.dimensions import KEYS, label
+from reflect.domain.months import add_months, month_start, parse_month
+
+#: What the chart functions return: a chart, layered or faceted.
+AnyChart = alt.TopLevelMixin
+
+THEME = "reflect"
+#: Okabe & Ito's palette, safe for the common kinds of colour blindness.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+PEOPLE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+UP, DOWN = "#0072B2", "#D55E00"
+SCORE_DOMAIN = (1, 10)
+LABELS = [label(k) for k in KEYS]
+FONT = "Helvetica, Arial, sans-serif"
+
+
+@alt.theme.register(THEME, enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "view": {"stroke": None, "continuousWidth": 420, "continuousHeight": 220},
+            "title": {"fontSize": 15, "fontWeight": 600, "anchor": "start", "color": "#222",
+                      "subtitleColor": "#555", "subtitleFontSize": 12, "offset": 10},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleColor": "#333", "labelColor": "#444",
+                     "gridColor": "#e8e8e8", "domainColor": "#999", "tickColor": "#999"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom", "direction": "horizontal"},
+            "header": {"labelFontSize": 12, "titleFontSize": 12, "labelFontWeight": 600},
+            "range": {"category": list(OKABE_ITO)},
+            "line": {"strokeWidth": 2.5},
+            "point": {"size": 60, "filled": True},
+        }
+    }
+
+
+def _score_scale() -> alt.Scale:
+    return alt.Scale(domain=list(SCORE_DOMAIN), nice=False, zero=False)
+
+
+def _score_axis(title: str = "Score (1-10)") -> alt.Axis:
+    return alt.Axis(title=title, values=list(range(1, 11)), tickCount=10)
+
+
+def _people_scale(people: Sequence[str]) -> alt.Scale:
+    return alt.Scale(domain=list(people), range=list(PEOPLE_COLOURS[: max(1, len(people))]))
+
+
+def _select(table: pd.DataFrame, people: Sequence[str] | None, months: Sequence[str] | None = None) -> pd.DataFrame:
+    out = table
+    if people:
+        out = out[out["person"].isin(list(people))]
+    if months:
+        out = out[out["month"].isin(list(months))]
+    return out
+
+
+def _month_rows(table: pd.DataFrame, month: str | None) -> tuple[str, pd.DataFrame]:
+    month = parse_month(month) if month else str(table["month"].max())
+    return month, table[table["month"] == month]
+
+
+def _month_axis(dates: pd.Series) -> alt.Axis:
+    """A time axis with one tick per month for a few months, every 3 or 6 months for many."""
+    n = max(1, int(pd.Series(dates).dt.to_period("M").nunique())) if len(dates) else 1
+    step = 1 if n <= 8 else 3 if n <= 30 else 6
+    return alt.Axis(format="%b %y", labelAngle=0, tickCount={"interval": "month", "step": step},
+                    labelOverlap=True)
+
+
+def _month_title(month: str) -> str:
+    return month_start(month).strftime("%B %Y")
+
+
+# -- 1. trends ----------------------------------------------------------------------------------
+
+
+def dimension_trends(
+    table: pd.DataFrame,
+    *,
+    people: Sequence[str] | None = None,
+    dimensions: Sequence[str] | None = None,
+    months: Sequence[str] | None = None,
+    window: int = 3,
+) -> AnyChart:
+    """Each dimension over the months, one panel per dimension, one colour per person: the monthly
+    score as dots and its ``window``-month rolling mean as a line."""
+    data = analysis.rolling_mean(_select(table, people, months), window=window)
+    keys = list(dimensions) if dimensions else list(KEYS)
+    data = data[data["key"].isin(keys)]
+    names = sorted(data["person"].unique())
+    base = alt.Chart().encode(
+        x=alt.X("date:T", title=None, axis=_month_axis(data["date"])),
+        color=alt.Color("person:N", title="Person", scale=_people_scale(names)),
+        tooltip=[
+            alt.Tooltip("person:N", title="Person"),
+            alt.Tooltip("dimension:N", title="Dimension"),
+            alt.Tooltip("date:T", title="Month", format="%B %Y"),
+            alt.Tooltip("score:Q", title="Score", format=".1f"),
+            alt.Tooltip("rolling:Q", title=f"{window}-month mean", format=".1f"),
+        ],
+    )
+    dots = base.mark_point(opacity=0.55, size=30).encode(y=alt.Y("score:Q", scale=_score_scale(), axis=_score_axis()))
+    line = base.mark_line(interpolate="monotone").encode(y=alt.Y("rolling:Q"))
+    return (
+        alt.layer(dots, line, data=data)
+        .properties(width=260, height=150)
+        .facet(facet=alt.Facet("dimension:N", title=None, sort=[label(k) for k in keys]), columns=3)
+        .properties(
+            title=alt.Title("Each dimension over time",
+                            subtitle=f"Dots: the monthly score. Lines: the {window}-month rolling mean.")
+        )
+    )
+
+
+# -- 2. passion against intimacy ----------------------------------------------------------------
+
+
+def balance_over_time(
+    table: pd.DataFrame,
+    *,
+    people: Sequence[str] | None = None,
+    months: Sequence[str] | None = None,
+    threshold: float = analysis.BALANCE_GAP,
+) -> AnyChart:
+    """Passion against the intimacy index, month by month, per person; months out of balance
+    (passion and the index at least ``threshold`` apart) are shaded by which way they lean."""
+    part = _select(table, people, months)
+    rows = []
+    for r in part.itertuples(index=False):
+        # the shading is centred on the month's point, reaching halfway to the months either side
+        here = pd.Timestamp(r.date)
+        start = here - (here - pd.Timestamp(month_start(add_months(r.month, -1)))) / 2
+        end = here + (pd.Timestamp(month_start(add_months(r.month, 1))) - here) / 2
+        balance = analysis.classify_balance(r.passion_gap, threshold)
+        for measure, value in (("Passion", r.passion), ("Intimacy index", r.intimacy_index)):
+            rows.append({"person": r.person, "date": r.date, "start": start, "end": end, "measure": measure,
+                         "value": value, "gap": r.passion_gap, "balance": _BALANCE_WORDS[balance], "lo": 1, "hi": 10})
+    data = pd.DataFrame(rows)
+    zone = (
+        alt.Chart()
+        .transform_filter((alt.datum.measure == "Passion") & (alt.datum.balance != _BALANCE_WORDS["balanced"]))
+        .mark_rect(opacity=0.22)
+        .encode(
+            x="start:T", x2="end:T", y=alt.Y("lo:Q", scale=_score_scale()), y2="hi:Q",
+            fill=alt.Fill("balance:N", title="Out of balance",
+                          scale=alt.Scale(domain=[_BALANCE_WORDS[analysis.HIGH_PASSION],
+                                                  _BALANCE_WORDS[analysis.HIGH_INTIMACY]],
+                                          range=["#E69F00", "#56B4E9"])),
+            tooltip=[alt.Tooltip("date:T", title="Month", format="%B %Y"), alt.Tooltip("balance:N", title="Balance"),
+                     alt.Tooltip("gap:Q", title="Passion minus intimacy", format="+.1f")],
+        )
+    )
+    lines = (
+        alt.Chart()
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None, axis=_month_axis(data["date"]) if len(data) else alt.Axis()),
+            y=alt.Y("value:Q", scale=_score_scale(), axis=_score_axis()),
+            color=alt.Color("measure:N", title="Line",
+                            scale=alt.Scale(domain=["Passion", "Intimacy index"], range=["#D55E00", "#0072B2"])),
+            strokeDash=alt.StrokeDash("measure:N", title="Line",
+                                      scale=alt.Scale(domain=["Passion", "Intimacy index"], range=[[1, 0], [5, 3]])),
+            tooltip=[alt.Tooltip("person:N", title="Person"), alt.Tooltip("date:T", title="Month", format="%B %Y"),
+                     alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("value:Q", title="Score", format=".1f"),
+                     alt.Tooltip("balance:N", title="Balance")],
+        )
+    )
+    return (
+        alt.layer(zone, lines, data=data)
+        .properties(width=620, height=170)
+        .facet(row=alt.Row("person:N", title=None))
+        .properties(
+            title=alt.Title("Passion and intimacy",
+                            subtitle=f"Shaded months: passion and the intimacy index {threshold:g}+ points apart.")
+        )
+    )
+
+
+_BALANCE_WORDS = {
+    analysis.BALANCED: "balanced",
+    "balanced": "balanced",
+    analysis.HIGH_PASSION: "high passion, low intimacy",
+    analysis.HIGH_INTIMACY: "high intimacy, low passion",
+}
+
+
+# -- 3. the year in pixels ----------------------------------------------------------------------
+
+
+def year_in_pixels(
+    table: pd.DataFrame,
+    *,
+    people: Sequence[str] | None = None,
+    months: Sequence[str] | None = None,
+) -> AnyChart:
+    """A months x dimensions grid per person, each cell coloured by that month's score."""
+    data = analysis.long_scores(_select(table, people, months), desired=False)
+    return (
+        alt.Chart(data)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("yearmonth(date):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=-45)),
+            y=alt.Y("dimension:N", title=None, sort=LABELS),
+            color=alt.Color("value:Q", title="Score", scale=alt.Scale(scheme="viridis", domain=list(SCORE_DOMAIN)),
+                            legend=alt.Legend(orient="right", direction="vertical", values=[1, 4, 7, 10])),
+            tooltip=[alt.Tooltip("person:N", title="Person"), alt.Tooltip("dimension:N", title="Dimension"),
+                     alt.Tooltip("date:T", title="Month", format="%B %Y"),
+                     alt.Tooltip("value:Q", title="Score", format=".1f")],
+        )
+        .properties(width=alt.Step(16), height=alt.Step(16))
+        .facet(row=alt.Row("person:N", title=None))
+        .properties(
+            title=alt.Title("The relationship in pixels", subtitle="Each square is one month of one dimension.")
+        )
+    )
+
+
+# -- 4. partners side by side -------------------------------------------------------------------
+
+
+def partners_side_by_side(table: pd.DataFrame, month: str | None = None) -> AnyChart:
+    """One month, a dumbbell per dimension: where each partner put it, and the distance between."""
+    month, rows = _month_rows(table, month)
+    data = analysis.long_scores(rows, desired=False)
+    names = sorted(data["person"].unique())
+    y = alt.Y("dimension:N", title=None, sort=LABELS)
+    rule = alt.Chart(data).mark_rule(color="#9a9a9a", strokeWidth=3).encode(
+        y=y, x=alt.X("min(value):Q", scale=_score_scale(), axis=_score_axis()), x2="max(value):Q",
+        tooltip=[alt.Tooltip("dimension:N", title="Dimension"),
+                 alt.Tooltip("min(value):Q", title="Lower", format=".1f"),
+                 alt.Tooltip("max(value):Q", title="Higher", format=".1f")],
+    )
+    dots = alt.Chart(data).mark_point(size=160, filled=True, opacity=1).encode(
+        y=y, x=alt.X("value:Q", scale=_score_scale()),
+        color=alt.Color("person:N", title="Person", scale=_people_scale(names)),
+        shape=alt.Shape("person:N", title="Person", scale=alt.Scale(domain=names, range=["circle", "diamond",
+                                                                                           "square", "triangle"])),
+        tooltip=[alt.Tooltip("person:N", title="Person"), alt.Tooltip("dimension:N", title="Dimension"),
+                 alt.Tooltip("value:Q", title="Score", format=".1f")],
+    )
+    subtitle = ("How each of you saw each dimension." if len(names) > 1
+                else "Only one of you checked in this month.")
+    return alt.layer(rule, dots).properties(
+        width=460, height=alt.Step(30), title=alt.Title(f"Side by side, {_month_title(month)}", subtitle=subtitle)
+    )
+
+
+# -- 5. desired against current -----------------------------------------------------------------
+
+
+def desired_vs_current(
+    table: pd.DataFrame,
+    month: str | None = None,
+    *,
+    people: Sequence[str] | None = None,
+    threshold: float = analysis.UNMET_GAP,
+) -> AnyChart:
+    """Per dimension, how it is (dot) against how you would like it (ring); the gap is drawn, and
+    gaps of ``threshold`` or more (unmet needs) stand out."""
+    month, rows = _month_rows(_select(table, people), month)
+    long = analysis.long_scores(rows)
+    wide = long.pivot_table(index=["person", "key", "dimension"], columns="kind", values="value",
+                            dropna=False).reset_index()
+    if "desired" not in wide:
+        wide["desired"] = float("nan")
+    wide["gap"] = wide["desired"] - wide["score"]
+    wide["need"] = ["unmet need" if analysis.at_least(g, threshold) else "close enough" for g in wide["gap"]]
+    y = alt.Y("dimension:N", title=None, sort=LABELS)
+    need_scale = alt.Scale(domain=["unmet need", "close enough"], range=["#D55E00", "#9a9a9a"])
+    tip = [alt.Tooltip("person:N", title="Person"), alt.Tooltip("dimension:N", title="Dimension"),
+           alt.Tooltip("score:Q", title="Now", format=".1f"),
+           alt.Tooltip("desired:Q", title="Would like", format=".1f"),
+           alt.Tooltip("gap:Q", title="Gap", format="+.1f")]
+    gap = alt.Chart().transform_filter("isValid(datum.desired)").mark_rule(strokeWidth=3).encode(
+        y=y, x=alt.X("score:Q", scale=_score_scale(), axis=_score_axis()), x2="desired:Q",
+        color=alt.Color("need:N", title=None, scale=need_scale), tooltip=tip,
+    )
+    now = alt.Chart().mark_point(size=140, filled=True, color="#0072B2", opacity=1).encode(
+        y=y, x=alt.X("score:Q", scale=_score_scale()), tooltip=tip
+    )
+    want = alt.Chart().transform_filter("isValid(datum.desired)").mark_point(
+        size=140, filled=False, strokeWidth=2.5, color="#0072B2", opacity=1
+    ).encode(y=y, x="desired:Q", tooltip=tip)
+    return (
+        alt.layer(gap, now, want, data=wide)
+        .properties(width=300, height=alt.Step(28))
+        .facet(column=alt.Column("person:N", title=None))
+        .properties(
+            title=alt.Title(f"How it is and how you'd like it, {_month_title(month)}",
+                            subtitle=f"Filled dot: now. Ring: would like. Orange: {threshold:g}+ points to go.")
+        )
+    )
+
+
+# -- 6. change since last month -----------------------------------------------------------------
+
+
+def change_since_last_month(
+    table: pd.DataFrame, month: str | None = None, *, people: Sequence[str] | None = None
+) -> AnyChart:
+    """Diverging bars: each dimension's change since the previous month, per person."""
+    month, rows = _month_rows(_select(table, people), month)
+    data = rows.melt(id_vars=["person", "month"], value_vars=[f"change_{k}" for k in KEYS],
+                     var_name="key", value_name="change")
+    data["key"] = data["key"].str.removeprefix("change_")
+    data["dimension"] = data["key"].map(label)
+    data["direction"] = ["up" if c > 0 else ("down" if c < 0 else "same") for c in data["change"].fillna(0)]
+    data = data.dropna(subset=["change"])
+    reach = max(3.0, float(data["change"].abs().max()) if len(data) else 0.0)
+    y = alt.Y("dimension:N", title=None, sort=LABELS)
+    bars = alt.Chart().mark_bar(cornerRadius=2).encode(
+        y=y,
+        x=alt.X("change:Q", title="Change in points", scale=alt.Scale(domain=[-reach, reach])),
+        color=alt.Color("direction:N", title=None,
+                        scale=alt.Scale(domain=["up", "down", "same"], range=[UP, DOWN, "#9a9a9a"])),
+        tooltip=[alt.Tooltip("person:N", title="Person"), alt.Tooltip("dimension:N", title="Dimension"),
+                 alt.Tooltip("change:Q", title="Change", format="+.1f")],
+    )
+    zero = alt.Chart().mark_rule(color="#555").encode(x=alt.datum(0))
+    return (
+        alt.layer(bars, zero, data=data)
+        .properties(width=280, height=alt.Step(26))
+        .facet(column=alt.Column("person:N", title=None))
+        .properties(
+            title=alt.Title(f"Since last month, {_month_title(month)}",
+                            subtitle=f"Compared with {_month_title(add_months(month, -1))}.")
+        )
+    )
+
+
+# -- 7. the ritual calendar ----------------------------------------------------------------------
+
+
+def ritual_calendar(
+    rituals: pd.DataFrame,
+    kinds: Mapping[str, Any],
+    *,
+    months: Sequence[str] | None = None,
+) -> AnyChart:
+    """A calendar of rituals: one row per month, one column per day, a coloured square for each
+    kind of ritual that happened that day (whoever logged it)."""
+    data = rituals if months is None else rituals[rituals["month"].isin(list(months))]
+    data = data.drop_duplicates(["day", "kind"]).copy()
+    order = [k for k in kinds if k in set(data["kind"])]
+    labels = {k: kinds[k].label for k in order}
+    data["ritual"] = data["kind"].map(labels)
+    data["cadence"] = data["kind"].map({k: kinds[k].cadence for k in order})
+    data["dom"] = data["day"].dt.day
+    data["month_start"] = data["day"].dt.to_period("M").dt.to_timestamp()
+    palette = list(OKABE_ITO[: len(order)]) or ["#0072B2"]
+    return (
+        alt.Chart(data)
+        .mark_square(size=14, opacity=0.95)
+        .encode(
+            x=alt.X("dom:O", title="Day of the month", scale=alt.Scale(domain=list(range(1, 32))),
+                    axis=alt.Axis(labelAngle=0, values=[1, 5, 10, 15, 20, 25, 30])),
+            xOffset=alt.XOffset("ritual:N", sort=[labels[k] for k in order]),
+            y=alt.Y("yearmonth(month_start):O", title=None, axis=alt.Axis(format="%b %Y")),
+            color=alt.Color("ritual:N", title="Ritual", sort=[labels[k] for k in order],
+                            scale=alt.Scale(domain=[labels[k] for k in order], range=palette)),
+            tooltip=[alt.Tooltip("ritual:N", title="Ritual"), alt.Tooltip("cadence:N", title="Rhythm"),
+                     alt.Tooltip("day:T", title="Day", format="%A %d %B %Y")],
+        )
+        .properties(width=760, height=alt.Step(18),
+                    title=alt.Title("Your rituals, day by day",
+                                    subtitle="Each square is a ritual that happened that day."))
+    )
+
+
+ALL_CHARTS = (
+    dimension_trends,
+    balance_over_time,
+    year_in_pixels,
+    partners_side_by_side,
+    desired_vs_current,
+    change_since_last_month,
+)
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def to_svg(chart: AnyChart, *, validate: bool = False) -> str:
+    """Static SVG, rendered locally by vl-convert (no network).
+
+    The spec is not re-validated against the Vega-Lite schema here (that costs more than the
+    render); the tests validate every chart's spec.
+    """
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(chart.to_dict(validate=validate))
+
+
+def to_png(chart: AnyChart, path: str | Path, scale: float = 2.0) -> Path:
+    import vl_convert as vlc
+
+    from reflect.system.paths import write_private
+
+    return write_private(path, vlc.vegalite_to_png(chart.to_dict(), scale=scale))
