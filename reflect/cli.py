@@ -485,6 +485,9 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Where to write the reports. Default: reports/ in the project.")
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF (needs Debian's chromium).")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default=None,
+              help="The PDF's paper. Default: what your locale uses (Letter in the US, Canada, Mexico...; "
+                   "A4 elsewhere).")
 @click.option("--include-notes", is_flag=True,
               help="Put the notes in the report (left out by default): each person with a passphrase is asked "
                    "for it, and only the notes of those who give it are included.")
@@ -496,9 +499,9 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
               help="Reports to make in parallel (one process each).")
 @click.option("--cell-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Stop a report whose notebook cell runs longer than this (default: 300).")
-def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, include_notes: bool,
-           passphrases_for: tuple[tuple[str, str], ...], all_months: bool, force: bool, jobs: int,
-           cell_timeout: float | None) -> None:
+def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, paper: str | None,
+           include_notes: bool, passphrases_for: tuple[tuple[str, str], ...], all_months: bool, force: bool,
+           jobs: int, cell_timeout: float | None) -> None:
     """Make the monthly report: an HTML page that opens anywhere with no network (and a PDF).
 
     Writes OUT/YYYY-MM.html and the executed notebook OUT/YYYY-MM.ipynb, readable by you only.
@@ -527,7 +530,8 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
     with contextlib.ExitStack() as handed:
         notes_files = {path: handed.enter_context(_notes_of_people_who_sign_in(path, passphrases_for))
                        for path in stores} if include_notes else None
-        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, notes_files)
+        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, notes_files,
+                paper.lower() if paper else None)
 
 
 def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:
@@ -552,14 +556,15 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
 
 
 def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,
-            pdf: bool, force: bool, jobs: int, cell_timeout: float | None, notes_files: Any) -> None:
+            pdf: bool, force: bool, jobs: int, cell_timeout: float | None, notes_files: Any,
+            paper: str | None = None) -> None:
     from pathlib import Path
 
     from reflect.reporting import publish
 
     planned, failed = publish.plan(stores, month=month, all_months=all_months,
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
-                                   force=force, notes_files=notes_files)
+                                   force=force, notes_files=notes_files, paper=paper)
     results = list(failed)
     single = len(planned) + len(failed) == 1  # one report: its error is the one line said at the end
     if not single:
