@@ -20,6 +20,7 @@ import click
 from reflect import __version__
 from reflect.domain.dimensions import BY_KEY, CADENCES, KEYS
 from reflect.domain.text import printable
+from reflect.system.paths import resolve_store_path
 
 log = logging.getLogger("reflect")
 _STARTED = time.perf_counter()
@@ -179,7 +180,7 @@ def init(db: str | None) -> None:
     """Create the store (if it does not exist yet) and say where it is."""
     from reflect.storage.store import Store
 
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         _echo(f"Store ready at {store.path} ({store.count()} check-ins).")
 
 
@@ -243,7 +244,7 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
         desired={k: ratings[f"desired_{k}"] for k in KEYS},
         note=note,
     )
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         if store.person(checkin.person) is None:
             _NOTES.append(f"{checkin.person} has no passphrase: anyone using the kit can see and change their "
                           f"answers and read their notes. Choose one: reflect person passphrase {checkin.person}")
@@ -319,7 +320,7 @@ def export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str,
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         people = store.people()
         protected = [p for p in people if store.is_protected(p)]
         for p in people:
@@ -649,7 +650,7 @@ def history(person: str, date: str, cadence: str, notes: bool, passphrase_file: 
     from reflect.errors import NoData
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         if store.person(parse_name(person)) is not None:
             sign_in(store, parse_name(person), passphrase_file)
         versions = store.history(person, date, cadence)
@@ -682,7 +683,7 @@ def backup(dest: str, overwrite: bool, db: str | None) -> None:
     """
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         target = store.backup(dest, overwrite=overwrite)
     _echo(f"Backed up {store.path} to {target}.")
 
@@ -781,7 +782,7 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
 
     item = Ritual.create(day=date if date is not None else dt.date.today(), kind=kind, person=person, note=note,
                          done=not undo)
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         if item.person:
             sign_in(store, item.person, passphrase_file)
         status = store.log_ritual(item, cadence=cadence, source="cli")
@@ -858,7 +859,7 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
     from reflect.errors import NoData
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         versions = store.ritual_history(person, date, kind)
     if not versions:
         raise NoData(f"no {kind} logged on {date}")
@@ -900,7 +901,7 @@ def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()}, cells=cells)
     _write_output(file, text, "rituals", cells)
 
@@ -927,7 +928,7 @@ def person_add(name: str, no_passphrase: bool, passphrase_file: str | None, db: 
     from reflect.storage.store import Store
 
     name = parse_name(name)
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         chosen = None if no_passphrase else _new_passphrase(passphrase_file, name)
         store.add_person(name, chosen)
     if chosen is None:
@@ -952,7 +953,7 @@ def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, p
     from reflect.storage.store import Store
 
     name = parse_name(name)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         known = store.person(name)
         if known is None:
             raise click.UsageError(f"there is no one called {name} in this store (add them with `reflect person add`)")
@@ -979,7 +980,7 @@ def person_list(db: str | None) -> None:
     """Everyone in the store, whether they have a passphrase, and what happened to passphrases."""
     from reflect.storage.store import EVENT_WORDS, Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         people = store.persons()
         events = store.people_events()
     if not people:

@@ -35,7 +35,7 @@ from reflect.domain.months import add_months, month_start
 from reflect.errors import ReflectError, StoreError
 from reflect.reporting.params import resolve_month
 from reflect.storage.store import Store
-from reflect.system.paths import make_private_dirs, notebooks_dir, reports_dir, write_private
+from reflect.system.paths import kit_notebooks, make_private_dirs, reports_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +84,7 @@ class ReportResult:
 def notebook_path() -> Path:
     """The report notebook, shipped with the package (``reflect.notebooks``; in a checkout, its
     ``notebooks/`` folder)."""
-    try:
-        path = Path(str(resources.files("reflect.notebooks") / REPORT_NOTEBOOK))
-    except ModuleNotFoundError:  # pragma: no cover - a package built without its notebooks
-        path = notebooks_dir() / REPORT_NOTEBOOK
+    path = kit_notebooks() / REPORT_NOTEBOOK
     if not path.is_file():
         raise ReportError(f"{path}: the report notebook is missing")
     return path
