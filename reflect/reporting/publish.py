@@ -330,6 +330,26 @@ def paper_for_locale(environ: Mapping[str, str] | None = None) -> str:
     return "a4"
 
 
+#: The private folders chromium prints in, beside the PDF.
+PRINT_PREFIX = ".reflect-print-"
+
+
+def sweep_print_leftovers(folder: Path, *, older_than: float = 600) -> list[Path]:
+    """Remove print folders left behind in ``folder`` by a print that was killed (``kill -9``
+    leaves no way out to clean up): those untouched for ``older_than`` seconds, so that a print
+    running now is never touched. Returns what was removed."""
+    removed = []
+    now = time.time()
+    for leftover in folder.glob(PRINT_PREFIX + "*"):
+        try:
+            if leftover.is_dir() and not leftover.is_symlink() and now - leftover.stat().st_mtime > older_than:
+                shutil.rmtree(leftover)
+                removed.append(leftover)
+        except OSError:  # another print removed it, or it is not ours to remove: leave it
+            continue
+    return removed
+
+
 def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "a4", timeout: float = 120) -> None:
     """Print an HTML file to PDF with headless chromium, offline, on ``paper`` (``a4`` or ``letter``).
 
@@ -345,7 +365,8 @@ def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "a4", timeout: fl
     size = PAPER_SIZES.get(paper)
     if size is None:
         raise ReportError(f"unknown paper size {paper!r}: use {' or '.join(PAPER_SIZES)}")
-    with tempfile.TemporaryDirectory(prefix=".reflect-print-", dir=pdf_path.parent) as work:
+    sweep_print_leftovers(pdf_path.parent)
+    with tempfile.TemporaryDirectory(prefix=PRINT_PREFIX, dir=pdf_path.parent) as work:
         profile, tmp = os.path.join(work, "profile"), os.path.join(work, "report.pdf")
         os.mkdir(profile, 0o700)
         page = Path(work) / "report.html"
