@@ -118,7 +118,7 @@ def event_words(table: pd.DataFrame, events: pd.DataFrame, month: str, *,
     return lines
 
 
-def annotations(events: pd.DataFrame, months: Sequence[str] | None = None) -> pd.DataFrame:
+def chart_marks(events: pd.DataFrame, months: Sequence[str] | None = None) -> pd.DataFrame:
     """The events to draw on a chart over ``months``: ``date`` (the day), ``label`` (a short name)
     and ``words``."""
     cols = ["date", "label", "words"]

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from reflect.domain.agreements import Agreement, AgreementAnswer
 from reflect.domain.checkin import CheckIn
 from reflect.domain.consent import ConsentList
-from reflect.domain.lifeevents import LifeEvent
 from reflect.domain.dimensions import KEYS
+from reflect.domain.lifeevents import LifeEvent
 from reflect.domain.months import add_months, days_in, month_of, month_start, parse_month
 from reflect.domain.repairs import Repair
 from reflect.domain.rituals import Ritual
