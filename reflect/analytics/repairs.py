@@ -51,7 +51,8 @@ def words(frame: pd.DataFrame, month: str, months: int = 12) -> list[str]:
     if len(here):
         n = len(here)
         times = "once" if n == 1 else "twice" if n == 2 else f"{n} times"
-        lines.append(f"You repaired {times} this month, {_soon_words(here['days'])}. Coming back to each other after a rupture is a strength, not a sign of trouble.")
+        lines.append(f"You repaired {times} this month, {_soon_words(here['days'])}. Coming back to each other "
+                     "after a rupture is a strength, not a sign of trouble.")
     else:
         lines.append("No repair was noted this month.")
     total = len(window)
