@@ -79,6 +79,11 @@ def answers_of(frame: pd.DataFrame, month: str) -> list[dict[str, Any]]:
     return out
 
 
+def quoted(text: str) -> str:
+    """An agreement's words in quotation marks (unless they hold some already)."""
+    return text if any(q in text for q in "\u201c\u201d\"") else f"\u201c{text}\u201d"
+
+
 def answer_words(answers: dict[str, str]) -> str:
     """``Robin: yes; Sam: partly`` (or that nobody has answered yet)."""
     if not answers:

@@ -108,7 +108,10 @@ def event_words(table: pd.DataFrame, events: pd.DataFrame, month: str, *,
             sentence = f"{_capital(dims_words(list(found['fell'])))} dipped after {name} {when}: {context}"
             if found["back"]:
                 came = found["back"]
-                sentence += f"; {dims_words(came)} {'have' if len(came) > 1 else 'has'} come back since"
+                if set(came) == set(found["fell"]):
+                    sentence += "; it has come back since" if len(came) == 1 else "; they have come back since"
+                else:
+                    sentence += f"; {dims_words(came)} {'have' if len(came) > 1 else 'has'} come back since"
             parts.append(sentence + ".")
         if found["rose"]:
             parts.append(f"{_capital(dims_words(list(found['rose'])))} rose after {name} {when}.")
