@@ -190,6 +190,25 @@ class ConsentLists(Records):
             out.append(SharedList(person, partner, tuple(shared_view(my_visible, theirs, items)), True))
         return out
 
+    def consent_shared_views(self) -> list[SharedList]:
+        """What each pair of partners both see, for every pair that can be worked out by whoever is
+        signed in now (or from lists kept without a passphrase), each pair once: what a report with
+        notes may show."""
+        out, seen = [], set()
+        for name in [r[0] for r in self._conn.execute("SELECT name FROM people ORDER BY name")]:
+            if self.is_protected(name) and name not in self._keys:
+                continue
+            for view in self.consent_shared(name):
+                pair = frozenset((view.person, view.partner))
+                if view.known and pair not in seen:
+                    seen.add(pair)
+                    out.append(view)
+        return out
+
+    def consent_people(self) -> list[str]:
+        """Who keeps a list (names only: nothing of what it says)."""
+        return [r[0] for r in self._conn.execute("SELECT person FROM consent_lists ORDER BY person")]
+
     def _leave_signals(self, conn: sqlite3.Connection, answers: ConsentList) -> None:
         """For each partner with a passphrase, seal what they may see of ``answers`` for them alone."""
         writer = answers.person
