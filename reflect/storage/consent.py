@@ -30,6 +30,7 @@ from reflect.domain.consent import (
     shared_view,
     visible_to_partner,
 )
+from reflect.errors import ValidationError
 from reflect.storage import keys
 from reflect.storage.records import Records, SaveStatus, now_stamp
 
@@ -92,37 +93,52 @@ class ConsentLists(Records):
     def save_consent(self, answers: ConsentList, *, source: str | None = None) -> SaveStatus:
         """Save a person's whole list as a new version (they must be signed in if they have a
         passphrase); items the store does not know are added to the couple's list."""
-        self.require_signed_in(answers.person)
-        status: list[SaveStatus] = []
+        added, updated, _ = self.save_consents([answers], source=source)
+        return "added" if added else "updated" if updated else "unchanged"
+
+    def save_consents(self, lists: list[ConsentList], *, source: str | None = None,
+                      merge: bool = False) -> tuple[int, int, int]:
+        """Save several people's lists in one transaction, all or none: (added, updated, unchanged).
+        With ``merge``, each list's answers are laid over the person's current ones (items it does
+        not mention keep their answer, and the person's choice about "not now" stays)."""
+        for person in sorted({lst.person for lst in lists}):
+            self.require_signed_in(person)
+        if len({lst.person for lst in lists}) != len(lists):
+            raise ValidationError("one list per person, please")
+        counts = [0, 0, 0]
 
         def work(conn: sqlite3.Connection) -> None:
-            status.clear()
+            counts[:] = [0, 0, 0]
             stamp = now_stamp()
-            self._register(conn, answers.person, stamp)
-            canonical: dict[str, str] = {}
-            for item, answer in answers.answers.items():
-                known = self._known_item(item)
-                if known is None:
-                    conn.execute("INSERT OR IGNORE INTO consent_items (item, created_at, source) VALUES (?, ?, ?)",
-                                 (item, stamp, source))
-                    known = item
-                canonical[known] = answer
-            checked = ConsentList(person=answers.person, answers=dict(sorted(canonical.items())),
-                                  show_not_now=answers.show_not_now)
-            current = self._current(conn, _TABLE, _VERSIONS, {"person": answers.person})
-            if current is not None:
-                data = self._open_body(current, _context(current))
-                if data is not None and ConsentList.from_dict(answers.person, data) == checked:
-                    status.append("unchanged")
-                    return
-            version_id = self._put(conn, _TABLE, _VERSIONS, {"person": answers.person}, {}, stamp, source)
-            self._seal_into(conn, _VERSIONS, version_id, answers.person, checked.as_dict(),
-                            _context({"person": answers.person, "id": version_id}))
-            self._leave_signals(conn, checked)
-            status.append("updated" if current is not None else "added")
+            for answers in lists:
+                self._register(conn, answers.person, stamp)
+                current = self._current(conn, _TABLE, _VERSIONS, {"person": answers.person})
+                before = None
+                if current is not None:
+                    data = self._open_body(current, _context(current))
+                    before = ConsentList.from_dict(answers.person, data) if data is not None else None
+                canonical: dict[str, str] = dict(before.answers) if merge and before is not None else {}
+                for item, answer in answers.answers.items():
+                    known = self._known_item(item)
+                    if known is None:
+                        conn.execute("INSERT OR IGNORE INTO consent_items (item, created_at, source) "
+                                     "VALUES (?, ?, ?)", (item, stamp, source))
+                        known = item
+                    canonical[known] = answer
+                show = before.show_not_now if merge and before is not None else answers.show_not_now
+                checked = ConsentList(person=answers.person, answers=dict(sorted(canonical.items())),
+                                      show_not_now=show)
+                if before is not None and before == checked:
+                    counts[2] += 1
+                    continue
+                version_id = self._put(conn, _TABLE, _VERSIONS, {"person": answers.person}, {}, stamp, source)
+                self._seal_into(conn, _VERSIONS, version_id, answers.person, checked.as_dict(),
+                                _context({"person": answers.person, "id": version_id}))
+                self._leave_signals(conn, checked)
+                counts[0 if current is None else 1] += 1
 
         self.write(work)
-        return status[0]
+        return counts[0], counts[1], counts[2]
 
     def consent_list(self, person: str) -> ConsentList | None:
         """``person``'s own list (they must be signed in if they have a passphrase); ``None`` when
