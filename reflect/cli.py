@@ -548,7 +548,10 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
                       "(Enter leaves yours out).")
         left_out = sign_in_each(store, protected, passphrases_for, optional=True)
         notes = store.signed_in_notes()
-    return notesfile.notes_file(notes, left_out)
+        # what each couple both said yes to, as those who signed in see it (never a list, never a no)
+        consent = [{"people": [v.person, v.partner], "items": [list(i) for i in v.items]}
+                   for v in store.consent_shared_views()]
+    return notesfile.notes_file(notes, left_out, consent)
 
 
 def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,
@@ -974,7 +977,7 @@ def agreement_drop(month: str | None, number: str, db: str | None) -> None:
 
 
 @agreement.command("did-we")
-@click.argument("answer", type=click.Choice(["yes", "partly", "not-yet", "not yet"], case_sensitive=False))
+@click.argument("answer", metavar="yes|partly|not-yet")
 @click.option("--person", "-p", required=True, help="Whose answer this is.")
 @month_option("The month of the agreement (YYYY-MM; default: the latest month with one that is over).")
 @click.option("--number", "-n", default="1", show_default=True, metavar="N", help="Which agreement of the month.")
@@ -1317,11 +1320,12 @@ def consent_add_item(item: str, db: str | None) -> None:
 
 @consent.command("answer")
 @click.argument("item")
-@click.argument("answer", type=click.Choice(["yes", "not-now", "not now", "no"], case_sensitive=False))
+@click.argument("answer", metavar="yes|not-now|no")
 @as_option
 @db_option
 def consent_answer(item: str, answer: str, as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
-    """Answer one item of your list: yes, not-now or no (--as NAME; answers can change any time)."""
+    """Answer one item of your list: yes, not-now or no (green, yellow, red) as NAME (--as); answers
+    can change any time."""
     from reflect.domain.consent import ConsentList
     from reflect.storage.store import Store
 
