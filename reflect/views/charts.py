@@ -97,21 +97,25 @@ def _month_title(month: str) -> str:
 EVENT_COLOUR = "#6b6b6b"
 
 
-def _with_events(data: pd.DataFrame, events: pd.DataFrame | None, copies: pd.DataFrame) -> pd.DataFrame:
+def _with_events(data: pd.DataFrame, events: pd.DataFrame | None, copies: pd.DataFrame) -> pd.DataFrame | None:
     """``data`` with a row per life event (within its dates) for each row of ``copies`` (the facet
     values each event is drawn in): ``event`` (a short label) and ``event_words`` are set on those
-    rows only, so that the other layers leave them out."""
+    rows only, so that the other layers leave them out. ``None`` when there is no event to draw (the
+    chart is then exactly as it is without events)."""
     if events is None or events.empty or data.empty:
-        return data.assign(event=None, event_words=None)
+        return None
     from reflect.analytics.lifeevents import chart_marks
 
     first, last = pd.Timestamp(data["date"].min()), pd.Timestamp(data["date"].max())
     marks = chart_marks(events)
     marks = marks[(marks["date"] >= first - pd.Timedelta(days=15)) & (marks["date"] <= last + pd.Timedelta(days=31))]
     if marks.empty:
-        return data.assign(event=None, event_words=None)
+        return None
     rows = marks.rename(columns={"label": "event", "words": "event_words"}).merge(copies, how="cross")
-    return pd.concat([data.assign(event=None, event_words=None), rows], ignore_index=True)
+    out = pd.concat([data, rows], ignore_index=True)
+    for column in ("event", "event_words"):  # a string column: missing is null in the spec's data, not NaN
+        out[column] = out[column].astype("string")
+    return out
 
 
 def _event_layers() -> list[alt.Chart]:
@@ -126,8 +130,9 @@ def _event_layers() -> list[alt.Chart]:
     return [rule, text]
 
 
-def _no_events() -> Any:
-    return alt.datum.event == None  # noqa: E711 - a Vega expression, not Python
+def _without_events(chart: alt.Chart, marked: bool) -> alt.Chart:
+    """``chart``, leaving out the rows of life events when there are some."""
+    return chart.transform_filter(alt.datum.event == None) if marked else chart  # noqa: E711 - Vega, not Python
 
 
 # -- 1. trends ----------------------------------------------------------------------------------
@@ -149,7 +154,8 @@ def dimension_trends(
     keys = list(dimensions) if dimensions else list(KEYS)
     data = data[data["key"].isin(keys)]
     names = sorted(data["person"].unique())
-    data = _with_events(data, events, pd.DataFrame({"key": keys, "dimension": [label(k) for k in keys]}))
+    marked = _with_events(data, events, pd.DataFrame({"key": keys, "dimension": [label(k) for k in keys]}))
+    data = marked if marked is not None else data
     base = alt.Chart().encode(
         x=alt.X("date:T", title=None, axis=_month_axis(data["date"])),
         color=alt.Color("person:N", title="Person", scale=_people_scale(names)),
@@ -161,11 +167,11 @@ def dimension_trends(
             alt.Tooltip("rolling:Q", title=f"{window}-month mean", format=".1f"),
         ],
     )
-    dots = base.transform_filter(_no_events()).mark_point(opacity=0.55, size=30).encode(
+    dots = _without_events(base, marked is not None).mark_point(opacity=0.55, size=30).encode(
         y=alt.Y("score:Q", scale=_score_scale(), axis=_score_axis()))
-    line = base.transform_filter(_no_events()).mark_line(interpolate="monotone").encode(y=alt.Y("rolling:Q"))
+    line = _without_events(base, marked is not None).mark_line(interpolate="monotone").encode(y=alt.Y("rolling:Q"))
     return (
-        alt.layer(dots, line, *_event_layers(), data=data)
+        alt.layer(dots, line, *(_event_layers() if marked is not None else []), data=data)
         .properties(width=260, height=150)
         .facet(facet=alt.Facet("dimension:N", title=None, sort=[label(k) for k in keys]), columns=3)
         .properties(
@@ -202,7 +208,8 @@ def balance_over_time(
                          "value": value, "gap": r.passion_gap, "balance": _BALANCE_WORDS[balance], "lo": 1, "hi": 10})
     data = pd.DataFrame(rows, columns=["person", "date", "start", "end", "measure", "value", "gap", "balance", "lo",
                                        "hi"])
-    data = _with_events(data, events, pd.DataFrame({"person": sorted(data["person"].unique())}))
+    marked = _with_events(data, events, pd.DataFrame({"person": sorted(data["person"].unique())}))
+    data = marked if marked is not None else data
     zone = (
         alt.Chart()
         .transform_filter((alt.datum.measure == "Passion") & (alt.datum.balance != _BALANCE_WORDS["balanced"]))
@@ -218,8 +225,7 @@ def balance_over_time(
         )
     )
     lines = (
-        alt.Chart()
-        .transform_filter(_no_events())
+        _without_events(alt.Chart(), marked is not None)
         .mark_line(point=True)
         .encode(
             x=alt.X("date:T", title=None, axis=_month_axis(data["date"]) if len(data) else alt.Axis()),
@@ -234,7 +240,7 @@ def balance_over_time(
         )
     )
     return (
-        alt.layer(zone, lines, *_event_layers(), data=data)
+        alt.layer(zone, lines, *(_event_layers() if marked is not None else []), data=data)
         .properties(width=620, height=170)
         .facet(row=alt.Row("person:N", title=None))
         .properties(
