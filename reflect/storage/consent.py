@@ -199,8 +199,8 @@ class ConsentLists(Records):
                 why = (f"{partner} keeps their list under a passphrase: you will see what you both said yes to "
                        "once you choose one too, and " + partner + " next signs in."
                        if person not in self._keys else
-                       f"You will see what you both said yes to once {partner} has signed in since you last "
-                       "saved a passphrase (or once they have a list of their own).")
+                       f"What you and {partner} both said yes to shows here once {partner} has a list of their "
+                       "own (and has signed in since you chose your passphrase).")
                 out.append(SharedList(person, partner, (), False, why))
                 continue
             out.append(SharedList(person, partner, tuple(shared_view(my_visible, theirs, items)), True))

@@ -78,9 +78,10 @@ class AgreementBox:
         self.next_words = w.HTML()
         self.next_text = w.Text(placeholder="One small thing we'll try (a few words)", description="We'll try",
                                 style=_WIDE, layout=w.Layout(width="100%", max_width="720px"))
-        self.next_dimension = w.Dropdown(options=[("(no dimension)", None)] + [(d.label, d.key) for d in DIMENSIONS],
-                                         value=None, description="For", style=_WIDE, layout=w.Layout(width="300px"))
-        self.next_ritual = w.Dropdown(options=[("(no ritual)", None)], value=None, layout=w.Layout(width="260px"))
+        # "" is "none" (a dropdown's value None would show an empty box)
+        self.next_dimension = w.Dropdown(options=[("(no dimension)", "")] + [(d.label, d.key) for d in DIMENSIONS],
+                                         value="", description="For", style=_WIDE, layout=w.Layout(width="300px"))
+        self.next_ritual = w.Dropdown(options=[("(no ritual)", "")], value="", layout=w.Layout(width="260px"))
         self.next_text.observe(lambda _c: self._touch(), "value")
         self._loaded_next: tuple[str, str | None, str | None] | None = None
         self.widget = w.VBox([self.heading, self.did_we, self.next_words, self.next_text,
@@ -104,7 +105,7 @@ class AgreementBox:
             return
         _show(self.widget, True)
         kinds = self.store.ritual_kinds()
-        self.next_ritual.options = [("(no ritual)", None)] + [(k.label, k.key) for k in kinds.values()]
+        self.next_ritual.options = [("(no ritual)", "")] + [(k.label, k.key) for k in kinds.values()]
         agreed = self.store.agreements(month=month)
         given = {(a.month, a.number): a.answer for a in self.store.agreement_answers(month=month)
                  if a.person == person}
@@ -130,12 +131,12 @@ class AgreementBox:
                                       "you (it belongs to you both; leave it empty if not now).", _GREY))
         if existing is not None:
             self.next_text.value = existing.text
-            self.next_dimension.value = existing.dimension
-            self.next_ritual.value = existing.ritual if existing.ritual in kinds else None
+            self.next_dimension.value = existing.dimension or ""
+            self.next_ritual.value = existing.ritual if existing.ritual in kinds else ""
             self._loaded_next = (existing.text, existing.dimension, existing.ritual)
         else:
-            self.next_dimension.value = None
-            self.next_ritual.value = None
+            self.next_dimension.value = ""
+            self.next_ritual.value = ""
 
     def build(self) -> tuple[list[AgreementAnswer], Agreement | None]:
         """What the box holds, validated (raises ValidationError): the answers given, and the next
@@ -147,9 +148,10 @@ class AgreementBox:
         text = self.next_text.value.strip()
         nxt = self.next_month
         agreement = None
-        if text and nxt and (text, self.next_dimension.value, self.next_ritual.value) != self._loaded_next:
-            agreement = Agreement.create(month=nxt, number=1, text=text, dimension=self.next_dimension.value,
-                                         ritual=self.next_ritual.value, today=self._today)
+        chosen = (text, self.next_dimension.value or None, self.next_ritual.value or None)
+        if text and nxt and chosen != self._loaded_next:
+            agreement = Agreement.create(month=nxt, number=1, text=text, dimension=chosen[1], ritual=chosen[2],
+                                         today=self._today)
         return answers, agreement
 
     def save(self, answers: list[AgreementAnswer], agreement: Agreement | None) -> str:
@@ -178,9 +180,10 @@ class ConsentPanel:
         self.person = ""
         self.toggle = w.ToggleButton(value=False, description="My yes / not now / no list",
                                      tooltip="Green, yellow, red: keep, adjust, pause. Private to you.",
-                                     layout=w.Layout(width="auto"))
+                                     layout=w.Layout(width="auto", min_width="210px"))
         self.hint = w.HTML(_p("Green, yellow, red: keep, adjust, pause. If you like, keep a private yes / not now / "
-                              "no list of things to do together, at your own pace.", _GREY))
+                              "no list of things to do together, at your own pace.", _GREY),
+                           layout=w.Layout(max_width="470px"))
         self.intro = w.HTML()
         self.rows = w.VBox()
         self.answers: dict[str, w.ToggleButtons] = {}
