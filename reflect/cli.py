@@ -553,7 +553,10 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
                       "(Enter leaves yours out).")
         left_out = sign_in_each(store, protected, passphrases_for, optional=True)
         notes = store.signed_in_notes()
-    return notesfile.notes_file(notes, left_out)
+        # what each couple both said yes to, as those who signed in see it (never a list, never a no)
+        consent = [{"people": [v.person, v.partner], "items": [list(i) for i in v.items]}
+                   for v in store.consent_shared_views()]
+    return notesfile.notes_file(notes, left_out, consent)
 
 
 def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,
@@ -904,6 +907,672 @@ def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
     with Store(resolve_store_path(db), create=False) as store:
         text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()}, cells=cells)
     _write_output(file, text, "rituals", cells)
+
+
+# -- the practices: agreements, repairs, consent lists, life events ----------------------------------
+
+
+def _counts(added: int, updated: int, unchanged: int) -> str:
+    return f"{added} new, {updated} updated, {unchanged} unchanged"
+
+
+@cli.group()
+def agreement() -> None:
+    """One small thing you'll try next month, and, the month after, "did we?".
+
+    \b
+    reflect agreement add "A walk after dinner on Sundays"    for next month
+    reflect agreement did-we yes --person Robin                about last month's
+    reflect agreement list
+    """
+
+
+@agreement.command("add")
+@click.argument("text")
+@month_option("The month it is for (YYYY-MM; default: next month). This month or the next.")
+@click.option("--number", "-n", default=None, metavar="N",
+              help="Change agreement N of that month instead of adding one.")
+@click.option("--dimension", default=None, type=click.Choice(KEYS), help="Tie it to a dimension.")
+@click.option("--ritual", default=None, metavar="KIND", help="Tie it to a ritual (e.g. phone-free).")
+@db_option
+def agreement_add(text: str, month: str | None, number: str | None, dimension: str | None, ritual: str | None,
+                  db: str | None) -> None:
+    """Write one small thing the two of you will try (it belongs to you both)."""
+    from reflect.domain.agreements import Agreement, latest_month
+    from reflect.domain.checkin import parse_month
+    from reflect.storage.store import Store
+
+    chosen = parse_month(month) if month is not None else latest_month()
+    with Store(resolve_store_path(db)) as store:
+        n = number if number is not None else store.next_agreement_number(chosen)
+        item = Agreement.create(month=chosen, number=n, text=text, dimension=dimension, ritual=ritual)
+        status = store.save_agreement(item, source="cli")
+    what = f"agreement {item.number} for {_month_words(item.month)}"
+    _echo({"added": f"Saved {what}: {item.text}", "updated": f"Updated {what} (the earlier words are kept in "
+           "its history).", "unchanged": f"Nothing changed: {what} already says this."}[status])
+
+
+def _month_words(month: str) -> str:
+    from reflect.domain.months import month_start
+
+    return month_start(month).strftime("%B %Y")
+
+
+@agreement.command("drop")
+@month_option("The month of the agreement (YYYY-MM).")
+@click.option("--number", "-n", default="1", show_default=True, metavar="N", help="Which agreement of the month.")
+@db_option
+def agreement_drop(month: str | None, number: str, db: str | None) -> None:
+    """Take back an agreement written by mistake (its history keeps it)."""
+    from dataclasses import replace
+
+    from reflect.domain.agreements import parse_number
+    from reflect.domain.checkin import parse_month
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
+
+    if month is None:
+        raise click.UsageError("give the agreement's --month")
+    chosen, n = parse_month(month), parse_number(number)
+    with Store(resolve_store_path(db), create=False) as store:
+        current = [a for a in store.agreements(month=chosen) if a.number == n]
+        if not current:
+            raise NoData(f"there is no agreement {n} for {chosen}")
+        store.save_agreement(replace(current[0], active=False), source="cli")
+    _echo(f"Took back agreement {n} for {_month_words(chosen)}; its history keeps it.")
+
+
+@agreement.command("did-we")
+@click.argument("answer", metavar="yes|partly|not-yet")
+@click.option("--person", "-p", required=True, help="Whose answer this is.")
+@month_option("The month of the agreement (YYYY-MM; default: the latest month with one that is over).")
+@click.option("--number", "-n", default="1", show_default=True, metavar="N", help="Which agreement of the month.")
+@passphrase_file_option
+@db_option
+def agreement_did_we(answer: str, person: str, month: str | None, number: str, passphrase_file: str | None,
+                     db: str | None) -> None:
+    """Answer "did we?" for an agreement: yes, partly or not yet."""
+    from reflect.domain.agreements import AgreementAnswer
+    from reflect.domain.checkin import parse_month
+    from reflect.domain.months import month_of
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
+
+    name = parse_name(person)
+    with Store(resolve_store_path(db), create=False) as store:
+        if month is None:  # the latest month that is over (else this one): "did we?" looks back
+            this = month_of(dt.date.today())
+            begun = [a.month for a in store.agreements() if a.month <= this]
+            if not begun:
+                raise NoData("there is no agreement to answer yet (write one with `reflect agreement add`)")
+            month = next((m for m in reversed(begun) if m < this), begun[-1])
+        reply = AgreementAnswer.create(month=parse_month(month), number=number, person=name, answer=answer)
+        if store.person(name) is not None:
+            sign_in(store, name, passphrase_file)
+        status = store.answer_agreement(reply, source="cli")
+    what = f"{name}'s answer for {_month_words(reply.month)}"
+    _echo(f"Saved {what}: {reply.answer}." if status != "unchanged" else f"Nothing changed: {what} was already "
+          f"{reply.answer}.")
+
+
+@agreement.command("list")
+@month_option("Only this month (YYYY-MM).")
+@db_option
+def agreement_list(month: str | None, db: str | None) -> None:
+    """The agreements, oldest first, with each person's "did we?"."""
+    from reflect.analytics.agreements import answer_words
+    from reflect.domain.checkin import parse_month
+
+    if month is not None:
+        month = parse_month(month)
+    with _viewing(db) as store:
+        items = store.agreements(month=month)
+        answers = store.agreement_answers(month=month)
+    if not items:
+        _echo_err("No agreements yet" + (f" for {month}" if month else "") + ".")
+        return
+    for a in items:
+        given = {r.person: r.answer for r in answers if (r.month, r.number) == a.key}
+        ties = ", ".join(t for t in (a.dimension, a.ritual) if t)
+        _echo(f"{a.month}  {a.number}  {a.text}" + (f"  [{ties}]" if ties else "")
+              + f"\n    did we? {answer_words(given)}")
+
+
+@agreement.command("history")
+@month_option("The month (YYYY-MM).")
+@click.option("--number", "-n", default="1", show_default=True, metavar="N")
+@db_option
+def agreement_history(month: str | None, number: str, db: str | None) -> None:
+    """Every version of one agreement, oldest first."""
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
+
+    if month is None:
+        raise click.UsageError("give the agreement's --month")
+    with Store(resolve_store_path(db), create=False) as store:
+        versions = store.agreement_history(month, number)
+    if not versions:
+        raise NoData(f"there is no agreement {number} for {month}")
+    for i, (saved_at, source, a) in enumerate(versions, 1):
+        state = "" if a.active else "  (taken back)"
+        _echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}{state}\n    {a.text}")
+
+
+@agreement.command("export")
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
+@db_option
+def agreement_export(file: str, force: bool, safe: bool, db: str | None) -> None:
+    """Write the agreements and the answers as CSV to FILE (or - for standard output), owner-only."""
+    from reflect.domain.agreements import to_csv
+    from reflect.domain.csvio import FormulaCells
+    from reflect.storage.store import Store
+
+    _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
+    with Store(resolve_store_path(db), create=False) as store:
+        text = to_csv(store.agreements(), store.agreement_answers(), cells=cells)
+    _write_output(file, text, "rows of agreements and answers", cells)
+
+
+@agreement.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@passphrases_for_option
+@db_option
+def agreement_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+    """Import agreements and answers from CSV (month,number,text,dimension,ritual,person,did_we): all or none."""
+    from reflect.storage.importing import import_agreements
+
+    counts = import_agreements(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
+    _echo(f"Imported {sum(counts)} rows from {file}: {_counts(*counts)}.")
+
+
+# -- repairs --
+
+
+@cli.group()
+def repair() -> None:
+    """The repair log: after a rupture, own it, offer (listening, space or a hug), align on one small change.
+
+    Each repair's words are its writer's: sealed with their passphrase, shown to the partner only if
+    shared. Reports count repairs and say how soon they came, never what they say.
+    """
+
+
+@repair.command("add")
+@click.option("--person", "-p", required=True, help="Who writes it.")
+@click.option("--topic", "-t", required=True, help="What it was about, in a few words.")
+@click.option("--date", "-d", "date", default=None, metavar="YYYY-MM-DD",
+              help="The day of the repair (default: today).")
+@click.option("--happened", default=None, metavar="YYYY-MM-DD", help="The day of the rupture (default: the same day).")
+@click.option("--own", default=None, help="Own it: what I am sorry for.")
+@click.option("--offer", default=None, help="Offer: listening, some space, a hug...")
+@click.option("--align", default=None, help="Align: one small change.")
+@click.option("--shared/--private", default=False, show_default=True,
+              help="Share it with your partner, or keep it yours.")
+@click.option("--number", "-n", default=None, metavar="N",
+              help="Change your repair N of that day instead of adding one.")
+@passphrase_file_option
+@db_option
+def repair_add(person: str, topic: str, date: str | None, happened: str | None, own: str | None, offer: str | None,
+               align: str | None, shared: bool, number: str | None, passphrase_file: str | None,
+               db: str | None) -> None:
+    """Note a repair (the person signs in if they have a passphrase)."""
+    from reflect.domain.repairs import Repair
+    from reflect.storage.store import Store
+
+    name = parse_name(person)
+    day = date if date is not None else dt.date.today().isoformat()
+    probe = Repair.create(person=name, day=day, happened=happened, topic=topic, own=own, offer=offer, align=align,
+                          shared=shared)
+    with Store(resolve_store_path(db)) as store:
+        if store.person(name) is None:
+            _NOTES.append(f"{name} has no passphrase: anyone using the kit can read {name}'s repairs. Choose one: "
+                          f"reflect person passphrase {name}")
+        else:
+            sign_in(store, name, passphrase_file)
+        n = number if number is not None else store.next_repair_number(name, probe.day)
+        item = Repair.create(person=name, day=probe.day, number=n, happened=probe.happened, topic=topic, own=own,
+                             offer=offer, align=align, shared=shared)
+        status = store.save_repair(item, source="cli")
+    what = f"{name}'s repair {item.number} of {item.day.isoformat()} ({'shared' if item.shared else 'private'})"
+    _echo({"added": f"Saved {what}. Repairing is a strength.", "updated": f"Updated {what}; the earlier version "
+           "is kept in its history.", "unchanged": f"Nothing changed: {what} already says this."}[status])
+
+
+@repair.command("list")
+@month_option("Only this month (YYYY-MM).")
+@as_option
+@db_option
+def repair_list(month: str | None, as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """The repairs, oldest first: when, and how soon. With --as NAME, NAME's own words, and the
+    partner's shared ones; never a partner's private words."""
+    from reflect.domain.checkin import parse_month
+
+    if month is not None:
+        month = parse_month(month)
+    with _viewing(db) as store:
+        _view_as(store, as_person, passphrase_file)
+        items = store.repairs(parse_name(as_person) if as_person else None, month=month)
+    if not items:
+        _echo_err("No repairs noted" + (f" in {month}" if month else "") + ".")
+        return
+    for r in items:
+        days = r.days_to_repair
+        soon = "the same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} after"
+        head = f"{r.day.isoformat()}  {r.person}  {r.number}  ({soon}{', shared' if r.shared else ''})"
+        if r.body is None:
+            _echo(head + ("" if as_person is None else "  (private to its writer)"))
+            continue
+        lines = [head, f"    topic: {r.body.topic}"]
+        lines += [f"    {step}: {text}" for step, text in (("own", r.body.own), ("offer", r.body.offer),
+                                                            ("align", r.body.align)) if text]
+        _echo("\n".join(lines))
+    if as_person is None:
+        _NOTES.append("Only when, and how soon: each writer reads their own words with --as NAME.")
+
+
+@repair.command("topics")
+@as_option
+@db_option
+def repair_topics(as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """How often each topic came up in your own repairs (--as NAME): for you alone."""
+    if as_person is None:
+        raise click.UsageError("give --as NAME: topics are counted for their writer alone")
+    with _viewing(db) as store:
+        _view_as(store, as_person, passphrase_file)
+        topics = store.repair_topics(parse_name(as_person))
+    if not topics:
+        _echo_err("No repairs of yours yet.")
+        return
+    for topic, n in topics:
+        _echo(f"{n:>3}  {topic}" + ("  (comes back: worth a quiet talk)" if n >= 3 else ""))
+
+
+@repair.command("drop")
+@click.option("--person", "-p", required=True)
+@click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD")
+@click.option("--number", "-n", default="1", show_default=True, metavar="N")
+@passphrase_file_option
+@db_option
+def repair_drop(person: str, date: str, number: str, passphrase_file: str | None, db: str | None) -> None:
+    """Take back a repair noted by mistake (its history keeps it)."""
+    from dataclasses import replace
+
+    from reflect.domain.agreements import parse_number
+    from reflect.domain.checkin import parse_date
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
+
+    name, day, n = parse_name(person), parse_date(date), parse_number(number)
+    with Store(resolve_store_path(db), create=False) as store:
+        if store.person(name) is not None:
+            sign_in(store, name, passphrase_file)
+        current = [r for r in store.repairs(name, person=name) if r.day == day and r.number == n]
+        if not current:
+            raise NoData(f"{name} noted no repair {n} on {day.isoformat()}")
+        store.save_repair(replace(current[0], active=False), source="cli")
+    _echo(f"Took back {name}'s repair {n} of {day.isoformat()}; its history keeps it.")
+
+
+@repair.command("history")
+@click.option("--person", "-p", required=True)
+@click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD")
+@click.option("--number", "-n", default="1", show_default=True, metavar="N")
+@passphrase_file_option
+@db_option
+def repair_history(person: str, date: str, number: str, passphrase_file: str | None, db: str | None) -> None:
+    """Every version of one of your repairs, oldest first (its writer signs in)."""
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
+
+    name = parse_name(person)
+    with Store(resolve_store_path(db), create=False) as store:
+        if store.person(name) is not None:
+            sign_in(store, name, passphrase_file)
+        versions = store.repair_history(name, date, number)
+    if not versions:
+        raise NoData(f"{name} noted no repair {number} on {date}")
+    for i, (saved_at, source, r) in enumerate(versions, 1):
+        state = ("shared" if r.shared else "private") + ("" if r.active else ", taken back")
+        topic = r.body.topic if r.body is not None else "(sealed under a reset passphrase)"
+        _echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}\n    topic: {topic}")
+
+
+@repair.command("export")
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
+@passphrases_for_option
+@db_option
+def repair_export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str, str], ...],
+                  db: str | None) -> None:
+    """Write your repairs as CSV to FILE (or - for standard output), owner-only.
+
+    Each person's repairs are included only when they sign in (asked for, Enter leaves theirs out;
+    or --passphrase-for); a person without a passphrase is included as their notes are.
+    """
+    from reflect.domain.csvio import FormulaCells
+    from reflect.domain.repairs import to_csv
+    from reflect.storage.store import Store
+
+    _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
+    with Store(resolve_store_path(db), create=False) as store:
+        writers = sorted({r.person for r in store.repairs()})
+        protected = [p for p in writers if store.is_protected(p)]
+        left_out = sign_in_each(store, protected, passphrases_for, optional=True)
+        mine = [r for p in writers if p not in left_out for r in store.repairs(p, person=p) if r.body is not None]
+        text = to_csv(mine, cells=cells)
+    if left_out:
+        _NOTES.append(f"Left out the repairs of {', '.join(left_out)} (not signed in).")
+    _write_output(file, text, "repairs", cells)
+
+
+@repair.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@passphrases_for_option
+@db_option
+def repair_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+    """Import repairs from CSV (date,person,number,happened,topic,own,offer,align,shared): all or none."""
+    from reflect.storage.importing import import_repairs
+
+    counts = import_repairs(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
+    _echo(f"Imported {sum(counts)} repairs from {file}: {_counts(*counts)}.")
+
+
+# -- consent --
+
+
+def _as_required(as_person: str | None) -> str:
+    if as_person is None:
+        raise click.UsageError("give --as NAME: a yes / not now / no list is shown only to its person")
+    return parse_name(as_person)
+
+
+@cli.group()
+def consent() -> None:
+    """Your private yes / not now / no list (green, yellow, red: keep, adjust, pause).
+
+    Each list is its person's alone (sealed with their passphrase). Your partner sees only what you
+    both said yes to, and "not now" if you both choose to show it; never a no.
+    """
+
+
+@consent.command("items")
+@db_option
+def consent_items(db: str | None) -> None:
+    """The items of the list: the gentle starting list, then the ones you added."""
+    with _viewing(db) as store:
+        items = store.consent_items()
+    for item in items:
+        _echo(item)
+
+
+@consent.command("add-item")
+@click.argument("item")
+@db_option
+def consent_add_item(item: str, db: str | None) -> None:
+    """Add an item to the list of you both (your partner sees the item, never your answer)."""
+    from reflect.storage.store import Store
+
+    with Store(resolve_store_path(db)) as store:
+        before = len(store.consent_items())
+        name = store.add_consent_item(item, source="cli")
+        added = len(store.consent_items()) > before
+    _echo(f"Added \u201c{name}\u201d to your list." if added else f"\u201c{name}\u201d is on the list already.")
+
+
+@consent.command("answer")
+@click.argument("item")
+@click.argument("answer", metavar="yes|not-now|no")
+@as_option
+@db_option
+def consent_answer(item: str, answer: str, as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """Answer one item of your list: yes, not-now or no (green, yellow, red) as NAME (--as); answers
+    can change any time."""
+    from reflect.domain.consent import ConsentList
+    from reflect.storage.store import Store
+
+    name = _as_required(as_person)
+    with Store(resolve_store_path(db)) as store:
+        if store.person(name) is None:
+            raise click.UsageError(f"there is no one called {name} in this store (add them with `reflect person add`)")
+        sign_in(store, name, passphrase_file)
+        store.save_consents([ConsentList.create(person=name, answers={item: answer})], source="cli", merge=True)
+    _echo(f"Saved, {name}. Your list is yours; your partner sees only what you both said yes to.")
+
+
+@consent.command("show-not-now")
+@click.option("--hide", is_flag=True, help="Stop showing your \"not now\" to your partner.")
+@as_option
+@db_option
+def consent_show_not_now(hide: bool, as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """Show your "not now" answers to your partner (only if they choose to show theirs too)."""
+    from dataclasses import replace
+
+    from reflect.domain.consent import ConsentList
+    from reflect.storage.store import Store
+
+    name = _as_required(as_person)
+    with Store(resolve_store_path(db), create=False) as store:
+        _view_as(store, name, passphrase_file)
+        current = store.consent_list(name) or ConsentList(person=name)
+        store.save_consent(replace(current, show_not_now=not hide), source="cli")
+    _echo(f"{name}, your \u201cnot now\u201d " + ("stays yours." if hide else
+          "is shown to your partner once they choose to show theirs too."))
+
+
+@consent.command("list")
+@as_option
+@db_option
+def consent_list(as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """Your own list (--as NAME): every item and your answer."""
+    from reflect.domain.consent import SIGNALS, item_key
+
+    name = _as_required(as_person)
+    with _viewing(db) as store:
+        _view_as(store, name, passphrase_file)
+        mine = store.consent_list(name)
+        items = store.consent_items()
+    answers = {item_key(i): a for i, a in (mine.answers.items() if mine else [])}
+    width = max(len(i) for i in items)
+    for item in items:
+        answer = answers.get(item_key(item))
+        _echo(f"{item:<{width}}  " + (f"{answer} ({SIGNALS[answer]})" if answer else "-"))
+    if mine is not None:
+        click.echo("\nYour \u201cnot now\u201d is " + ("shown to your partner if they show theirs too."
+                                                       if mine.show_not_now else "yours alone."))
+
+
+@consent.command("shared")
+@as_option
+@db_option
+def consent_shared(as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """What you and your partner both said yes to (--as NAME), and "not now" if you both show it."""
+    from reflect.domain.consent import YES
+
+    name = _as_required(as_person)
+    with _viewing(db) as store:
+        _view_as(store, name, passphrase_file)
+        views = store.consent_shared(name)
+    if not views:
+        _echo_err("There is no one else in this store yet.")
+        return
+    for view in views:
+        if not view.known:
+            _echo(f"With {view.partner}: {view.why}")
+            continue
+        yes = [i for i, s in view.items if s == YES]
+        later = [i for i, s in view.items if s != YES]
+        _echo(f"What you and {view.partner} both said yes to: " + ("; ".join(yes) if yes else "nothing yet") + ".")
+        if later:
+            _echo("Not now, for now: " + "; ".join(later) + ".")
+
+
+@consent.command("history")
+@as_option
+@db_option
+def consent_history(as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """Every version of your list (--as NAME), oldest first: yours alone."""
+    name = _as_required(as_person)
+    with _viewing(db) as store:
+        _view_as(store, name, passphrase_file)
+        versions = store.consent_history(name)
+    if not versions:
+        _echo_err(f"No list yet, {name}.")
+        return
+    for i, (saved_at, source, lst) in enumerate(versions, 1):
+        answers = "sealed under a reset passphrase" if lst is None else "; ".join(
+            f"{item}: {a}" for item, a in lst.answers.items())
+        _echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}\n    {answers}")
+
+
+@consent.command("export")
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
+@as_option
+@db_option
+def consent_export(file: str, force: bool, safe: bool, as_person: str | None, passphrase_file: str | None,
+                   db: str | None) -> None:
+    """Write your own list (--as NAME) as CSV to FILE (or - for standard output), owner-only."""
+    from reflect.domain.consent import to_csv
+    from reflect.domain.csvio import FormulaCells
+    from reflect.storage.store import Store
+
+    name = _as_required(as_person)
+    _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
+    with Store(resolve_store_path(db), create=False) as store:
+        _view_as(store, name, passphrase_file)
+        mine = store.consent_list(name)
+        text = to_csv([mine] if mine else [], cells=cells)
+    _write_output(file, text, "answers", cells)
+
+
+@consent.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@passphrases_for_option
+@db_option
+def consent_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+    """Import answers from CSV (person,item,answer), laid over each person's list: all or none.
+    Each person in the file signs in."""
+    from reflect.storage.importing import import_consent
+
+    counts = import_consent(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
+    _echo(f"Imported the lists of {sum(counts)} {'person' if sum(counts) == 1 else 'people'} from {file}: "
+          f"{_counts(*counts)}.")
+
+
+# -- life events --
+
+
+@cli.group()
+def event() -> None:
+    """Life events (a move, a birth, a new job, an illness, a loss): a date and a few words.
+
+    The trend charts show them, and the report's words take them into account.
+    """
+
+
+@event.command("add")
+@click.argument("words")
+@click.option("--date", "-d", "date", default=None, metavar="YYYY-MM-DD", help="When (default: today).")
+@click.option("--kind", "-k", default="other", show_default=True,
+              type=click.Choice(["birth", "move", "new-job", "illness", "loss", "other"]))
+@db_option
+def event_add(words: str, date: str | None, kind: str, db: str | None) -> None:
+    """Mark a life event (marking the same kind on the same day again changes its words)."""
+    from reflect.domain.lifeevents import LifeEvent
+    from reflect.storage.store import Store
+
+    item = LifeEvent.create(day=date if date is not None else dt.date.today(), kind=kind, words=words)
+    with Store(resolve_store_path(db)) as store:
+        status = store.mark_event(item, source="cli")
+    what = f"{item.kind} on {item.day.isoformat()}"
+    _echo({"added": f"Marked {what}: {item.words}", "updated": f"Updated {what} (the earlier words are kept).",
+           "unchanged": f"Nothing changed: {what} already says this."}[status])
+
+
+@event.command("drop")
+@click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD")
+@click.option("--kind", "-k", default="other", show_default=True)
+@db_option
+def event_drop(date: str, kind: str, db: str | None) -> None:
+    """Take back a life event marked by mistake (its history keeps it)."""
+    from dataclasses import replace
+
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
+
+    with Store(resolve_store_path(db), create=False) as store:
+        current = store.life_event(date, kind)
+        if current is None or not current.active:
+            raise NoData(f"no {kind} marked on {date}")
+        store.mark_event(replace(current, active=False), source="cli")
+    _echo(f"Took back the {current.kind} of {current.day.isoformat()}; its history keeps it.")
+
+
+@event.command("list")
+@db_option
+def event_list(db: str | None) -> None:
+    """The life events, oldest first."""
+    with _viewing(db) as store:
+        items = store.life_events()
+    if not items:
+        _echo_err("No life events marked.")
+        return
+    for e in items:
+        _echo(f"{e.day.isoformat()}  {e.kind:<8} {e.words}")
+
+
+@event.command("history")
+@click.option("--date", "-d", "date", required=True, metavar="YYYY-MM-DD")
+@click.option("--kind", "-k", default="other", show_default=True)
+@db_option
+def event_history(date: str, kind: str, db: str | None) -> None:
+    """Every version of one life event, oldest first."""
+    from reflect.errors import NoData
+    from reflect.storage.store import Store
+
+    with Store(resolve_store_path(db), create=False) as store:
+        versions = store.event_history(date, kind)
+    if not versions:
+        raise NoData(f"no {kind} marked on {date}")
+    for i, (saved_at, source, e) in enumerate(versions, 1):
+        _echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}"
+              f"{'' if e.active else '  (taken back)'}\n    {e.words}")
+
+
+@event.command("export")
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@spreadsheet_option
+@db_option
+def event_export(file: str, force: bool, safe: bool, db: str | None) -> None:
+    """Write the life events as CSV to FILE (or - for standard output), owner-only."""
+    from reflect.domain.csvio import FormulaCells
+    from reflect.domain.lifeevents import to_csv
+    from reflect.storage.store import Store
+
+    _refuse_to_overwrite(file, force)
+    cells = FormulaCells(neutralise=safe)
+    with Store(resolve_store_path(db), create=False) as store:
+        text = to_csv(store.life_events(), cells=cells)
+    _write_output(file, text, "life events", cells)
+
+
+@event.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+def event_import(file: str, db: str | None) -> None:
+    """Import life events from CSV (date,kind,words): all or none."""
+    from reflect.storage.importing import import_events
+
+    counts = import_events(file, db)
+    _echo(f"Imported {sum(counts)} life events from {file}: {_counts(*counts)}.")
 
 
 # -- people and passphrases -------------------------------------------------------------------

@@ -301,12 +301,27 @@ def test_reflect_app_stops_its_server_when_stopped(app):
 @pytest.fixture
 def protected_app(tmp_path):
     """`reflect app` over a store where Robin and Sam each have a passphrase and answered last month."""
+    yield from _serve_protected(tmp_path)
+
+
+@pytest.fixture
+def practices_app(tmp_path):
+    """Like protected_app, with one small thing the couple agreed to try this month."""
+    from reflect.domain.agreements import Agreement
+
+    yield from _serve_protected(tmp_path, agreement=Agreement.create(
+        month=month_of(dt.date.today()), text="A walk after dinner on Sundays"))
+
+
+def _serve_protected(tmp_path, agreement=None):
     db = tmp_path / "couple.db"
     with Store(db) as store:
         for person, words in (("Robin", "robin's words"), ("Sam", "sam's own words")):
             store.add_person(person, words)
             store.save(make_checkin(person, month_start(LAST_MONTH), **PREVIOUS))
         store.sign_out()
+        if agreement is not None:
+            store.save_agreement(agreement)
     env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
     process = subprocess.Popen(
         [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(free_port())],
@@ -405,3 +420,77 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
         assert note.encode() not in db.read_bytes()
         shown = [c.person for c in store.checkins(month=month_of(dt.date.today()))]
         assert shown == ["Robin", "Sam"], (store.people(), store.answered("monthly", dt.date.today().replace(day=1)))
+
+
+# -- the practices: "did we?", one small thing to try, a yes / not now / no list ------------------
+
+
+def answer_item(page, item: str, answer: str) -> None:
+    """Click ``answer`` (yes, not now, no) for ``item`` of the open yes / not now / no list."""
+    row = page.locator(".reflect-consent .widget-hbox", has_text=item)
+    row.locator("button").filter(has_text=re.compile(rf"^{answer}$")).click()
+    page.wait_for_timeout(KEY_PAUSE_MS)
+
+
+def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, requests):
+    """Robin answers "did we?", writes next month's small thing and a private list with a no; Sam
+    answers Sam's list and sees only what both said yes to: never Robin's no."""
+    from playwright.sync_api import expect
+
+    url, db = practices_app
+    this_month, next_month = month_of(dt.date.today()), add_months(month_of(dt.date.today()), 1)
+    robins_no = "Talking about money"
+    page.goto(url)
+    page.locator(".reflect-checkin-form").wait_for(state="visible")
+    sign_in(page, "Robin", "robin's words")
+    page.get_by_text(f"A new monthly check-in for {dt.date.today():%B %Y}, Robin").wait_for()
+
+    # the list, folded under the physical dimension until Robin opens it
+    expect(page.locator(".reflect-consent")).to_be_hidden()
+    page.locator("button:has-text('My yes / not now / no list')").click()
+    page.get_by_text("Robin, this list is yours.").wait_for()
+    answer_item(page, "A weekend away, just the two of us", "yes")
+    answer_item(page, robins_no, "no")
+    answer_item(page, "Hugs in public", "not now")
+    page.wait_for_timeout(SETTLE_MS)
+    page.locator("button:has-text('Save my list')").click()
+    page.get_by_text("Saved your list; it stays yours.").wait_for()
+
+    # "did we?" for this month's agreement, and one small thing for the next, saved with the check-in
+    agreements = page.locator(".reflect-agreements")
+    agreements.get_by_text("A walk after dinner on Sundays").wait_for()
+    agreements.locator("button").filter(has_text=re.compile(r"^partly$")).click()
+    agreements.get_by_placeholder("One small thing we'll try (a few words)").fill("Phones away at dinner")
+    _move(page, "passion", 0, +1, 6)
+    page.wait_for_timeout(SETTLE_MS)
+    screenshot(page, "reflect-app-practices.png")
+    page.locator("button:has-text('Save my check-in')").click()
+    page.get_by_text("Saved your \u201cdid we?\u201d and one small thing for").wait_for()
+    page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
+
+    # Sam signs in, answers Sam's own list: only what both said yes to is shown
+    sign_in(page, "Sam", "sam's own words")
+    page.locator("button:has-text('My yes / not now / no list')").click()
+    page.get_by_text("Sam, this list is yours.").wait_for()
+    assert "Saved your list" not in page.locator(".reflect-consent").inner_text()
+    answer_item(page, "A weekend away, just the two of us", "yes")
+    answer_item(page, robins_no, "yes")
+    page.wait_for_timeout(SETTLE_MS)
+    page.locator("button:has-text('Save my list')").click()
+    shared = page.locator(".reflect-consent p", has_text="What you and Robin both said yes to:")
+    expect(shared).to_have_text("What you and Robin both said yes to: A weekend away, just the two of us")
+    sam_sees = page.locator(".reflect-consent").inner_text()
+    assert "Not now" not in sam_sees  # Robin's "not now" is Robin's to show
+    assert sam_sees.count(robins_no) == 1  # the item in Sam's own list, never in what both see
+    screenshot(page, "reflect-app-consent-partner.png")
+    assert_only_loopback(requests)
+
+    with Store(db) as store:
+        assert [(a.person, a.answer) for a in store.agreement_answers(month=this_month)] == [("Robin", "partly")]
+        assert [a.text for a in store.agreements(month=next_month)] == ["Phones away at dinner"]
+        store.sign_in("Robin", "robin's words")
+        assert store.consent_list("Robin").answers == {
+            "A weekend away, just the two of us": "yes", robins_no: "no", "Hugs in public": "not now"}
+    raw = db.read_bytes() + (db.with_name(db.name + "-wal").read_bytes() if db.with_name(db.name + "-wal").exists()
+                             else b"")
+    assert b'"no"' not in raw and b"not now" not in raw

@@ -220,7 +220,8 @@ def _bootstrap_interval(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) 
     return float(low), float(high)
 
 
-def _benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """The Benjamini-Hochberg adjusted p-values (q-values) of ``p``."""
     n = len(p)
     if n == 0:
         return p
@@ -280,30 +281,52 @@ def associations(
                 y = shifted[key]
                 ok = y.notna() & counts["share"].notna()
                 x_share, yv, x_done = counts["share"][ok].to_numpy(), y[ok].to_numpy(), counts["done"][ok].to_numpy()
-                kept = x_share >= KEPT_SHARE - 1e-9
-                a, b = yv[kept], yv[~kept]
                 row: dict[str, Any] = {"kind": info.key, "key": key,
                        "dimension": "Intimacy index" if key == "intimacy_index" else label(key),
-                       "lag": lag, "period": period, "n_with": len(a), "n_without": len(b),
-                       "mean_with": float(a.mean()) if len(a) else float("nan"),
-                       "mean_without": float(b.mean()) if len(b) else float("nan")}
-                row["effect"] = row["mean_with"] - row["mean_without"]
-                row["enough"] = len(a) >= MIN_PERIODS and len(b) >= MIN_PERIODS
-                if row["enough"]:
-                    row["rho"], row["p_value"] = _spearman_with_p(x_done.astype(float), yv, rng)
-                    row["ci_low"], row["ci_high"] = _bootstrap_interval(a, b, rng)
-                else:
-                    row.update(rho=float("nan"), p_value=float("nan"), ci_low=float("nan"), ci_high=float("nan"))
+                       "lag": lag, "period": period}
+                row.update(compare(x_share >= KEPT_SHARE - 1e-9, x_done.astype(float), yv, rng))
                 rows.append(row)
     out = pd.DataFrame(rows, columns=[c for c in cols if c not in ("q_value", "significant")])
+    return mark_significant(out)[cols]
+
+
+def compare(kept: np.ndarray, amount: np.ndarray, scores: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
+    """Periods that kept something (``kept``) against the others, by their ``scores``: how many of
+    each (``n_with``, ``n_without``), their means and the ``effect`` (the difference, in points),
+    whether there are ``enough`` (:data:`MIN_PERIODS` each) and then the bootstrap 95% interval of
+    the effect (``ci_low``, ``ci_high``) and Spearman's ``rho`` between ``amount`` (how much of it
+    each period had) and the score, with its permutation ``p_value``. The honesty rules of the
+    rituals analysis, for anything kept or not month by month (agreements too)."""
+    a, b = scores[kept], scores[~kept]
+    row: dict[str, Any] = {"n_with": len(a), "n_without": len(b),
+                           "mean_with": float(a.mean()) if len(a) else float("nan"),
+                           "mean_without": float(b.mean()) if len(b) else float("nan")}
+    row["effect"] = row["mean_with"] - row["mean_without"]
+    row["enough"] = len(a) >= MIN_PERIODS and len(b) >= MIN_PERIODS
+    if row["enough"]:
+        row["rho"], row["p_value"] = _spearman_with_p(amount, scores, rng)
+        row["ci_low"], row["ci_high"] = _bootstrap_interval(a, b, rng)
+    else:
+        row.update(rho=float("nan"), p_value=float("nan"), ci_low=float("nan"), ci_high=float("nan"))
+    return row
+
+
+def mark_significant(out: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :func:`compare` with ``q_value`` (Benjamini-Hochberg over every question asked at once)
+    and ``significant``: a link that holds up on every count (q under :data:`ALPHA`, rho and the
+    effect the same way, an interval that excludes 0, at least :data:`MIN_EFFECT` points)."""
+    out = out.copy()
     out["q_value"] = float("nan")
+    if out.empty:
+        out["significant"] = pd.Series(dtype=bool)
+        return out
     tested = out["enough"] & out["p_value"].notna()
-    out.loc[tested, "q_value"] = _benjamini_hochberg(out.loc[tested, "p_value"].to_numpy())
+    out.loc[tested, "q_value"] = benjamini_hochberg(out.loc[tested, "p_value"].to_numpy(dtype=float))
     out["significant"] = (
         tested & (out["q_value"] < ALPHA) & (np.sign(out["rho"]) == np.sign(out["effect"]))
         & ((out["ci_low"] > 0) | (out["ci_high"] < 0)) & (out["effect"].abs() >= MIN_EFFECT)
     )
-    return out[cols]
+    return out
 
 
 def _rhythm_words(info: RitualKind, period: str) -> str:

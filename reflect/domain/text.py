@@ -89,3 +89,24 @@ def printable(text: str, *, keep_newlines: bool = True) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def clean_words(value: object, *, field: str, max_length: int, required: bool = True,
+                what: str = "a few words") -> str | None:
+    """A few words on one line (a topic, an agreement, an item of a list): NFC, trimmed, at most
+    ``max_length`` characters, with no line breaks, control, bidirectional or invisible characters.
+    Empty (or ``None``) is an error when ``required``, else ``None``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError(f"this cannot be empty ({what})", field=field)
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"expected text, got {value!r}", field=field)
+    text = unicodedata.normalize("NFC", value).strip()
+    if len(text) > max_length:
+        raise ValidationError(f"at most {max_length} characters, please (this has {len(text)})", field=field)
+    for ch in text:
+        why = _refused(ch)
+        if why and why != "spaces other than the plain space":
+            raise ValidationError(f"this cannot hold {why} (found U+{ord(ch):04X})", field=field)
+    return text

@@ -6,6 +6,10 @@ agrees, writes the notes they may read to a private temporary file (0600, throug
 :func:`reflect.system.paths.write_private`, in a 0700 folder made by :mod:`tempfile`), passes the file's
 path as the notebook's ``notes_file`` parameter, and removes it when the report is made. No
 passphrase or key leaves the command's own process.
+
+The same file carries, for the people who signed in, what each couple both see of their consent
+lists (:meth:`reflect.storage.store.Store.consent_shared_views`: the items both said yes to, and
+"not now" where both show it): never anyone's list, never a no.
 """
 
 from __future__ import annotations
@@ -27,12 +31,15 @@ FORMAT = "reflect-notes-1"
 
 
 @contextmanager
-def notes_file(notes: list[dict[str, str]], left_out: list[str]) -> Iterator[Path]:
-    """A private file holding ``notes`` (person, cadence, date, note) while the block runs."""
+def notes_file(notes: list[dict[str, str]], left_out: list[str],
+               consent: list[dict[str, Any]] | None = None) -> Iterator[Path]:
+    """A private file holding ``notes`` (person, cadence, date, note) and the shared ``consent``
+    views (``people``: the two names, ``items``: [item, "yes" or "not now"]) while the block runs."""
     folder = Path(tempfile.mkdtemp(prefix="reflect-notes-"))  # 0700, unpredictable
     try:
         path = write_private(folder / "notes.json",
-                             json.dumps({"format": FORMAT, "notes": notes, "left_out": left_out}, ensure_ascii=False))
+                             json.dumps({"format": FORMAT, "notes": notes, "left_out": left_out,
+                                         "consent": consent or []}, ensure_ascii=False))
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -40,6 +47,17 @@ def notes_file(notes: list[dict[str, str]], left_out: list[str]) -> Iterator[Pat
 
 def read(path: Any) -> tuple[list[dict[str, str]], list[str]]:
     """The notes and the names left out, from a file :func:`notes_file` wrote."""
+    data = _load(path)
+    return list(data.get("notes", [])), list(data.get("left_out", []))
+
+
+def read_consent(path: Any) -> list[dict[str, Any]]:
+    """The shared consent views, from a file :func:`notes_file` wrote."""
+    views = _load(path).get("consent", [])
+    return [{"people": list(v["people"]), "items": [tuple(i) for i in v["items"]]} for v in views]
+
+
+def _load(path: Any) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -47,7 +65,7 @@ def read(path: Any) -> tuple[list[dict[str, str]], list[str]]:
         raise ValidationError(f"cannot read the notes file {path} ({exc})", field="notes_file") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValidationError(f"{path} is not a notes file written by `reflect report`", field="notes_file")
-    return list(data.get("notes", [])), list(data.get("left_out", []))
+    return data
 
 
 def overlay(frame: pd.DataFrame, notes: list[dict[str, str]]) -> pd.DataFrame:

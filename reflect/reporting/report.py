@@ -28,8 +28,9 @@ if rendering.active() is None:  # with a renderer passed in (reflect report), it
 
 import pandas as pd  # noqa: E402
 
-from reflect.analytics import analysis, insights, rhythm  # noqa: E402
+from reflect.analytics import analysis, insights, lifeevents, rhythm  # noqa: E402
 from reflect.analytics.phrases import and_list, dimension_words, dimensions_words, score  # noqa: E402
+from reflect.analytics.practices import Practices  # noqa: E402
 from reflect.domain.dimensions import KEYS, label  # noqa: E402
 from reflect.domain.months import add_months, last_months, month_start  # noqa: E402
 from reflect.errors import NoData, ValidationError  # noqa: E402
@@ -72,8 +73,15 @@ class MonthlyReport:
         rituals: pd.DataFrame | None = None,
         ritual_kinds: dict[str, Any] | None = None,
         notes_left_out: list[str] | None = None,
+        practices: Practices | None = None,
+        consent: dict[str, Any] | None = None,
     ):
         self.month = month
+        #: Agreements, repairs (no words) and life events; the consent views the report may show
+        #: (``views``: what pairs both see, with ``include_notes`` only; ``kept``: whether anyone has a list).
+        self.practices = practices or Practices.none()
+        self.events = self.practices.events
+        self.consent = consent or {"views": None, "kept": False}
         self.include_notes = include_notes
         self.notes_left_out = notes_left_out or []
         self.is_demo = is_demo
@@ -135,13 +143,19 @@ class MonthlyReport:
             source = str(store.path)
             is_demo = is_demo or store.holds_only_demo()
             people = [(p.name, p.protected) for p in store.persons()]
+            practices = Practices.read(store)
+            open_views = store.consent_shared_views() if notes else []  # lists kept without a passphrase
+            consent: dict[str, Any] = {"views": None, "kept": bool(store.consent_people())}
         left_out: list[str] = []
         if notes:
             with_keys = [p for p in people if p[1]]
             handed, left_out = notesfile.read(notes_file) if notes_file else ([], [p[0] for p in with_keys])
             frame = notesfile.overlay(frame, handed)
+            views = [{"people": [v.person, v.partner], "items": list(v.items)} for v in open_views]
+            views += notesfile.read_consent(notes_file) if notes_file else []
+            consent["views"] = _one_per_pair(views)
         return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source, rituals=rituals,
-                   ritual_kinds=kinds, notes_left_out=left_out)
+                   ritual_kinds=kinds, notes_left_out=left_out, practices=practices, consent=consent)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -158,8 +172,8 @@ class MonthlyReport:
             plan["change"] = lambda: charts.change_since_last_month(self.table, self.month, people=self.people)
         if self.rows[[f"desired_{k}" for k in KEYS]].notna().any().any():
             plan["desired"] = lambda: charts.desired_vs_current(self.table, self.month, people=self.people)
-        plan["trends"] = lambda: charts.dimension_trends(self.history)
-        plan["balance"] = lambda: charts.balance_over_time(self.history)
+        plan["trends"] = lambda: charts.dimension_trends(self.history, events=self.events)
+        plan["balance"] = lambda: charts.balance_over_time(self.history, events=self.events)
         plan["pixels"] = lambda: charts.year_in_pixels(self.history)
         if not self.rituals.empty:
             months = last_months(self.month, 12)
@@ -285,7 +299,8 @@ class MonthlyReport:
         return _section("needs", chart=chart, lines=lines)
 
     def over_time(self) -> Section:
-        sentences = insights.trend_words(self.readings)
+        sentences = list(insights.trend_words(self.readings))
+        sentences += lifeevents.event_words(self.table, self.events, self.month, people=self.people)
         months = self.history["month"].nunique()
         charts = [
             self._figure("trends", f"Each dimension over the last {months} month{'s' if months != 1 else ''}: "
@@ -337,6 +352,13 @@ class MonthlyReport:
                   for person, part in rows.groupby("person", sort=False)]
         return _section("last_year", before=before, title=self.title, people=people)
 
+    def practices_section(self) -> Section:
+        """The practices: the agreements and how they went, repairs (how often and how soon, never
+        their words), the life events, and what you both said yes to (with notes only)."""
+        from reflect.reporting import practices
+
+        return _section("practices", **practices.context(self))
+
     def notes(self) -> Section:
         """The month's notes, only when the report was asked to include them."""
         if not self.include_notes or "note" not in self.checkins:
@@ -361,7 +383,18 @@ class MonthlyReport:
     def sections(self) -> list[Callable[[], Section]]:
         """Every section, in the order the report notebook shows them."""
         return [self.opening, self.at_a_glance, self.what_might_help, self.needs, self.over_time,
-                self.rhythm, self.last_year, self.notes, self.closing]
+                self.rhythm, self.practices_section, self.last_year, self.notes, self.closing]
+
+
+def _one_per_pair(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each pair's shared view once (both partners compute the same one)."""
+    seen, out = set(), []
+    for view in views:
+        pair = frozenset(view["people"])
+        if pair not in seen:
+            seen.add(pair)
+            out.append(view)
+    return out
 
 
 def _known(value: Any) -> float | None:

@@ -11,7 +11,13 @@ story walks through every pattern the kit looks for:
 4. a move and a burst of novelty: lots of spark, little talking (high passion, low intimacy);
 5. a recovery: both turn back toward each other and the scores climb to balanced.
 
-The same ``seed`` and ``end`` month always give the same check-ins.
+Their practices follow the same story: the life events (the baby, Sam's new job, the move) are
+marked; from the baby's first months on they agree on one small thing each month, and keep it in
+the months they keep their phone-free evenings (so keeping agreements, like the ritual, goes with
+feeling closer); repairs come more often and sooner as they turn back toward each other; and each
+has a yes / not now / no list (no passphrases in the demo, so anyone can open them).
+
+The same ``seed`` and ``end`` month always give the same check-ins, rituals and practices.
 """
 
 from __future__ import annotations
@@ -20,9 +26,13 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from reflect.domain.agreements import Agreement, AgreementAnswer
 from reflect.domain.checkin import CheckIn
+from reflect.domain.consent import ConsentList
 from reflect.domain.dimensions import KEYS
+from reflect.domain.lifeevents import LifeEvent
 from reflect.domain.months import add_months, days_in, month_of, month_start, parse_month
+from reflect.domain.repairs import Repair
 from reflect.domain.rituals import Ritual
 
 DEMO_PEOPLE = ("Robin", "Sam")
@@ -228,6 +238,113 @@ def generate_rituals(
     return out
 
 
+#: The demo's life events: (month index, day, kind, words).
+EVENTS = (
+    (6, 14, "birth", "Our baby, Ada, is born"),
+    (12, 3, "new-job", "Sam starts a demanding new job"),
+    (18, 20, "move", "We move to a new city"),
+)
+#: From this month of the demo on, the couple agrees on one small thing each month.
+AGREEMENTS_FROM = 8
+_AGREEMENTS = (
+    ("A phone-free evening every week", "emotional", "phone-free"),
+    ("Ten minutes on the sofa after the baby sleeps", "physical", None),
+    ("One appreciation a day, said out loud", "emotional", "appreciation"),
+    ("Plan one evening out, just the two of us", "passion", "special-evening"),
+    ("Ask \u201chow was your day, really?\u201d and listen", "emotional", "check-in"),
+)
+
+
+def generate_events(*, end: str | None = None, months: int = DEFAULT_MONTHS) -> list[LifeEvent]:
+    """The demo couple's life events: the baby, Sam's new job, the move."""
+    end = parse_month(end) if end else _default_end()
+    first = add_months(end, -(months - 1))
+    scale = months / DEFAULT_MONTHS
+    return [LifeEvent.create(day=month_start(add_months(first, round(i * scale))) + dt.timedelta(days=day - 1),
+                             kind=kind, words=words) for i, day, kind, words in EVENTS]
+
+
+def generate_agreements(*, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS,
+                        people: tuple[str, str] = DEMO_PEOPLE) -> tuple[list[Agreement], list[AgreementAnswer]]:
+    """One agreement a month from :data:`AGREEMENTS_FROM` on, answered by both: kept in the months
+    they kept their weekly phone-free ritual, partly or not yet in the others. The last month's
+    agreement is not answered yet, and there is one for the month after it."""
+    end = parse_month(end) if end else _default_end()
+    rng = random.Random(seed * 7907 + 5)
+    first = add_months(end, -(months - 1))
+    kept = phone_free_plan(seed=seed, months=months)
+    agreements, answers = [], []
+    today = month_start(add_months(end, 1))
+    for i in range(AGREEMENTS_FROM, months + 1):
+        month = add_months(first, i)
+        text, dimension, ritual = _AGREEMENTS[(i // 3) % len(_AGREEMENTS)] if i % 3 else _AGREEMENTS[0]
+        agreements.append(Agreement.create(month=month, text=text, dimension=dimension, ritual=ritual, today=today))
+        if i >= months - 1:
+            continue  # the latest month's "did we?" is asked in next month's form
+        for person in people:
+            if i in kept:
+                answer = "yes" if rng.random() < 0.8 else "partly"
+            else:
+                answer = "partly" if rng.random() < 0.4 else "not yet"
+            answers.append(AgreementAnswer.create(month=month, person=person, answer=answer, today=today))
+    return agreements, answers
+
+
+_TOPICS = ("the dishes", "money", "who gets up at night", "phones at dinner", "my mother's visit", "being late")
+
+
+def generate_repairs(*, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS,
+                     people: tuple[str, str] = DEMO_PEOPLE) -> list[Repair]:
+    """A few repairs a month from the baby on: slower and rarer while they drift apart, more often and
+    sooner once they turn back toward each other. Some are shared, some kept private."""
+    end = parse_month(end) if end else _default_end()
+    rng = random.Random(seed * 6007 + 11)
+    first = add_months(end, -(months - 1))
+    today = month_start(add_months(end, 1))
+    out: list[Repair] = []
+    for i in range(RITUALS_FROM, months):
+        month = add_months(first, i)
+        phase, _ = _phase_at(i, months)
+        recovering = phase is PHASES[-1]
+        count = rng.choice((1, 2, 2, 3)) if recovering else rng.choice((0, 0, 1, 1, 2))
+        for n in range(count):
+            person = people[(i + n) % 2]
+            delay = rng.choice((0, 0, 1, 1, 2)) if recovering else rng.choice((1, 2, 3, 5, 8))
+            repaired = month_start(month) + dt.timedelta(days=rng.randrange(delay, days_in(month)))
+            number = 1 + sum(1 for r in out if r.person == person and r.day == repaired)
+            out.append(Repair.create(
+                person=person, day=repaired, number=number, happened=repaired - dt.timedelta(days=delay),
+                topic=rng.choice(_TOPICS), own="I'm sorry I snapped; it makes sense you felt alone with it.",
+                offer=rng.choice(("Listening", "Some space, then a walk", "A long hug")),
+                align=rng.choice(("We talk before we decide", "Phones away at dinner", "Take turns at night")),
+                shared=rng.random() < 0.6, today=today))
+    return out
+
+
+def generate_consent(people: tuple[str, str] = DEMO_PEOPLE) -> list[ConsentList]:
+    """Robin's and Sam's yes / not now / no lists (Robin shows "not now", and so does Sam)."""
+    robin = {"A weekend away, just the two of us": "yes", "Talking about money": "not now",
+             "Hugs in public": "yes", "Holding hands in public": "yes", "A long massage": "yes",
+             "Talking about what we like in bed": "yes", "Trying something new in bed": "not now",
+             "Time on our own, each of us, every week": "no", "A class or a course together": "yes"}
+    sam = {"A weekend away, just the two of us": "yes", "Talking about money": "yes", "Hugs in public": "no",
+           "Holding hands in public": "yes", "A long massage": "not now", "Talking about what we like in bed": "yes",
+           "Trying something new in bed": "yes", "Time on our own, each of us, every week": "yes",
+           "A class or a course together": "yes"}
+    return [ConsentList.create(person=people[0], answers=robin, show_not_now=True),
+            ConsentList.create(person=people[1], answers=sam, show_not_now=True)]
+
+
+def fill_practices(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS) -> None:
+    """Save the demo couple's practices (life events, agreements, repairs, consent lists)."""
+    store.mark_events(generate_events(end=end, months=months), source="demo")
+    agreements, answers = generate_agreements(seed=seed, end=end, months=months)
+    store.save_agreements(agreements, answers, source="demo")
+    store.save_repairs(generate_repairs(seed=seed, end=end, months=months), source="demo")
+    for answers_of in generate_consent():
+        store.save_consent(answers_of, source="demo")
+
+
 def _weekly(rng: random.Random, person: str, month: str, base, wants) -> list[CheckIn]:
     start = month_start(month)
     monday = start + dt.timedelta(days=(7 - start.weekday()) % 7)
@@ -284,6 +401,7 @@ def fill(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int
         )
     result = store.save_many(generate(seed=seed, end=end, months=months), source="demo")
     store.log_rituals(generate_rituals(seed=seed, end=end, months=months), source="demo")
+    fill_practices(store, seed=seed, end=end, months=months)
     return result
 
 
@@ -312,4 +430,6 @@ def open_for_viewing(explicit=None):
     demo = Store(demo_store_path())
     if not demo.count():
         fill(demo)
+    elif not demo.life_events() and demo.holds_only_demo():  # a demo made before the practices
+        fill_practices(demo, end=demo.latest_month())
     return demo, True

@@ -239,3 +239,80 @@ def import_rituals(path: str | os.PathLike[str], db: str | os.PathLike[str] | No
             sign_in(store, sorted({r.person for r in items if r.person}))
         result = store.log_rituals(items, new_kinds=new_kinds, source=source or f"import:{os.path.basename(name)}")
     return result, new_kinds
+
+
+# -- the practices ----------------------------------------------------------------------------------
+
+
+def _read(path: str | os.PathLike[str]) -> str:
+    try:
+        with open_text(path) as fh:
+            return fh.read()
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
+
+
+def _existing(store_path: Path) -> Store | None:
+    """The store at ``store_path``, opened without creating it, if it is there."""
+    if os.path.exists(store_path) and os.path.getsize(store_path) > 0:
+        return Store(store_path, create=False)
+    return None
+
+
+def import_agreements(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None, *,
+                      source: str | None = None, sign_in: SignIn | None = None) -> tuple[int, int, int]:
+    """Import agreements and "did we?" answers from a CSV file (all or none): (added, updated,
+    unchanged). An answer may be to an agreement in the file or already in the store; answers of
+    people with a passphrase need them signed in (``sign_in``)."""
+    from reflect.domain.agreements import parse_agreements
+
+    name, store_path = str(path), resolve_store_path(db)
+    text = _read(path)
+    known: list[tuple[str, int]] = []
+    existing = _existing(store_path)
+    if existing is not None:
+        with existing:
+            known = [a.key for a in existing.agreements()]
+    items, answers = parse_agreements(text, name, known=known)
+    with Store(store_path) as store:
+        if sign_in is not None:
+            sign_in(store, sorted({a.person for a in answers}))
+        return store.save_agreements(items, answers, source=source or f"import:{os.path.basename(name)}")
+
+
+def import_repairs(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None, *,
+                   source: str | None = None, sign_in: SignIn | None = None) -> tuple[int, int, int]:
+    """Import repairs from a CSV file (all or none); each writer with a passphrase signs in."""
+    from reflect.domain.repairs import parse_repairs
+
+    name = str(path)
+    items = parse_repairs(_read(path), name)
+    with Store(resolve_store_path(db)) as store:
+        if sign_in is not None:
+            sign_in(store, sorted({r.person for r in items}))
+        return store.save_repairs(items, source=source or f"import:{os.path.basename(name)}")
+
+
+def import_consent(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None, *,
+                   source: str | None = None, sign_in: SignIn | None = None) -> tuple[int, int, int]:
+    """Import yes / not now / no answers from a CSV file (all or none), laid over each person's
+    current list (what the file does not mention keeps its answer); each person signs in."""
+    from reflect.domain.consent import parse_consent
+
+    name = str(path)
+    lists = parse_consent(_read(path), name)
+    with Store(resolve_store_path(db)) as store:
+        if sign_in is not None:
+            sign_in(store, sorted(lst.person for lst in lists))
+        return store.save_consents(lists, source=source or f"import:{os.path.basename(name)}", merge=True)
+
+
+def import_events(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None, *,
+                  source: str | None = None) -> tuple[int, int, int]:
+    """Import life events from a CSV file (all or none)."""
+    from reflect.domain.lifeevents import parse_events
+
+    name = str(path)
+    items = parse_events(_read(path), name)
+    with Store(resolve_store_path(db)) as store:
+        return store.mark_events(items, source=source or f"import:{os.path.basename(name)}")

@@ -220,6 +220,22 @@ def open_shared_note(reader_key: UnlockedKey, note: SealedNote, share: bytes, *,
     return _open(cek, note.sealed, f"reflect note|{context}").decode("utf-8")
 
 
+def seal_for(reader_public: bytes, plain: bytes, *, context: str, reader: str) -> bytes:
+    """``plain`` sealed for ``reader``'s public key alone (an ephemeral key agreement, HKDF, AES-GCM):
+    what a person leaves for a partner to read with the partner's own passphrase, such as the part of
+    a consent list a partner may see."""
+    ephemeral = X25519PrivateKey.generate()
+    kek = _agree(ephemeral, X25519PublicKey.from_public_bytes(reader_public), f"box|{context}", reader)
+    return _raw(ephemeral.public_key()) + _seal(kek, plain, f"reflect box|{context}|{reader}")
+
+
+def open_sealed_for(reader_key: UnlockedKey, box: bytes, *, context: str, reader: str) -> bytes:
+    """What :func:`seal_for` sealed, opened with the reader's own keys (raises InvalidTag if not theirs)."""
+    private = X25519PrivateKey.from_private_bytes(reader_key.private_key)
+    kek = _agree(private, X25519PublicKey.from_public_bytes(box[:32]), f"box|{context}", reader)
+    return _open(kek, box[32:], f"reflect box|{context}|{reader}")
+
+
 def _agree(private: X25519PrivateKey, public: X25519PublicKey, context: str, reader: str) -> bytes:
     shared = private.exchange(public)
     info = f"reflect shared note|{context}|{reader}".encode()

@@ -164,11 +164,165 @@ def _v4_people_and_keys(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5_practices(conn: sqlite3.Connection) -> None:
+    """The practices: agreements and "did we?", the repair log, consent lists, life events.
+
+    Each keeps every saved version, like check-ins and rituals. What is private is stored only
+    sealed for a person with a passphrase (``body`` stays NULL): a repair's words, with the key that
+    opens them and who they are shared with; a whole consent list, as one sealed value per version
+    (so the file does not even show which items a person answered); and, for each partner with a
+    passphrase, the part of a list that partner may see, sealed for them alone (never a no)."""
+    conn.execute(
+        """
+        CREATE TABLE agreement_versions (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9),
+            text TEXT NOT NULL,
+            dimension TEXT,
+            ritual TEXT,
+            active INTEGER NOT NULL CHECK (active IN (0, 1)),
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE agreements (
+            month TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES agreement_versions(id),
+            PRIMARY KEY (month, number)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE agreement_answer_versions (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            person TEXT NOT NULL CHECK (length(person) BETWEEN 1 AND 64),
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'partly', 'not yet')),
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE agreement_answers (
+            month TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            person TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES agreement_answer_versions(id),
+            PRIMARY KEY (month, number, person)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE repair_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) BETWEEN 1 AND 64),
+            day TEXT NOT NULL,
+            number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9),
+            happened TEXT NOT NULL,
+            shared INTEGER NOT NULL CHECK (shared IN (0, 1)),
+            active INTEGER NOT NULL CHECK (active IN (0, 1)),
+            body TEXT,
+            body_key INTEGER REFERENCES person_keys(id),
+            body_sealed BLOB,
+            body_cek BLOB,
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE repairs (
+            person TEXT NOT NULL,
+            day TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES repair_versions(id),
+            PRIMARY KEY (person, day, number)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute("CREATE INDEX repairs_by_day ON repairs (day)")
+    conn.execute(
+        """
+        CREATE TABLE repair_shares (
+            version_id INTEGER NOT NULL REFERENCES repair_versions(id),
+            reader TEXT NOT NULL,
+            reader_key INTEGER NOT NULL REFERENCES person_keys(id),
+            wrapped_cek BLOB NOT NULL,
+            PRIMARY KEY (version_id, reader)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE consent_items (
+            item TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE consent_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) BETWEEN 1 AND 64),
+            body TEXT,
+            body_key INTEGER REFERENCES person_keys(id),
+            body_sealed BLOB,
+            body_cek BLOB,
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE consent_lists (
+            person TEXT PRIMARY KEY,
+            version_id INTEGER NOT NULL REFERENCES consent_versions(id)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE consent_signals (
+            writer TEXT NOT NULL,
+            reader TEXT NOT NULL,
+            reader_key INTEGER NOT NULL REFERENCES person_keys(id),
+            box BLOB NOT NULL,
+            PRIMARY KEY (writer, reader)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE life_event_versions (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            words TEXT NOT NULL,
+            active INTEGER NOT NULL CHECK (active IN (0, 1)),
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE life_events (
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES life_event_versions(id),
+            PRIMARY KEY (day, kind)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_checkins,
     _v2_source_and_month_index,
     _v3_rituals,
     _v4_people_and_keys,
+    _v5_practices,
 ]
 
 #: The schema version this code writes.

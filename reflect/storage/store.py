@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from reflect.domain.checkin import CheckIn, add_months, month_start, parse_month, parse_person
 from reflect.domain.dimensions import DESIRED_KEYS, KEYS
@@ -38,6 +38,11 @@ from reflect.errors import (
     WrongPassphrase,
 )
 from reflect.storage import keys, migrations, storefile
+from reflect.storage.agreements import AgreementRecords
+from reflect.storage.consent import ConsentLists
+from reflect.storage.lifeevents import LifeEventRecords
+from reflect.storage.records import SaveStatus, now_stamp
+from reflect.storage.repairs import RepairLog
 from reflect.storage.storefile import describe_error
 from reflect.system.paths import make_private_dirs, refuse_non_regular, resolve_store_path
 
@@ -48,8 +53,6 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
 WRITE_RETRIES = 8
-
-SaveStatus = Literal["added", "updated", "unchanged"]
 
 _COLUMNS = ("person", "cadence", "period_start", *KEYS, *DESIRED_KEYS, "note")
 
@@ -115,11 +118,6 @@ EVENT_WORDS = {
 }
 
 
-def now_stamp() -> str:
-    """When a version is saved: UTC, ISO 8601 with microseconds."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
 _now = now_stamp
 
 
@@ -144,8 +142,14 @@ def make_private(path: Path) -> None:
         log.warning("could not restrict permissions of %s", path)
 
 
-class Store:
+class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
     """A Reflect store in one SQLite file (or ``":memory:"`` for tests).
+
+    Besides check-ins and rituals, it keeps the practices, one mixin each: agreements
+    (:class:`~reflect.storage.agreements.AgreementRecords`), the repair log
+    (:class:`~reflect.storage.repairs.RepairLog`), consent lists
+    (:class:`~reflect.storage.consent.ConsentLists`) and life events
+    (:class:`~reflect.storage.lifeevents.LifeEventRecords`).
 
     Opening a file that does not exist creates it (mode 0600). Opening an older store migrates
     it after writing a backup beside it; a file that is not a Reflect store, or that comes from a
@@ -397,11 +401,13 @@ class Store:
                                      context=_note_context(name, row["cadence"], row["period_start"]))
                 conn.execute("UPDATE checkin_versions SET note = NULL, note_key = ?, note_sealed = ?, note_cek = ? "
                              "WHERE id = ?", (key_id, box.sealed, box.wrapped_cek, row["id"]))
+            self._seal_practices(conn, name, key_id, unlocked)  # repairs and consent lists, likewise
             self._keys[name] = (key_id, unlocked)
             self._present.add(name)
 
         _retry(lambda: _in_transaction(self._conn, work))
         self._share_pending(name)
+        self._practices_signed_in(name)
         self._checkpoint()
 
     def _checkpoint(self) -> None:
@@ -463,6 +469,7 @@ class Store:
         self._keys[name] = (key_id, unlocked)
         self._present.add(name)
         self._share_pending(name)
+        self._practices_signed_in(name)
 
     @staticmethod
     def _sign_in_wait(failures: int, failed_at: str | None) -> float:
@@ -491,10 +498,6 @@ class Store:
         if self._current_key_id(person) is not None and person not in self._keys:
             raise NotSignedIn(f"{person} has a passphrase: sign in as {person} first (nothing was saved)")
 
-
-    @staticmethod
-    def _register(conn: sqlite3.Connection, name: str, stamp: str) -> None:
-        conn.execute("INSERT OR IGNORE INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
 
     # -- sealing: what is shown to whom ------------------------------------------------------
 
@@ -832,10 +835,9 @@ class Store:
         return int(self._conn.execute("SELECT count(*) FROM checkins").fetchone()[0])
 
     def is_empty(self) -> bool:
-        """Whether nothing at all was ever saved (no check-in, no ritual)."""
+        """Whether nothing at all was ever saved (no check-in, no ritual, no practice)."""
         row = self._conn.execute(
-            "SELECT (SELECT count(*) FROM checkin_versions) + (SELECT count(*) FROM ritual_versions)"
-        ).fetchone()
+            "SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in _SAVED_TABLES)).fetchone()
         return row[0] == 0
 
     def version_count(self) -> int:
@@ -847,16 +849,15 @@ class Store:
         row = self._conn.execute(
             "SELECT count(*), coalesce(sum(source IS NOT 'demo'), 0) FROM checkin_versions"
         ).fetchone()
-        own_rituals = self._conn.execute(
-            "SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo'"
-        ).fetchone()[0]
-        return bool(row[0]) and row[1] == 0 and own_rituals == 0
+        own_others = self._conn.execute(
+            "SELECT " + " + ".join(f"(SELECT count(*) FROM {t} WHERE source IS NOT 'demo')"
+                                   for t in _SAVED_TABLES[1:])).fetchone()[0]
+        return bool(row[0]) and row[1] == 0 and own_others == 0
 
     def holds_own_data(self) -> bool:
         """Whether anything in the store was saved by someone (not by ``reflect demo``)."""
         return bool(self._conn.execute(
-            "SELECT (SELECT count(*) FROM checkin_versions WHERE source IS NOT 'demo')"
-            " + (SELECT count(*) FROM ritual_versions WHERE source IS NOT 'demo')"
+            "SELECT " + " + ".join(f"(SELECT count(*) FROM {t} WHERE source IS NOT 'demo')" for t in _SAVED_TABLES)
         ).fetchone()[0])
 
     def report_inputs(self, before: str) -> list[tuple[Any, ...]]:
@@ -872,7 +873,20 @@ class Store:
             "SELECT person, day, kind, version_id FROM rituals WHERE day < ? ORDER BY person, day, kind", (before,)
         ).fetchall()
         kinds = self._conn.execute("SELECT kind, cadence FROM ritual_kinds ORDER BY kind").fetchall()
-        return [*map(tuple, checkins), ("rituals",), *map(tuple, rituals), ("kinds",), *map(tuple, kinds)]
+        practices: list[tuple[Any, ...]] = []
+        for name, sql in (
+            ("agreements", "SELECT month, number, version_id FROM agreements WHERE month <= substr(?, 1, 7) "
+                           "ORDER BY month, number"),
+            ("answers", "SELECT month, number, person, version_id FROM agreement_answers "
+                        "WHERE month < substr(?, 1, 7) ORDER BY month, number, person"),
+            ("repairs", "SELECT person, day, number, version_id FROM repairs WHERE day < ? "
+                        "ORDER BY person, day, number"),
+            ("events", "SELECT day, kind, version_id FROM life_events WHERE day < ? ORDER BY day, kind"),
+        ):
+            practices += [(name,), *map(tuple, self._conn.execute(sql, (before,)).fetchall())]
+        lists = self._conn.execute("SELECT person, version_id FROM consent_lists ORDER BY person").fetchall()
+        return [*map(tuple, checkins), ("rituals",), *map(tuple, rituals), ("kinds",), *map(tuple, kinds),
+                *practices, ("consent",), *map(tuple, lists)]
 
     def frame(self, *, include_notes: bool = False) -> pd.DataFrame:
         """The latest check-ins shown now (see :meth:`is_sealed`) as a DataFrame, one row each.
@@ -1135,6 +1149,11 @@ class Store:
     @property
     def connection(self) -> sqlite3.Connection:
         return self._conn
+
+
+#: Tables of versions whose rows someone saved (``source`` tells the demo's from anyone's own).
+_SAVED_TABLES = ("checkin_versions", "ritual_versions", "agreement_versions", "agreement_answer_versions",
+                 "repair_versions", "consent_versions", "life_event_versions")
 
 
 def _in_transaction(conn: sqlite3.Connection, work: Any) -> None:

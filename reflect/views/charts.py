@@ -91,6 +91,50 @@ def _month_title(month: str) -> str:
     return month_start(month).strftime("%B %Y")
 
 
+# -- life events, drawn on the charts over time ---------------------------------------------------
+
+#: The colour of life-event marks: quiet, so that they annotate rather than compete.
+EVENT_COLOUR = "#6b6b6b"
+
+
+def _with_events(data: pd.DataFrame, events: pd.DataFrame | None, copies: pd.DataFrame) -> pd.DataFrame | None:
+    """``data`` with a row per life event (within its dates) for each row of ``copies`` (the facet
+    values each event is drawn in): ``event`` (a short label) and ``event_words`` are set on those
+    rows only, so that the other layers leave them out. ``None`` when there is no event to draw (the
+    chart is then exactly as it is without events)."""
+    if events is None or events.empty or data.empty:
+        return None
+    from reflect.analytics.lifeevents import chart_marks
+
+    first, last = pd.Timestamp(data["date"].min()), pd.Timestamp(data["date"].max())
+    marks = chart_marks(events)
+    marks = marks[(marks["date"] >= first - pd.Timedelta(days=15)) & (marks["date"] <= last + pd.Timedelta(days=31))]
+    if marks.empty:
+        return None
+    rows = marks.rename(columns={"label": "event", "words": "event_words"}).merge(copies, how="cross")
+    out = pd.concat([data, rows], ignore_index=True)
+    for column in ("event", "event_words"):  # a string column: missing is null in the spec's data, not NaN
+        out[column] = out[column].astype("string")
+    return out
+
+
+def _event_layers() -> list[alt.Chart]:
+    """A dashed rule and a short label at each life event (rows whose ``event`` is set)."""
+    only = alt.datum.event != None  # noqa: E711 - a Vega expression, not Python
+    tip = [alt.Tooltip("event_words:N", title="Life event"), alt.Tooltip("date:T", title="Date", format="%d %B %Y")]
+    rule = alt.Chart().transform_filter(only).mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3], strokeWidth=1.2) \
+        .encode(x="date:T", tooltip=tip)
+    text = alt.Chart().transform_filter(only).mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=10,
+                                                        color=EVENT_COLOUR) \
+        .encode(x="date:T", y=alt.value(0), text="event:N", tooltip=tip)
+    return [rule, text]
+
+
+def _without_events(chart: alt.Chart, marked: bool) -> alt.Chart:
+    """``chart``, leaving out the rows of life events when there are some."""
+    return chart.transform_filter(alt.datum.event == None) if marked else chart  # noqa: E711 - Vega, not Python
+
+
 # -- 1. trends ----------------------------------------------------------------------------------
 
 
@@ -101,13 +145,17 @@ def dimension_trends(
     dimensions: Sequence[str] | None = None,
     months: Sequence[str] | None = None,
     window: int = 3,
+    events: pd.DataFrame | None = None,
 ) -> AnyChart:
     """Each dimension over the months, one panel per dimension, one colour per person: the monthly
-    score as dots and its ``window``-month rolling mean as a line."""
+    score as dots and its ``window``-month rolling mean as a line; life ``events``
+    (:meth:`~reflect.storage.store.Store.event_frame`) as dashed lines with a short label."""
     data = analysis.rolling_mean(_select(table, people, months), window=window)
     keys = list(dimensions) if dimensions else list(KEYS)
     data = data[data["key"].isin(keys)]
     names = sorted(data["person"].unique())
+    marked = _with_events(data, events, pd.DataFrame({"key": keys, "dimension": [label(k) for k in keys]}))
+    data = marked if marked is not None else data
     base = alt.Chart().encode(
         x=alt.X("date:T", title=None, axis=_month_axis(data["date"])),
         color=alt.Color("person:N", title="Person", scale=_people_scale(names)),
@@ -119,10 +167,11 @@ def dimension_trends(
             alt.Tooltip("rolling:Q", title=f"{window}-month mean", format=".1f"),
         ],
     )
-    dots = base.mark_point(opacity=0.55, size=30).encode(y=alt.Y("score:Q", scale=_score_scale(), axis=_score_axis()))
-    line = base.mark_line(interpolate="monotone").encode(y=alt.Y("rolling:Q"))
+    dots = _without_events(base, marked is not None).mark_point(opacity=0.55, size=30).encode(
+        y=alt.Y("score:Q", scale=_score_scale(), axis=_score_axis()))
+    line = _without_events(base, marked is not None).mark_line(interpolate="monotone").encode(y=alt.Y("rolling:Q"))
     return (
-        alt.layer(dots, line, data=data)
+        alt.layer(dots, line, *(_event_layers() if marked is not None else []), data=data)
         .properties(width=260, height=150)
         .facet(facet=alt.Facet("dimension:N", title=None, sort=[label(k) for k in keys]), columns=3)
         .properties(
@@ -141,9 +190,11 @@ def balance_over_time(
     people: Sequence[str] | None = None,
     months: Sequence[str] | None = None,
     threshold: float = analysis.BALANCE_GAP,
+    events: pd.DataFrame | None = None,
 ) -> AnyChart:
     """Passion against the intimacy index, month by month, per person; months out of balance
-    (passion and the index at least ``threshold`` apart) are shaded by which way they lean."""
+    (passion and the index at least ``threshold`` apart) are shaded by which way they lean; life
+    ``events`` are dashed lines with a short label."""
     part = _select(table, people, months)
     rows = []
     for r in part.itertuples(index=False):
@@ -155,7 +206,10 @@ def balance_over_time(
         for measure, value in (("Passion", r.passion), ("Intimacy index", r.intimacy_index)):
             rows.append({"person": r.person, "date": r.date, "start": start, "end": end, "measure": measure,
                          "value": value, "gap": r.passion_gap, "balance": _BALANCE_WORDS[balance], "lo": 1, "hi": 10})
-    data = pd.DataFrame(rows)
+    data = pd.DataFrame(rows, columns=["person", "date", "start", "end", "measure", "value", "gap", "balance", "lo",
+                                       "hi"])
+    marked = _with_events(data, events, pd.DataFrame({"person": sorted(data["person"].unique())}))
+    data = marked if marked is not None else data
     zone = (
         alt.Chart()
         .transform_filter((alt.datum.measure == "Passion") & (alt.datum.balance != _BALANCE_WORDS["balanced"]))
@@ -171,7 +225,7 @@ def balance_over_time(
         )
     )
     lines = (
-        alt.Chart()
+        _without_events(alt.Chart(), marked is not None)
         .mark_line(point=True)
         .encode(
             x=alt.X("date:T", title=None, axis=_month_axis(data["date"]) if len(data) else alt.Axis()),
@@ -186,7 +240,7 @@ def balance_over_time(
         )
     )
     return (
-        alt.layer(zone, lines, data=data)
+        alt.layer(zone, lines, *(_event_layers() if marked is not None else []), data=data)
         .properties(width=620, height=170)
         .facet(row=alt.Row("person:N", title=None))
         .properties(

@@ -134,6 +134,11 @@ class Trends(TrendsModel):
         """The 3x3 rhythm: rituals against their rhythm, streaks, the calendar, and what they go with."""
         return rhythm_section(self, month)
 
+    def practices(self, month: str | None = None) -> Section:
+        """Agreements and how they went, repairs (how often, how soon), life events, and where the
+        consent lists are (never what they hold)."""
+        return practices_section(self, month)
+
 
 def explorer(source: Any = None) -> Explorer:
     """The trends explorer over ``source`` (a DataFrame, a Store, a path, or ``None``: your store,
@@ -209,6 +214,54 @@ def rhythm_section(trends: Trends, month: str | None = None) -> Section:
     return Section(title, tuple(bundles))
 
 
+def practices_section(trends: Trends, month: str | None = None) -> Section:
+    """The practices of the twelve months up to ``month`` (default: the latest month with check-ins)."""
+    from reflect.analytics import agreements as follow_through
+    from reflect.analytics import lifeevents, repairs
+
+    title = "Your practices"
+    practices = trends.practice_records
+    month = month or (trends.months[-1] if trends.months else None)
+    if month is None:
+        return Section(title, (_html(_p(_e(trends.empty_notice()), _GREY)),))
+    bundles: list[Bundle] = [_html("<h4 style='margin:8px 0 2px 0'>One small thing we'll try</h4>")]
+    frame = practices.agreements
+    counted = follow_through.kept_count_words(frame, month)
+    if counted is None:
+        bundles.append(_html(_p(_e("No agreements yet. At the end of a check-in, write one small thing you'll try "
+                                   "next month; the month after, the form asks each of you \u201cdid we?\u201d."),
+                                _GREY)))
+    else:
+        strip = " \u00b7 ".join(f"{s['label']}: {follow_through.STATE_WORDS[s['state']]}"
+                                for s in follow_through.strip(frame, month) if s["state"] is not None)
+        bundles.append(_html(_p(_e(counted)) + _p(_e(strip), _GREY)))
+        for agreed in follow_through.answers_of(frame, month):
+            bundles.append(_html(_p(_e(f"{month_words(month)}: {follow_through.quoted(agreed['text'])} "
+                                       f"({follow_through.answer_words(agreed['answers'])})."))))
+        found = follow_through.links(trends.checkins, frame, until=month)
+        bundles += [_html(_p(_e(sentence))) for sentence in follow_through.findings(found)]
+    bundles.append(_html("<h4 style='margin:12px 0 2px 0'>Repairs</h4>"))
+    said = repairs.words(practices.repairs, month)
+    bundles.append(_html("".join(_p(_e(line)) for line in said) if said else _p(_e(
+        "No repairs noted yet. After a rupture, either of you can note a repair in the form: own it, offer "
+        "(listening, space or a hug), align on one small change. Repairs are a strength."), _GREY)))
+    bundles.append(_html("<h4 style='margin:12px 0 2px 0'>Life events</h4>"))
+    events = practices.events
+    if events.empty:
+        bundles.append(_html(_p(_e("No life events marked. A move, a birth, a new job, an illness, a loss: mark it "
+                                   "in the form, and the charts show it and the words take it into account."),
+                                _GREY)))
+    else:
+        listed = "".join(f"<li>{e.day.day} {e.day:%B %Y}: {_e(e.words)}</li>" for e in events.itertuples())
+        bundles.append(_html(f"<ul style='margin:4px 0;padding-left:20px'>{listed}</ul>"))
+        bundles += [_html(_p(_e(line))) for line in lifeevents.event_words(trends.table, events, month)]
+    bundles.append(_html("<h4 style='margin:12px 0 2px 0'>Yes, not now, no</h4>"))
+    bundles.append(_html(_p(_e(
+        "Each of your lists is private, and this notebook never reads them. What you both said yes to is in the "
+        "reflection form, once you sign in (or: reflect consent shared --as NAME)."), _GREY)))
+    return Section(title, tuple(bundles))
+
+
 def balance_section(trends: Trends, selection: Selection | None = None) -> Section:
     gap = f"{analysis.BALANCE_GAP:g}"
 
@@ -216,7 +269,7 @@ def balance_section(trends: Trends, selection: Selection | None = None) -> Secti
         part = trends.table[trends.table["person"].isin(sel.people) & trends.table["month"].isin(sel.months)]
         if part.empty:
             return [_html(_p(_e(f"There are no check-ins {span_words(sel.first, sel.last)}."), _GREY))]
-        chart = Panel("balance", charts.balance_over_time(part, people=sel.people), "", ())
+        chart = Panel("balance", charts.balance_over_time(part, people=sel.people, events=trends.events), "", ())
         words = "".join(_p(_e(balance_words(part, p, sel.months))) for p in sel.people)
         return [render(chart), _html(words)]
 

@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from reflect.analytics import analysis, insights
+from reflect.analytics import analysis, insights, lifeevents
 from reflect.analytics.phrases import and_list, number_words
+from reflect.analytics.practices import Practices
 from reflect.domain.dimensions import KEYS, label
 from reflect.domain.months import add_months, month_start
 from reflect.errors import NoData, ValidationError
@@ -139,10 +140,14 @@ class TrendsModel:
     """
 
     def __init__(self, checkins: pd.DataFrame, *, is_demo: bool = False, source: str | None = None,
-                 rituals: pd.DataFrame | None = None, ritual_kinds: dict[str, Any] | None = None):
+                 rituals: pd.DataFrame | None = None, ritual_kinds: dict[str, Any] | None = None,
+                 practices: Practices | None = None):
         self.checkins = checkins.drop(columns=["note"], errors="ignore")
         self.rituals = rituals
         self.ritual_kinds = ritual_kinds or {}
+        #: The agreements, repairs (no words) and life events, when read from a store.
+        self.practice_records = practices or Practices.none()
+        self.events = self.practice_records.events
         self.table = analysis.monthly_table(self.checkins)
         self.is_demo = is_demo
         self.source = source
@@ -169,11 +174,13 @@ class TrendsModel:
         if isinstance(source, Store):
             path = str(source.path) if source.path is not None else None
             return cls(source.frame(), is_demo=source.holds_only_demo(), source=path,
-                       rituals=source.ritual_frame(), ritual_kinds=source.ritual_kinds())
+                       rituals=source.ritual_frame(), ritual_kinds=source.ritual_kinds(),
+                       practices=Practices.read(source))
         store, is_demo = open_for_viewing(source)
         with store:
             return cls(store.frame(), is_demo=is_demo or store.holds_only_demo(), source=str(store.path),
-                       rituals=store.ritual_frame(), ritual_kinds=store.ritual_kinds())
+                       rituals=store.ritual_frame(), ritual_kinds=store.ritual_kinds(),
+                       practices=Practices.read(store))
 
     # -- selections ------------------------------------------------------------------------------
 
@@ -239,14 +246,15 @@ class TrendsModel:
             text = f"There are no check-ins from {and_list(people)} {span_words(sel.first, sel.last)}."
             return [Panel(k, None, text, inputs) for k in OVER_TIME]
         if sel.dimensions:
-            trends = Panel("trends", charts.dimension_trends(part, people=people, dimensions=sel.dimensions),
+            trends = Panel("trends", charts.dimension_trends(part, people=people, dimensions=sel.dimensions,
+                                                             events=self.events),
                            "", (*inputs, sel.dimensions))
         else:
             trends = Panel("trends", None, "Pick at least one dimension above to see it over time.",
                            (*inputs, sel.dimensions))
         return [
             trends,
-            Panel("balance", charts.balance_over_time(part, people=people), "", inputs),
+            Panel("balance", charts.balance_over_time(part, people=people, events=self.events), "", inputs),
             Panel("pixels", charts.year_in_pixels(part, people=people), "", inputs),
         ]
 
@@ -307,7 +315,10 @@ class TrendsModel:
         if part.empty:
             return ()
         span = f"the {number_words(analysis.TREND_MONTHS)} months to {month_words(sel.month)}"
-        return insights.trend_words(analysis.trend(part, sel.month), sel.dimensions, span=span)
+        lines = list(insights.trend_words(analysis.trend(part, sel.month), sel.dimensions, span=span))
+        # the life events of the year before the month, taken into account
+        lines += lifeevents.event_words(part, self.events, sel.month, people=sel.people)
+        return tuple(lines)
 
     def findings(self, sel: Selection) -> tuple[insights.Insight, ...]:
         """The chosen month's findings for the people picked (:func:`reflect.analytics.insights.insights`)."""

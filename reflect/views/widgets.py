@@ -17,6 +17,10 @@ Everything the form does goes through :class:`reflect.domain.checkin.CheckIn` (v
   will update it (the earlier version stays in history); a new period starts from the person's
   previous check-in of the same rhythm;
 - a save that the library refuses shows what was wrong, in words, and writes nothing;
+- above the save button, "did we?" about the month's agreements and one small thing to try next
+  month (:class:`~reflect.views.practices.AgreementBox`), saved with the check-in; under the physical
+  dimension, folded away, the person's private yes / not now / no list
+  (:class:`~reflect.views.practices.ConsentPanel`);
 - a private note is only ever read for the person selected, and only when they ask to see it;
   changing the person empties the note box;
 - each person may have a passphrase (:meth:`reflect.storage.store.Store.sign_in`): choosing a protected name
@@ -40,12 +44,13 @@ from typing import Any
 import ipywidgets as w
 
 from reflect.analytics.glance import at_a_glance, comparison_line, glance_html, period_label
-from reflect.domain.checkin import CheckIn, parse_person, period_start
+from reflect.domain.checkin import CheckIn, month_of, parse_person, period_start
 from reflect.domain.dimensions import BY_KEY, CADENCES, DEFAULT_CADENCE, DIMENSIONS, MAX_SCORE, MIN_SCORE, Dimension
 from reflect.errors import NotSignedIn, ReflectError, SignInDelayed, ValidationError, WrongPassphrase
 from reflect.storage.keys import check_new_passphrase
 from reflect.storage.store import SaveResult, Store
 from reflect.system.paths import resolve_store_path
+from reflect.views.practices import AgreementBox, ConsentPanel
 
 #: Minutes without a touch after which a signed-in person is signed out.
 IDLE_MINUTES = 5.0
@@ -165,6 +170,11 @@ class CheckInForm:
         self.period = w.HTML()
         self.banner = w.HTML()
         self.rows = {d.key: DimensionRow(d) for d in DIMENSIONS}
+        # the practices: the guides' "green, yellow, red" by the physical dimension, and "did we?"
+        self.consent = ConsentPanel(store, touch=self.touch)
+        physical = self.rows["physical"].box
+        physical.children = (*physical.children, self.consent.widget)
+        self.agreements = AgreementBox(store, today=self._today, touch=self.touch)
         self.note = w.Textarea(
             value="", placeholder="Anything on your heart? Only you see your note here, and reports leave it out.",
             description="My note", style={"description_width": "110px"},
@@ -243,6 +253,7 @@ class CheckInForm:
                 self.note,
                 w.HBox([self.note_hint, self.show_note], layout=w.Layout(align_items="center")),
                 self.share,
+                self.agreements.widget,
                 self.save_button,
             ],
         )
@@ -363,6 +374,7 @@ class CheckInForm:
             self._loaded_key = None
             self._saved_note = None
             self._show_access("", "nobody")
+            self._show_practices(None, None)
             self.partner.value = ""
             self._update_note_hint()
             return
@@ -379,6 +391,7 @@ class CheckInForm:
             self._saved_note = None
             self._loaded_key = None
             self.partner.value = ""
+            self._show_practices(None, None)
             self.banner.value = _p(
                 f"{html.escape(person)}'s check-ins are protected by a passphrase. Sign in to see and "
                 "change them.")
@@ -386,6 +399,7 @@ class CheckInForm:
             return
         if access == "open":
             self.store.sign_in(person)  # no passphrase: saying who you are is enough
+        self._show_practices(person if access != "new" else None, month_of(start))
         if not self._has_draft_note():
             self._set_note("")  # a note shown for another period does not travel with the sliders
         existing = self.store.get(person, start, cadence)
@@ -573,6 +587,17 @@ class CheckInForm:
     def _touch_activity(self, change: dict[str, Any] | None = None) -> None:
         self._last_touch = time.monotonic()
 
+    def touch(self) -> None:
+        """The person did something (in the form or a practice beside it): the idle clock restarts."""
+        self._touch_activity()
+
+    def _show_practices(self, person: str | None, month: str | None) -> None:
+        """The practices follow the person the form holds, once they may see their own things."""
+        if self.consent.person != (person or ""):
+            self.consent.show_for(person)
+        if (self.agreements.person, self.agreements.month) != (person or "", month):
+            self.agreements.show_for(person, month)
+
     def _start_idle_timer(self) -> None:
         self._cancel_idle_timer()
         self._last_touch = time.monotonic()
@@ -682,6 +707,7 @@ class CheckInForm:
             checkin = self.build()
             if self._access(checkin.person) == "new":
                 chosen = None if self.no_passphrase.value else self._chosen_passphrase()
+            answers, agreement = self.agreements.build()  # checked before anything is saved
         except ValidationError as exc:
             self.message.value = _p(
                 f"<b>{html.escape(field_words(exc.field))}</b>: {html.escape(exc.message)}. "
@@ -699,12 +725,16 @@ class CheckInForm:
                 f"Your check-in could not be saved: {html.escape(str(exc))}. "
                 "Your answers are still here; try again in a moment.", _ERROR)
             return
+        try:
+            practised = self.agreements.save(answers, agreement)
+        except ReflectError as exc:
+            practised = f"Your check-in is saved, but not your “did we?”: {_sentence(exc)}"
         self.last_result = result
-        if self._after_save(result):
+        if self._after_save(result, practised):
             for callback in self._listeners:
                 callback(result)
 
-    def _after_save(self, result: SaveResult) -> bool:
+    def _after_save(self, result: SaveResult, practised: str = "") -> bool:
         """Say what was saved; False when the person was signed out (nothing of theirs stays shown)."""
         c = result.checkin
         when = html.escape(period_label(c.cadence, c.period_start))
@@ -713,8 +743,12 @@ class CheckInForm:
             said = f"Saved {what}. Thank you for taking the time."
         elif result.status == "updated":
             said = f"Updated {what}; the earlier version is kept in your history."
+        elif practised:
+            said = f"Your check-in for {when} was already saved as it is."
         else:
             said = f"Nothing changed: {what} already holds these answers."
+        if practised:
+            said += " " + html.escape(practised)
         if c.person not in self.who.options:
             self._loading = True
             try:

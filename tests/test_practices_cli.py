@@ -1,0 +1,230 @@
+"""The practices on the command line, run as a user runs it, and as the partner would try to read
+what is not theirs: `--as`, exports, history, error messages, `report --include-notes`, the raw file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import stat
+import subprocess
+
+import pytest
+
+from .conftest import REFLECT_BIN
+
+TODAY = dt.date.today()
+LAST_MONTH = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+THIS_MONTH = f"{TODAY:%Y-%m}"
+SCORES = ["--passion", "6", "--emotional", "7", "--physical", "5", "--intellectual", "8",
+          "--experiential", "6", "--spiritual", "7"]
+#: Robin's "no", on an item of the couple's own: it must never reach Sam, in any output.
+ROBINS_NO = "Karaoke night with friends"
+ROBINS_WORDS = "I was unfair about your sister"
+
+
+@pytest.fixture
+def secrets(tmp_path):
+    files = {}
+    for name, words in (("Robin", "robin's words"), ("Sam", "sam's own words"), ("Wrong", "a wrong guess")):
+        path = tmp_path / f"{name.lower()}.pass"
+        path.write_text(words + "\n")
+        path.chmod(0o600)
+        files[name] = str(path)
+    return files
+
+
+@pytest.fixture
+def couple(cli, secrets, home):
+    """Robin and Sam with passphrases, last month's check-ins, lists and a private repair of Robin's."""
+    for name in ("Robin", "Sam"):
+        assert cli("person", "add", name, "--passphrase-file", secrets[name]).returncode == 0
+        r = cli("add", "-p", name, "-d", LAST_MONTH.isoformat(), *SCORES, "--passphrase-file", secrets[name])
+        assert r.returncode == 0, r
+    assert cli("consent", "add-item", ROBINS_NO).returncode == 0
+    for name, answers in (("Robin", {ROBINS_NO: "no", "A weekend away, just the two of us": "yes",
+                                     "Hugs in public": "not-now"}),
+                          ("Sam", {ROBINS_NO: "yes", "A weekend away, just the two of us": "yes",
+                                   "Hugs in public": "yes"})):
+        for item, answer in answers.items():
+            r = cli("consent", "answer", item, answer, "--as", name, "--passphrase-file", secrets[name])
+            assert r.returncode == 0, r
+    r = cli("repair", "add", "-p", "Robin", "-t", "your sister", "--own", ROBINS_WORDS, "-d", LAST_MONTH.isoformat(),
+            "--passphrase-file", secrets["Robin"])
+    assert r.returncode == 0 and "Repairing is a strength" in r.stdout, r
+    return home / "data" / "reflect.db"
+
+
+def everything_sam_can_run(cli, secrets, tmp_path):
+    """Every output Sam can get with Sam's own passphrase (and guessing at Robin's)."""
+    sam = ["--passphrase-file", secrets["Sam"]]
+    runs = [
+        cli("consent", "shared", "--as", "Sam", *sam),
+        cli("consent", "list", "--as", "Sam", *sam),
+        cli("consent", "history", "--as", "Sam", *sam),
+        cli("consent", "export", "-", "--as", "Sam", *sam),
+        cli("consent", "items"),
+        cli("consent", "list", "--as", "Robin", *sam),                   # Sam's passphrase at Robin's name
+        cli("consent", "list", "--as", "Robin", "--passphrase-file", secrets["Wrong"]),
+        cli("consent", "history", "--as", "Robin"),                      # no terminal, no passphrase
+        cli("consent", "export", "-", "--as", "Robin"),
+        cli("consent", "shared", "--as", "Robin"),
+        cli("consent", "answer", ROBINS_NO, "maybe", "--as", "Sam", *sam),
+        cli("repair", "list", "--as", "Sam", *sam),
+        cli("repair", "list"),
+        cli("repair", "topics", "--as", "Sam", *sam),
+        cli("repair", "history", "-p", "Robin", "-d", LAST_MONTH.isoformat(), *sam),
+        cli("repair", "export", "-", "--passphrase-for", "Sam", secrets["Sam"]),
+        cli("list", "--as", "Sam", "--notes", *sam),
+        cli("export", "-", "--passphrase-for", "Sam", secrets["Sam"]),
+    ]
+    out = tmp_path / "sam-report"
+    runs.append(cli("report", "--include-notes", "--passphrase-for", "Sam", secrets["Sam"], "--out", str(out)))
+    reports = "".join(p.read_text() for p in out.glob("*.html")) if out.exists() else ""
+    return runs, reports
+
+
+def test_a_no_and_private_words_never_reach_the_partner(couple, cli, secrets, tmp_path):
+    runs, report = everything_sam_can_run(cli, secrets, tmp_path)
+    for r in runs:
+        assert ROBINS_WORDS not in r.stdout + r.stderr, r
+    for r in [runs[0], *runs[5:]]:  # nothing but Sam's own list and the items may even name the item
+        assert ROBINS_NO not in r.stdout + r.stderr, r
+    for r in runs[1:5]:  # Sam's own list, history and export, and the items: Sam said yes; no "no" anywhere
+        text = r.stdout + r.stderr
+        assert ROBINS_NO in text and f"{ROBINS_NO}: no" not in text and f"{ROBINS_NO},no" not in text
+        assert "(red: pause)" not in text
+    # the item itself is the couple's (Sam sees it in the items and in Sam's own list), never Robin's answer
+    shared = runs[0].stdout
+    assert shared.startswith("What you and Robin both said yes to: A weekend away, just the two of us.")
+    assert ROBINS_NO not in shared and "Hugs" not in shared  # Robin's "not now" is Robin's to show
+    assert all(r.returncode != 0 for r in runs[5:11]), [r for r in runs[5:11] if r.returncode == 0]
+    assert "not Robin's passphrase" in runs[5].stderr and "not Robin's passphrase" in runs[6].stderr
+    assert "this is not an answer; use yes, not now or no" in runs[10].stderr
+    assert "your sister" not in runs[11].stdout and "private to its writer" in runs[11].stdout
+    assert "Left out the repairs of Robin" in runs[15].stderr
+    # the report Sam made with notes: what both said yes to, nothing else of Robin's list
+    assert report and "A weekend away, just the two of us" in report and ROBINS_NO not in report
+    assert ROBINS_WORDS not in report and "your sister" not in report
+    assert "What Robin and Sam both said yes to" in report
+
+
+def test_not_now_shows_only_when_both_choose(couple, cli, secrets):
+    robin, sam = ["--as", "Robin", "--passphrase-file", secrets["Robin"]], ["--as", "Sam", "--passphrase-file",
+                                                                             secrets["Sam"]]
+    assert cli("consent", "show-not-now", *robin).returncode == 0
+    assert "Not now" not in cli("consent", "shared", *sam).stdout
+    assert cli("consent", "show-not-now", *sam).returncode == 0
+    assert "Not now, for now: Hugs in public." in cli("consent", "shared", *sam).stdout
+    assert cli("consent", "show-not-now", "--hide", *robin).returncode == 0
+    assert "Not now" not in cli("consent", "shared", *sam).stdout
+
+
+def test_the_file_is_owner_only_and_holds_none_of_it_in_plain_text(couple, cli):
+    assert stat.S_IMODE(couple.stat().st_mode) == 0o600
+    subprocess.run(["sqlite3", str(couple), "PRAGMA wal_checkpoint(TRUNCATE)"], capture_output=True)
+    raw = b"".join(p.read_bytes() for p in couple.parent.glob(couple.name + "*"))
+    assert ROBINS_WORDS.encode() not in raw and b"your sister" not in raw
+    assert b'"no"' not in raw and b'"not now"' not in raw and b'"yes"' not in raw
+    # the couple's own item is shared (both see it), so it is kept as an item: never with an answer
+    assert raw.count(ROBINS_NO.encode()) >= 1
+
+
+def test_consent_commands_need_a_person(cli, couple):
+    r = cli("consent", "list")
+    assert r.returncode == 2 and "a yes / not now / no list is shown only to its person" in r.stderr
+    r = cli("repair", "topics")
+    assert r.returncode == 2 and "topics are counted for their writer alone" in r.stderr
+
+
+def test_consent_export_import_round_trip(couple, cli, secrets, tmp_path):
+    robin = ["--as", "Robin", "--passphrase-file", secrets["Robin"]]
+    first = tmp_path / "robin.csv"
+    assert cli("consent", "export", str(first), *robin).returncode == 0
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
+    other = tmp_path / "other.db"
+    assert cli("person", "add", "Robin", "--db", str(other), "--passphrase-file", secrets["Robin"]).returncode == 0
+    r = cli("consent", "import", str(first), "--db", str(other), "--passphrase-for", "Robin", secrets["Robin"])
+    assert r.returncode == 0 and "1 new" in r.stdout, r
+    again = cli("consent", "import", str(first), "--db", str(other), "--passphrase-for", "Robin", secrets["Robin"])
+    assert "0 new, 0 updated, 1 unchanged" in again.stdout
+    second = tmp_path / "robin-2.csv"
+    assert cli("consent", "export", str(second), "--db", str(other), *robin).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("person,item,answer\nRobin,Hugs in public,perhaps\n")
+    r = cli("consent", "import", str(bad), "--db", str(other), "--passphrase-for", "Robin", secrets["Robin"])
+    assert r.returncode == 1 and r.stderr.strip() == (
+        f"reflect: {bad}, line 2, column answer: this is not an answer; use yes, not now or no; nothing was imported")
+
+
+def test_agreements_add_answer_list_and_round_trip(cli, home, tmp_path):
+    r = cli("agreement", "add", "A walk after dinner on Sundays", "--month", THIS_MONTH, "--dimension",
+            "experiential", "--ritual", "phone-free")
+    assert r.returncode == 0 and r.stdout.startswith(f"Saved agreement 1 for {TODAY:%B %Y}"), r
+    assert cli("agreement", "add", "Phones away at dinner", "--month", THIS_MONTH).stdout.startswith(
+        "Saved agreement 2")
+    r = cli("agreement", "did-we", "partly", "--person", "Robin", "--month", THIS_MONTH)
+    assert r.returncode == 0 and "Saved Robin's answer" in r.stdout
+    r = cli("agreement", "list")
+    assert "A walk after dinner on Sundays  [experiential, phone-free]\n    did we? Robin: partly" in r.stdout
+    out = tmp_path / "agreements.csv"
+    assert cli("agreement", "export", str(out)).returncode == 0
+    r = cli("agreement", "import", str(out), "--db", str(tmp_path / "new.db"))
+    assert r.returncode == 0 and "3 new" in r.stdout, r
+    back = tmp_path / "back.csv"
+    assert cli("agreement", "export", str(back), "--db", str(tmp_path / "new.db")).returncode == 0
+    assert back.read_bytes() == out.read_bytes()
+    r = cli("agreement", "add", "Too far", "--month", f"{TODAY.year + 1}-01")
+    assert r.returncode == 1 and "an agreement is for this month or the next" in r.stderr
+    assert cli("agreement", "drop", "--month", THIS_MONTH, "--number", "2").returncode == 0
+    assert "Phones away" not in cli("agreement", "list").stdout
+    assert "(taken back)" in cli("agreement", "history", "--month", THIS_MONTH, "--number", "2").stdout
+
+
+def test_a_bad_agreements_file_changes_nothing(cli, home, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("month,number,text,dimension,ritual,person,did_we\n2026-01,1,A walk,,,,\n2026-01,1,,,,Sam,maybe\n")
+    r = cli("agreement", "import", str(bad))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert f"{bad}, line 3, column did_we: 'maybe' is not an answer" in r.stderr and "nothing was imported" in r.stderr
+    assert not (home / "data" / "reflect.db").exists()  # a failed import creates no store
+
+
+def test_repairs_export_import_round_trip(cli, home, tmp_path):
+    r = cli("repair", "add", "-p", "Alex", "-t", "the dishes", "--own", "I'm sorry, truly", "--shared",
+            "--happened", (TODAY - dt.timedelta(days=2)).isoformat())
+    assert r.returncode == 0 and "Alex has no passphrase" in r.stderr, r
+    out = tmp_path / "repairs.csv"
+    assert cli("repair", "export", str(out)).returncode == 0
+    assert "I'm sorry, truly" in out.read_text()
+    assert cli("repair", "import", str(out), "--db", str(tmp_path / "new.db")).returncode == 0
+    back = tmp_path / "back.csv"
+    assert cli("repair", "export", str(back), "--db", str(tmp_path / "new.db")).returncode == 0
+    assert back.read_bytes() == out.read_bytes()
+    assert "(2 days after, shared)" in cli("repair", "list").stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,person,number,happened,topic,own,offer,align,shared\n2026-01-05,Alex,1,2026-01-09,x,,,,\n")
+    r = cli("repair", "import", str(bad))
+    assert r.returncode == 1 and f"{bad}, line 2, column happened: the rupture" in r.stderr
+
+
+def test_life_events_add_list_history_and_round_trip(cli, home, tmp_path):
+    assert cli("event", "add", "Our baby is born", "--kind", "birth", "--date", "2025-03-14").returncode == 0
+    assert cli("event", "add", "Ada is born", "--kind", "birth", "--date", "2025-03-14").stdout.startswith(
+        "Updated birth on 2025-03-14")
+    assert cli("event", "list").stdout == "2025-03-14  birth    Ada is born\n"
+    assert cli("event", "history", "-d", "2025-03-14", "-k", "birth").stdout.count("\n    ") == 2
+    out = tmp_path / "events.csv"
+    assert cli("event", "export", str(out)).returncode == 0
+    assert out.read_text() == "date,kind,words\n2025-03-14,birth,Ada is born\n"
+    assert cli("event", "import", str(out), "--db", str(tmp_path / "new.db")).returncode == 0
+    r = cli("event", "add", "tomorrow", "--date", (TODAY + dt.timedelta(days=1)).isoformat())
+    assert r.returncode == 1 and "in the future" in r.stderr
+    assert cli("event", "drop", "-d", "2025-03-14", "-k", "birth").returncode == 0
+    assert "No life events" in cli("event", "list").stderr
+
+
+def test_the_new_commands_are_installed(cli):
+    assert REFLECT_BIN.exists()
+    for group in ("agreement", "repair", "consent", "event"):
+        r = cli(group, "--help")
+        assert r.returncode == 0 and f"Usage: reflect {group}" in r.stdout
