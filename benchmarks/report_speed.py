@@ -43,8 +43,7 @@ def run(cmd: list[str], *, tty: bool, env: dict[str, str] | None = None, cwd: Pa
     if tty:
         cmd = ["script", "-qec", shlex.join(cmd), "/dev/null"]
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                   env=env, cwd=cwd)
+    subprocess.run(cmd, check=True, capture_output=True, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
     return time.perf_counter() - started
 
 
@@ -102,7 +101,7 @@ def main() -> None:
             measures["R1 no helpers"] = report(False, "--month", "2026-10")
             measures["B no helpers"] = report(False, "--all")
             measures["B --jobs 2"] = report(True, "--all", "--jobs", "2")
-        for name, fn in measures.items():  # warm the disk cache (and build nothing twice)
+        for fn in measures.values():  # warm the disk cache (and build nothing twice)
             fn(False)
         times: dict[tuple[str, bool], list[float]] = {(n, t): [] for n in measures for t in ttys}
         for r in range(args.rounds):

@@ -20,6 +20,7 @@ import click
 from reflect import __version__
 from reflect.domain.dimensions import BY_KEY, CADENCES, KEYS
 from reflect.domain.text import printable
+from reflect.system.paths import resolve_store_path
 
 log = logging.getLogger("reflect")
 _STARTED = time.perf_counter()
@@ -179,7 +180,7 @@ def init(db: str | None) -> None:
     """Create the store (if it does not exist yet) and say where it is."""
     from reflect.storage.store import Store
 
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         _echo(f"Store ready at {store.path} ({store.count()} check-ins).")
 
 
@@ -243,7 +244,7 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
         desired={k: ratings[f"desired_{k}"] for k in KEYS},
         note=note,
     )
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         if store.person(checkin.person) is None:
             _NOTES.append(f"{checkin.person} has no passphrase: anyone using the kit can see and change their "
                           f"answers and read their notes. Choose one: reflect person passphrase {checkin.person}")
@@ -319,7 +320,7 @@ def export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str,
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         people = store.people()
         protected = [p for p in people if store.is_protected(p)]
         for p in people:
@@ -485,6 +486,9 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Where to write the reports. Default: reports/ in the project.")
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF (needs Debian's chromium).")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default=None,
+              help="The PDF's paper. Default: what your locale uses (Letter in the US, Canada, Mexico...; "
+                   "A4 elsewhere).")
 @click.option("--include-notes", is_flag=True,
               help="Put the notes in the report (left out by default): each person with a passphrase is asked "
                    "for it, and only the notes of those who give it are included.")
@@ -496,9 +500,9 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
               help="Reports to make in parallel (one process each).")
 @click.option("--cell-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Stop a report whose notebook cell runs longer than this (default: 300).")
-def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, include_notes: bool,
-           passphrases_for: tuple[tuple[str, str], ...], all_months: bool, force: bool, jobs: int,
-           cell_timeout: float | None) -> None:
+def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, paper: str | None,
+           include_notes: bool, passphrases_for: tuple[tuple[str, str], ...], all_months: bool, force: bool,
+           jobs: int, cell_timeout: float | None) -> None:
     """Make the monthly report: an HTML page that opens anywhere with no network (and a PDF).
 
     Writes OUT/YYYY-MM.html and the executed notebook OUT/YYYY-MM.ipynb, readable by you only.
@@ -527,7 +531,8 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
     with contextlib.ExitStack() as handed:
         notes_files = {path: handed.enter_context(_notes_of_people_who_sign_in(path, passphrases_for))
                        for path in stores} if include_notes else None
-        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, notes_files)
+        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, notes_files,
+                paper.lower() if paper else None)
 
 
 def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:
@@ -555,14 +560,15 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
 
 
 def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,
-            pdf: bool, force: bool, jobs: int, cell_timeout: float | None, notes_files: Any) -> None:
+            pdf: bool, force: bool, jobs: int, cell_timeout: float | None, notes_files: Any,
+            paper: str | None = None) -> None:
     from pathlib import Path
 
     from reflect.reporting import publish
 
     planned, failed = publish.plan(stores, month=month, all_months=all_months,
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
-                                   force=force, notes_files=notes_files)
+                                   force=force, notes_files=notes_files, paper=paper)
     results = list(failed)
     single = len(planned) + len(failed) == 1  # one report: its error is the one line said at the end
     if not single:
@@ -647,7 +653,7 @@ def history(person: str, date: str, cadence: str, notes: bool, passphrase_file: 
     from reflect.errors import NoData
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         if store.person(parse_name(person)) is not None:
             sign_in(store, parse_name(person), passphrase_file)
         versions = store.history(person, date, cadence)
@@ -680,7 +686,7 @@ def backup(dest: str, overwrite: bool, db: str | None) -> None:
     """
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         target = store.backup(dest, overwrite=overwrite)
     _echo(f"Backed up {store.path} to {target}.")
 
@@ -779,7 +785,7 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
 
     item = Ritual.create(day=date if date is not None else dt.date.today(), kind=kind, person=person, note=note,
                          done=not undo)
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         if item.person:
             sign_in(store, item.person, passphrase_file)
         status = store.log_ritual(item, cadence=cadence, source="cli")
@@ -856,7 +862,7 @@ def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> 
     from reflect.errors import NoData
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         versions = store.ritual_history(person, date, kind)
     if not versions:
         raise NoData(f"no {kind} logged on {date}")
@@ -898,7 +904,7 @@ def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()}, cells=cells)
     _write_output(file, text, "rituals", cells)
 
@@ -937,7 +943,7 @@ def agreement_add(text: str, month: str | None, number: str | None, dimension: s
     from reflect.storage.store import Store
 
     chosen = parse_month(month) if month is not None else latest_month()
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         n = number if number is not None else store.next_agreement_number(chosen)
         item = Agreement.create(month=chosen, number=n, text=text, dimension=dimension, ritual=ritual)
         status = store.save_agreement(item, source="cli")
@@ -968,7 +974,7 @@ def agreement_drop(month: str | None, number: str, db: str | None) -> None:
     if month is None:
         raise click.UsageError("give the agreement's --month")
     chosen, n = parse_month(month), parse_number(number)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         current = [a for a in store.agreements(month=chosen) if a.number == n]
         if not current:
             raise NoData(f"there is no agreement {n} for {chosen}")
@@ -993,7 +999,7 @@ def agreement_did_we(answer: str, person: str, month: str | None, number: str, p
     from reflect.storage.store import Store
 
     name = parse_name(person)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         if month is None:  # the latest month that is over (else this one): "did we?" looks back
             this = month_of(dt.date.today())
             begun = [a.month for a in store.agreements() if a.month <= this]
@@ -1043,7 +1049,7 @@ def agreement_history(month: str | None, number: str, db: str | None) -> None:
 
     if month is None:
         raise click.UsageError("give the agreement's --month")
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         versions = store.agreement_history(month, number)
     if not versions:
         raise NoData(f"there is no agreement {number} for {month}")
@@ -1065,7 +1071,7 @@ def agreement_export(file: str, force: bool, safe: bool, db: str | None) -> None
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         text = to_csv(store.agreements(), store.agreement_answers(), cells=cells)
     _write_output(file, text, "rows of agreements and answers", cells)
 
@@ -1120,7 +1126,7 @@ def repair_add(person: str, topic: str, date: str | None, happened: str | None, 
     day = date if date is not None else dt.date.today().isoformat()
     probe = Repair.create(person=name, day=day, happened=happened, topic=topic, own=own, offer=offer, align=align,
                           shared=shared)
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         if store.person(name) is None:
             _NOTES.append(f"{name} has no passphrase: anyone using the kit can read {name}'s repairs. Choose one: "
                           f"reflect person passphrase {name}")
@@ -1200,7 +1206,7 @@ def repair_drop(person: str, date: str, number: str, passphrase_file: str | None
     from reflect.storage.store import Store
 
     name, day, n = parse_name(person), parse_date(date), parse_number(number)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         if store.person(name) is not None:
             sign_in(store, name, passphrase_file)
         current = [r for r in store.repairs(name, person=name) if r.day == day and r.number == n]
@@ -1222,7 +1228,7 @@ def repair_history(person: str, date: str, number: str, passphrase_file: str | N
     from reflect.storage.store import Store
 
     name = parse_name(person)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         if store.person(name) is not None:
             sign_in(store, name, passphrase_file)
         versions = store.repair_history(name, date, number)
@@ -1253,7 +1259,7 @@ def repair_export(file: str, force: bool, safe: bool, passphrases_for: tuple[tup
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         writers = sorted({r.person for r in store.repairs()})
         protected = [p for p in writers if store.is_protected(p)]
         left_out = sign_in_each(store, protected, passphrases_for, optional=True)
@@ -1311,7 +1317,7 @@ def consent_add_item(item: str, db: str | None) -> None:
     """Add an item to the list of you both (your partner sees the item, never your answer)."""
     from reflect.storage.store import Store
 
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         before = len(store.consent_items())
         name = store.add_consent_item(item, source="cli")
         added = len(store.consent_items()) > before
@@ -1330,7 +1336,7 @@ def consent_answer(item: str, answer: str, as_person: str | None, passphrase_fil
     from reflect.storage.store import Store
 
     name = _as_required(as_person)
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         if store.person(name) is None:
             raise click.UsageError(f"there is no one called {name} in this store (add them with `reflect person add`)")
         sign_in(store, name, passphrase_file)
@@ -1350,7 +1356,7 @@ def consent_show_not_now(hide: bool, as_person: str | None, passphrase_file: str
     from reflect.storage.store import Store
 
     name = _as_required(as_person)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         _view_as(store, name, passphrase_file)
         current = store.consent_list(name) or ConsentList(person=name)
         store.save_consent(replace(current, show_not_now=not hide), source="cli")
@@ -1439,7 +1445,7 @@ def consent_export(file: str, force: bool, safe: bool, as_person: str | None, pa
     name = _as_required(as_person)
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         _view_as(store, name, passphrase_file)
         mine = store.consent_list(name)
         text = to_csv([mine] if mine else [], cells=cells)
@@ -1483,7 +1489,7 @@ def event_add(words: str, date: str | None, kind: str, db: str | None) -> None:
     from reflect.storage.store import Store
 
     item = LifeEvent.create(day=date if date is not None else dt.date.today(), kind=kind, words=words)
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         status = store.mark_event(item, source="cli")
     what = f"{item.kind} on {item.day.isoformat()}"
     _echo({"added": f"Marked {what}: {item.words}", "updated": f"Updated {what} (the earlier words are kept).",
@@ -1501,7 +1507,7 @@ def event_drop(date: str, kind: str, db: str | None) -> None:
     from reflect.errors import NoData
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         current = store.life_event(date, kind)
         if current is None or not current.active:
             raise NoData(f"no {kind} marked on {date}")
@@ -1531,7 +1537,7 @@ def event_history(date: str, kind: str, db: str | None) -> None:
     from reflect.errors import NoData
     from reflect.storage.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         versions = store.event_history(date, kind)
     if not versions:
         raise NoData(f"no {kind} marked on {date}")
@@ -1553,7 +1559,7 @@ def event_export(file: str, force: bool, safe: bool, db: str | None) -> None:
 
     _refuse_to_overwrite(file, force)
     cells = FormulaCells(neutralise=safe)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         text = to_csv(store.life_events(), cells=cells)
     _write_output(file, text, "life events", cells)
 
@@ -1591,7 +1597,7 @@ def person_add(name: str, no_passphrase: bool, passphrase_file: str | None, db: 
     from reflect.storage.store import Store
 
     name = parse_name(name)
-    with Store(db) as store:
+    with Store(resolve_store_path(db)) as store:
         chosen = None if no_passphrase else _new_passphrase(passphrase_file, name)
         store.add_person(name, chosen)
     if chosen is None:
@@ -1616,7 +1622,7 @@ def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, p
     from reflect.storage.store import Store
 
     name = parse_name(name)
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         known = store.person(name)
         if known is None:
             raise click.UsageError(f"there is no one called {name} in this store (add them with `reflect person add`)")
@@ -1643,7 +1649,7 @@ def person_list(db: str | None) -> None:
     """Everyone in the store, whether they have a passphrase, and what happened to passphrases."""
     from reflect.storage.store import EVENT_WORDS, Store
 
-    with Store(db, create=False) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         people = store.persons()
         events = store.people_events()
     if not people:

@@ -190,7 +190,14 @@ def test_trend_readings():
     assert t.loc[("Ben", "passion"), "reading"] == "steady"  # zig-zag within its own noise
     assert t.loc[("Cy", "passion"), "reading"] == "falling"
     assert t.loc[("Ana", "emotional"), "reading"] == "steady"
-    assert t.loc[("Dee", "passion"), "reading"] == "too few months"
+    assert t.loc[("Dee", "passion"), "reading"] == "too early to say"
+
+
+def test_a_trend_needs_four_months_with_check_ins_in_its_window():
+    three = analysis.trend(monthly_table(frame(*_series([9, 6, 3], start="2026-04"))), "2026-06")
+    assert set(three["reading"]) == {analysis.TOO_EARLY} and three["slope"].isna().all()
+    four = analysis.trend(monthly_table(frame(*_series([9, 7, 5, 3], start="2026-03"))), "2026-06")
+    assert four.set_index("key").loc["passion", "reading"] == "falling"
 
 
 def test_consistency_counts_against_the_rhythm_kept():

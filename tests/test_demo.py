@@ -4,6 +4,7 @@ from reflect.domain.dimensions import INTIMACY_KEYS
 from reflect.errors import StoreError
 from reflect.storage.demo import DEMO_PEOPLE, fill, generate, open_for_viewing
 from reflect.storage.store import Store
+from reflect.system.paths import resolve_store_path
 
 from .conftest import make_checkin
 
@@ -58,7 +59,7 @@ def test_viewing_falls_back_to_the_demo_until_there_is_real_data(home):
     store, is_demo = open_for_viewing()
     assert is_demo and store.path == home / "data" / "demo.db" and store.count() > 100
     store.close()
-    with Store() as own:
+    with Store(resolve_store_path()) as own:
         own.save(make_checkin())
     store, is_demo = open_for_viewing()
     assert not is_demo and store.path == home / "data" / "reflect.db"

@@ -95,7 +95,7 @@ def test_the_demo_view_has_six_charts_readings_findings_and_says_it_is_the_demo(
     assert view.chart_count == 6
     assert all(p.text == "" for p in view.panels.values())
     assert [line.split(",")[0] for line in view.readings] == ["Robin", "Sam"]
-    assert all("6 months to October 2026" in line for line in view.readings)
+    assert all("six months to October 2026" in line for line in view.readings)
     assert view.findings and all(f.text for f in view.findings)
     assert "Robin and Sam, the demo couple" in view.notice
     # each chart's spec is valid Vega-Lite
@@ -126,15 +126,18 @@ def test_readings_say_each_trend_in_words_for_the_dimensions_picked():
     ), *(make_checkin("Robin", f"{m}-01") for m in months))
     trends = Trends(frame)
     assert trends.view().readings == (
-        "Robin, over the 6 months to October 2026: everything steady, the intimacy index too.",
-        "Sam, over the 6 months to October 2026: passion rising; spiritual dipping; the rest steady; "
-        "the intimacy index dipping.",
+        "Robin, over the six months to October 2026: everything steady, the intimacy index too.",
+        "Sam, over the six months to October 2026: passion rising (+1.0 a month), spiritual intimacy dipping "
+        "(\u22121.0 a month); the rest steady; the intimacy index dipping (\u22120.2 a month).",
     )
     sam = trends.view(trends.selection(people=["Sam"], dimensions=["physical", "passion"])).readings
-    assert sam == ("Sam, over the 6 months to October 2026: passion rising; the rest steady; the intimacy index "
-                   "dipping.",)
-    early = trends.view(trends.selection(month="2026-06")).readings
-    assert early[0] == ("Robin: there are not yet enough months up to June 2026 to read a trend (it takes 3 in 6).")
+    assert sam == ("Sam, over the six months to October 2026: passion rising (+1.0 a month); the rest steady; "
+                   "the intimacy index dipping (\u22120.2 a month).",)
+    four = trends.view(trends.selection(month="2026-08")).readings
+    assert four[1].startswith("Sam, over the six months to August 2026 (four with check-ins): passion rising")
+    early = trends.view(trends.selection(month="2026-07")).readings
+    assert early[0] == ("Robin: too early to say how things are moving. A trend needs check-ins in at least four "
+                        "of the six months to July 2026, and there are three so far.")
 
 
 def test_months_between_and_balance_stretches(demo_trends):
@@ -157,7 +160,7 @@ def test_the_explorer_draws_six_static_svgs_on_the_demo_data(ex):
         assert svg.startswith("<svg"), key
         assert "http" not in svg.replace("http://www.w3.org", ""), key  # nothing to fetch
     assert "the demo couple" in ex.notice.value
-    assert "Robin, over the 6 months" in ex.readings.value
+    assert "Robin, over the six months" in ex.readings.value
     assert ex.findings.value.count("<li>") == min(MAX_FINDINGS, len(ex.view.findings))
     assert ex.status.value == ""
     # the notebook shows the widget; its plain-text fallback says what it is
@@ -187,7 +190,7 @@ def test_changing_the_month_redraws_only_the_three_one_month_charts(ex):
     assert all(after[k] == before[k] for k in OVER_TIME)
     assert all(after[k] != before[k] for k in ONE_MONTH)
     assert "August 2025" in after["needs"] and "August 2025, more closely" in ex.month_heading.value
-    assert "6 months to August 2025" in ex.readings.value
+    assert "six months to August 2025" in ex.readings.value
 
 
 def test_changing_the_range_redraws_only_the_three_charts_over_time(ex):
@@ -245,7 +248,8 @@ def test_one_person_alone(tmp_path):
     ex = trends.explorer()
     assert ex.svg_count == 5  # everything but side by side
     assert sentence(ex, "partners").startswith("Only Robin checked in in October 2026")
-    assert "Robin: there are not yet enough months up to October 2026 to read a trend" in ex.readings.value
+    assert ("Robin: too early to say how things are moving. A trend needs check-ins in at least four of the six "
+            "months to October 2026, and there are two so far.") in ex.readings.value
     assert trends.partners().svg_count == 0
     assert "So far only Robin has checked in; if you reflect as a couple" in trends.partners().text
     needs = trends.needs()

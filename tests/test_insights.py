@@ -40,7 +40,7 @@ def test_unmet_needs_mismatch_and_seen_differently():
     )
     found = {i.kind: i for i in ins.insights(df)}
     assert "Ana would like more physical intimacy" in found["unmet_needs"].text
-    assert "physical: Ana 9, Ben 5" in found["mismatched_needs"].text
+    assert "physical: Ana 9.0, Ben 5.0" in found["mismatched_needs"].text
     assert "emotional: Ana 5.0, Ben 9.0" in found["seen_differently"].text
     assert set(found["mismatched_needs"].suggestions) <= set(ins.SUGGESTIONS["mismatched"])
 

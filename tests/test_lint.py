@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_ruff():
-    r = subprocess.run([sys.executable, "-m", "ruff", "check", "reflect", "tests"], cwd=ROOT,
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "reflect", "tests", "benchmarks"], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
 

@@ -29,7 +29,7 @@ def test_form_summary_and_report_agree_on_a_month_of_mixed_cadences(tmp_path):
     assert glance.now.scores["passion"] == 5.0 and glance.before.scores["passion"] == 8.0
     assert glance.now.source == "the mean of 1 monthly check-in and 1 weekly check-in"
     passion_row = widget.split("Passion", 1)[1].split("</tr>", 1)[0]
-    assert ">5<" in passion_row and ">8<" in passion_row and "−3" in passion_row
+    assert ">5.0<" in passion_row and ">8.0<" in passion_row and "−3.0" in passion_row
     assert glance_html(glance) == widget
 
     summary = subprocess.run([str(REFLECT_BIN), "summary", "--db", str(db), "--month", "2026-10", "--format", "json"],

@@ -166,3 +166,15 @@ def test_killing_reflect_app_leaves_no_voila_behind(tmp_path, sig):
         parent.kill()
         for p in _children(parent.pid):
             os.kill(p, signal.SIGKILL)
+
+
+def test_a_print_killed_outright_leaves_nothing_behind_the_next_time(tmp_path):
+    from reflect.reporting.publish import PRINT_PREFIX, sweep_print_leftovers
+
+    old, fresh = tmp_path / (PRINT_PREFIX + "killed"), tmp_path / (PRINT_PREFIX + "running")
+    for folder in (old, fresh):
+        (folder / "profile").mkdir(parents=True, mode=0o700)
+        (folder / "report.html").write_text("private")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    assert sweep_print_leftovers(tmp_path) == [old]
+    assert not old.exists() and fresh.exists()  # a print that may still be running is left alone

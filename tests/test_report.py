@@ -1,6 +1,7 @@
 """The monthly report: the real notebook run by papermill, and `reflect report` run as a user runs it."""
 
 import json
+import os
 import re
 import stat
 import subprocess
@@ -33,8 +34,9 @@ def demo_db(tmp_path_factory):
 def made(demo_db, tmp_path_factory):
     """One report of the demo couple's October 2026, made by `reflect report`."""
     out = tmp_path_factory.mktemp("reports")
+    env = {**os.environ, "LANG": "de_DE.UTF-8", "LC_ALL": ""}  # a locale whose paper is A4
     proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(demo_db), "--month", "2026-10", "--out", str(out),
-                           "--pdf"], capture_output=True, text=True, timeout=300)
+                           "--pdf"], capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
@@ -400,3 +402,117 @@ def test_an_html_page_missing_beside_its_notebook_is_remade(tmp_path):
     (out / "2026-10.html").write_text("<p>a page from another run</p>")
     assert "Made" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
     assert "Skipped" in subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+
+
+# -- a report that says only what the data can hold --------------------------------------------
+
+
+def _report_of(tmp_path, checkins, month):
+    from reflect.reporting.report import MonthlyReport
+
+    db = tmp_path / "us.db"
+    with Store(db) as s:
+        s.save_many(checkins)
+    return MonthlyReport.open(month, str(db))
+
+
+def _text(section) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(section.html if hasattr(section, "html") else section)))
+
+
+def test_three_months_are_too_early_for_a_trend(tmp_path):
+    months = ["2026-08", "2026-09", "2026-10"]
+    report = _report_of(tmp_path, [make_checkin("Ana", f"{m}-01", spiritual=s) for m, s in zip(months, (9, 6, 3),
+                                                                                              strict=True)], "2026-10")
+    words = _text(report.over_time())
+    assert "Ana: too early to say how things are moving" in words
+    assert "at least four of the last six months, and there are three so far" in words
+    assert "a month)" not in words and "falling" not in words and "dipping" not in words
+
+
+def test_the_rest_steady_only_when_something_is_left(tmp_path):
+    months = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    everything = dict.fromkeys(["passion", "emotional", "physical", "intellectual", "experiential", "spiritual"])
+    rising = [make_checkin("Ana", f"{m}-01", **{k: 3 + i for k in everything}) for i, m in enumerate(months)]
+    one = [make_checkin("Ben", f"{m}-01", spiritual=9 - i) for i, m in enumerate(months)]
+    words = _text(_report_of(tmp_path, rising + one, "2026-10").over_time())
+    [ana] = re.findall(r"Ana, over the last six months: [^.]*\.\d[^.]*(?:\.\d[^.]*)*\.", words)
+    assert "the rest steady" not in ana and ana.count("rising (+1.0 a month)") == 7  # six and the index
+    assert "the intimacy index rising (+1.0 a month)" in ana
+    assert "Ben, over the last six months: spiritual intimacy dipping (\u22121.0 a month); the rest steady;" in words
+    four = _text(_report_of(tmp_path / "four", rising[2:], "2026-10").over_time())
+    assert "Ana, over the last six months (four with check-ins): passion rising" in four
+
+
+def test_the_letter_leads_with_three_findings_and_lists_the_rest(demo_db):
+    from reflect.analytics import insights
+    from reflect.reporting.report import MonthlyReport
+
+    report = MonthlyReport.open("2026-10", str(demo_db))
+    assert len(report.findings) > insights.LEAD_FINDINGS  # an ordinary month has more to say than three things
+    html = str(report.what_might_help())
+    assert html.count('<div class="finding') == insights.LEAD_FINDINGS
+    more = html.split("<h3>More to notice</h3>", 1)[1].split("</ul>", 1)[0]
+    assert more.count("<li>") == len(report.findings) - insights.LEAD_FINDINGS
+    ranks = [insights.ORDER.index(f.kind) for f in report.findings]
+    assert ranks == sorted(ranks)
+
+
+def test_findings_are_ranked_by_what_matters_most():
+    from reflect.analytics.insights import Insight, ranked
+
+    found = [Insight("strongest", "s"), Insight("change", "small", weight=1.2), Insight("streak", "k"),
+             Insight("unmet_needs", "u", weight=3), Insight("change", "big", weight=2.5), Insight("support", "care")]
+    assert [i.text for i in ranked(found)] == ["care", "u", "big", "small", "k", "s"]
+
+
+def test_numbers_read_the_same_everywhere():
+    from reflect.analytics.phrases import score, signed
+
+    assert [score(6), score(6.25), score(-0.04), signed(3), signed(-0.46), signed(0.04)] == [
+        "6.0", "6.2", "0.0", "+3.0", "\u22120.5", "0.0"]
+
+
+def _pages(pdf: Path) -> list[str]:
+    import pypdf
+
+    return [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+
+
+def test_the_pdf_flows_from_page_to_page_with_no_page_nearly_empty(made):
+    import pypdf
+
+    out, _ = made
+    reader = pypdf.PdfReader(out / "2026-10.pdf")
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert (round(width), round(height)) == (595, 842)  # A4, as the locale says
+    pages = _pages(out / "2026-10.pdf")
+    assert len(pages) <= 8  # the sections flow: no page left a quarter used before each section
+    words = [len(text.split()) for text in pages]
+    assert min(words) >= 40, words  # no page holds only a line or two
+    assert "The month at a glance" in pages[0]  # the first page is not the opening alone
+    last = pages[-1]
+    assert "Until next month" in last and len(last.split()) > len(
+        "Until next month. Be kind to each other, and to yourselves.".split()) + 60  # the closing has company
+
+
+def test_paper_follows_the_locale_or_the_option(demo_db, tmp_path):
+    from reflect.reporting.publish import paper_for_locale
+
+    assert paper_for_locale({"LANG": "en_US.UTF-8"}) == "letter"
+    assert paper_for_locale({"LANG": "en_US.UTF-8", "LC_PAPER": "de_DE.UTF-8"}) == "a4"  # LC_PAPER before LANG
+    assert paper_for_locale({"LC_ALL": "fr_CA.UTF-8", "LANG": "de_DE.UTF-8"}) == "letter"
+    assert paper_for_locale({"LANG": "en_GB.UTF-8"}) == paper_for_locale({"LANG": "C.UTF-8"}) == "a4"
+    assert paper_for_locale({}) == "a4"
+    import pypdf
+
+    env = {**os.environ, "LANG": "en_GB.UTF-8", "LC_ALL": ""}
+    base = [str(REFLECT_BIN), "report", "--db", str(demo_db), "--month", "2026-10", "--pdf"]
+    proc = subprocess.run([*base, "--out", str(tmp_path / "a"), "--paper", "letter"], capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    box = pypdf.PdfReader(tmp_path / "a" / "2026-10.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US Letter
+    bad = subprocess.run([*base, "--out", str(tmp_path / "b"), "--paper", "A5"], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert bad.returncode == 2 and "A5" in bad.stderr and not (tmp_path / "b").exists()

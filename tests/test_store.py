@@ -292,3 +292,13 @@ def test_an_empty_file_is_not_opened_for_reading(tmp_path):
     with pytest.raises(StoreError, match="is empty, not yet a Reflect store"):
         Store(path, create=False)
     assert path.read_bytes() == b""
+
+
+def test_a_store_takes_a_path_and_one_place_says_which_is_the_default(tmp_path, monkeypatch):
+    from reflect.storage.store import open_store
+
+    with pytest.raises(TypeError, match="resolve_store_path"):
+        Store(None)  # type: ignore[arg-type]
+    monkeypatch.setenv("REFLECT_DB", str(tmp_path / "chosen.db"))
+    with open_store() as store:
+        assert store.path == tmp_path / "chosen.db"

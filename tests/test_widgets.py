@@ -332,8 +332,8 @@ def test_after_a_save_the_form_compares_with_last_month(store):
     form = form_for(store, person="Robin")
     rate(form, passion=7, emotional=7, physical=7, intellectual=7, experiential=7, spiritual=6)
     form.save_button.click()
-    assert ("Compared with September 2026: your intimacy index is 6.8 (up 0.8 from 6) "
-            "and passion 7 (up 2 from 5).") in form.message.value
+    assert ("Compared with September 2026: your intimacy index is 6.8 (up 0.8 from 6.0) "
+            "and passion 7.0 (up 2.0 from 5.0).") in form.message.value
 
 
 def test_without_last_month_the_form_says_there_is_nothing_to_compare_yet(store):

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reflect.analytics import phrases
 from reflect.domain.dimensions import DESIRED_KEYS, INTIMACY_KEYS, KEYS, label
 from reflect.domain.months import add_months, days_in, month_start, parse_month
 from reflect.errors import NoData
@@ -45,9 +46,12 @@ SEEN_DIFFERENTLY_GAP = 3.0
 #: The 6-month trend reading ignores moves smaller than this many points (or the person's own
 #: month-to-month noise, if that is larger).
 MIN_TREND_MOVE = 1.0
-#: Months in the trend window, and the fewest months a trend is read from.
+#: Months in the trend window, and the fewest months with check-ins a trend is read from (fewer,
+#: and a line through them says more about one odd month than about a direction).
 TREND_MONTHS = 6
-MIN_TREND_POINTS = 3
+MIN_TREND_POINTS = 4
+#: The reading when the window has fewer than :data:`MIN_TREND_POINTS` months with check-ins.
+TOO_EARLY = "too early to say"
 
 _EPS = 1e-9
 
@@ -253,11 +257,12 @@ def summary_text(summary: dict[str, Any]) -> str:
             score = p["scores"][k]
             want = p["desired"][k]
             change = p["change"][k]
-            bits = [f"  {label(k):<13}{score:>5.2f}"]
-            bits.append(f"  would like {want:.2f}" if want is not None else "")
-            bits.append(f"  ({change:+.2f} since last month)" if change is not None else "")
+            bits = [f"  {label(k):<13}{phrases.score(score):>5}"]
+            bits.append(f"  would like {phrases.score(want)}" if want is not None else "")
+            bits.append(f"  ({phrases.signed(change)} since last month)" if change is not None else "")
             lines.append("".join(bits).rstrip())
-        lines.append(f"  {'Intimacy index':<13}{p['intimacy_index']:>5.2f}   balance: {names[p['balance']]}")
+        index = phrases.score(p["intimacy_index"])
+        lines.append(f"  {'Intimacy index':<13}{index:>5}   balance: {names[p['balance']]}")
         if p["unmet_needs"]:
             lines.append("  Unmet needs: " + ", ".join(label(k) for k in p["unmet_needs"]))
     if summary["partners"] is not None:
@@ -279,8 +284,8 @@ def trend(table: pd.DataFrame, month: str | None = None, months: int = TREND_MON
     month (least squares over the months with data, at least :data:`MIN_TREND_POINTS` of them),
     ``move`` (the slope over the window's span), ``noise`` (the typical month-to-month change in
     the person's whole history for that key) and ``reading``: ``rising`` or ``falling`` when the
-    move is larger than both the noise and :data:`MIN_TREND_MOVE`, else ``steady``; ``too few
-    months`` when there is not enough data.
+    move is larger than both the noise and :data:`MIN_TREND_MOVE`, else ``steady``;
+    :data:`TOO_EARLY` when there is not enough data.
     """
     cols = ["person", "key", "dimension", "months", "slope", "move", "noise", "reading"]
     if table.empty:
@@ -305,7 +310,7 @@ def trend(table: pd.DataFrame, month: str | None = None, months: int = TREND_MON
                 bar = max(MIN_TREND_MOVE, noise if not math.isnan(noise) else 0.0)
                 reading = "steady" if abs(move) < bar else ("rising" if move > 0 else "falling")
             else:
-                slope, move, reading = float("nan"), float("nan"), "too few months"
+                slope, move, reading = float("nan"), float("nan"), TOO_EARLY
             rows.append(
                 {"person": person, "key": key,
                  "dimension": "Intimacy index" if key == "intimacy_index" else label(key),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import TYPE_CHECKING
 
+from reflect.analytics.phrases import score, signed
 from reflect.domain.checkin import CheckIn, add_months, month_start
 from reflect.domain.dimensions import DIMENSIONS, INTIMACY_KEYS, KEYS
 
@@ -97,16 +98,11 @@ def latest_month(store: Store, person: str) -> str | None:
     return max(c.month for c in checkins) if checkins else None
 
 
-def _number(value: float) -> str:
-    value = round(value, 1)
-    return str(int(value)) if value.is_integer() else f"{value:.1f}"
-
-
 def _change(now: float, before: float) -> str:
     diff = round(now - before, 1)
     if diff == 0:
         return "no change"
-    return f"{'up' if diff > 0 else 'down'} {_number(abs(diff))} from {_number(before)}"
+    return f"{'up' if diff > 0 else 'down'} {score(abs(diff))} from {score(before)}"
 
 
 def comparison_line(store: Store, checkin: CheckIn) -> str:
@@ -120,8 +116,8 @@ def comparison_line(store: Store, checkin: CheckIn) -> str:
         )
     index_now, passion_now = intimacy_index(checkin), float(checkin.scores["passion"])
     return (
-        f"Compared with {month_label(previous_month)}: your intimacy index is {_number(index_now)} "
-        f"({_change(index_now, before.intimacy_index)}) and passion {_number(passion_now)} "
+        f"Compared with {month_label(previous_month)}: your intimacy index is {score(index_now)} "
+        f"({_change(index_now, before.intimacy_index)}) and passion {score(passion_now)} "
         f"({_change(passion_now, before.scores['passion'])})."
     )
 
@@ -150,10 +146,8 @@ def at_a_glance(store: Store, person: str, month: str | None = None) -> Glance |
 
 
 def _signed(diff: float) -> str:
-    diff = round(diff, 1)
-    if diff == 0:
-        return "same"
-    return f"{'+' if diff > 0 else '−'}{_number(abs(diff))}"
+    text = signed(diff)
+    return "same" if text == "0.0" else text
 
 
 def glance_html(glance: Glance | None, *, person: str | None = None) -> str:
@@ -173,15 +167,15 @@ def glance_html(glance: Glance | None, *, person: str | None = None) -> str:
     for dim in DIMENSIONS:
         value = now.scores[dim.key]
         old = before.scores[dim.key] if before else None
-        row = [html.escape(dim.label), _number(value), "–" if old is None else _number(old),
+        row = [html.escape(dim.label), score(value), "–" if old is None else score(old),
                "" if old is None else _signed(value - old)]
         if wishes:
             wish = now.desired.get(dim.key)
-            row.append("" if wish is None else _number(wish))
+            row.append("" if wish is None else score(wish))
         rows.append(row)
     old_index = before.intimacy_index if before else None
-    index_row = ["<b>Intimacy index</b>", f"<b>{_number(now.intimacy_index)}</b>",
-                 "–" if old_index is None else _number(old_index),
+    index_row = ["<b>Intimacy index</b>", f"<b>{score(now.intimacy_index)}</b>",
+                 "–" if old_index is None else score(old_index),
                  "" if old_index is None else _signed(now.intimacy_index - old_index)]
     rows.append(index_row + ([""] if wishes else []))
     cell = "padding:2px 10px;text-align:{};"

@@ -8,13 +8,14 @@ with the month, so the same advice does not come back month after month.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from reflect.analytics import analysis
-from reflect.analytics.phrases import and_list, dimension_words, dimensions_words
+from reflect.analytics.phrases import and_list, dimension_words, dimensions_words, number_words, score, signed
 from reflect.domain.dimensions import KEYS, label
 from reflect.domain.months import add_months, month_start, parse_month
 from reflect.errors import NoData
@@ -34,6 +35,31 @@ class Insight:
     text: str
     person: str | None = None
     suggestions: tuple[str, ...] = field(default_factory=tuple)
+    #: How strongly it shows, in points (a gap, a change, how low a score is): orders findings of
+    #: the same kind, the strongest first.
+    weight: float = 0.0
+
+
+#: The order in which findings matter, most first; :func:`insights` returns them in it, and the
+#: report's letter leads with the first :data:`LEAD_FINDINGS`. Why this order:
+#:
+#: 1. ``support``: scores low across the board for months. Care comes before anything else.
+#: 2. ``unmet_needs``: a person said what they would like more of; it is theirs, and it can be acted on.
+#: 3. ``balance``: passion and intimacy out of step, the imbalance the guides build on.
+#: 4. ``mismatched_needs``, then ``seen_differently``: where the two of you differ, in wishes, then
+#:    in how you saw the month; talked about, a difference brings you closer.
+#: 5. ``change``: the biggest move since last month (a drop counts a little more than a rise).
+#: 6. ``weakest``: the lowest dimension, with a question to start on it.
+#: 7. ``streak``, ``in_step`` and ``strongest``: good to notice, not what to lead with.
+ORDER: tuple[str, ...] = ("support", "unmet_needs", "balance", "mismatched_needs", "seen_differently", "change",
+                          "weakest", "streak", "in_step", "strongest")
+#: How many findings the report's letter shows in full; the rest go under "More to notice".
+LEAD_FINDINGS = 3
+
+
+def ranked(found: list[Insight]) -> list[Insight]:
+    """``found`` in :data:`ORDER`, the strongest first within a kind (a stable sort: ties keep their order)."""
+    return sorted(found, key=lambda i: (ORDER.index(i.kind), -i.weight))
 
 
 SUGGESTIONS: dict[str, tuple[str, ...]] = {
@@ -230,7 +256,7 @@ def insights(
     found += _biggest_change(rows, pick)
     found += _weakest_and_strongest(rows, month, pick)
     found += _rhythm(checkins, rows, month, pick)
-    return found
+    return ranked(found)
 
 
 def _support(table: pd.DataFrame, month: str, pick: _Chooser) -> list[Insight]:
@@ -258,23 +284,23 @@ def _balance(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
     for r in rows.to_dict("records"):
         p, idx, who = r["passion"], r["intimacy_index"], r["person"]
         if r["balance"] == analysis.HIGH_PASSION:
-            text = (f"{who}: plenty of spark this month (passion {p:.1f}), while the closeness underneath scored "
-                    f"lower (intimacy index {idx:.1f}). Chemistry is a gift; the safety to be open keeps it going.")
+            text = (f"{who}: plenty of spark this month (passion {score(p)}), while the closeness underneath scored "
+                    f"lower (intimacy index {score(idx)}). Chemistry is a gift; the safety to be open keeps it going.")
         elif r["balance"] == analysis.HIGH_INTIMACY:
-            text = (f"{who}: you feel close (intimacy index {idx:.1f}) while the spark is quieter "
-                    f"(passion {p:.1f}). Deep friendship with less desire is common, especially in busy or "
+            text = (f"{who}: you feel close (intimacy index {score(idx)}) while the spark is quieter "
+                    f"(passion {score(p)}). Deep friendship with less desire is common, especially in busy or "
                     "tiring seasons.")
         else:
-            balanced.append(f"{who}: passion {p:.1f}, intimacy index {idx:.1f}")
+            balanced.append(f"{who}: passion {score(p)}, intimacy index {score(idx)}")
             continue
-        out.append(Insight("balance", text, who, pick(SUGGESTIONS[r["balance"]], who)))
+        out.append(Insight("balance", text, who, pick(SUGGESTIONS[r["balance"]], who), weight=abs(p - idx)))
     if balanced and not out:
         both = "both of you" if len(balanced) == 2 else ("you" if len(balanced) == 1 else "all of you")
         strong = all(r["passion"] >= 6 and r["intimacy_index"] >= 6 for r in rows.to_dict("records"))
         tail = ("Both are present: worth noticing, and worth protecting." if strong else
                 "They move together, even if both are lower than you might like; lifting one tends to lift the other.")
         out.append(Insight(
-            "balance",
+            "in_step",
             f"Passion and intimacy are in step for {both} this month ({'; '.join(balanced)}). {tail}",
             None, pick(SUGGESTIONS["balanced"], "balanced", 1),
         ))
@@ -283,11 +309,12 @@ def _balance(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
 
 def _unmet(r: dict[str, Any], pick: _Chooser) -> Insight:
     keys = list(r["unmet_needs"])
-    gaps = ", ".join(f"{label(k).lower()} {r[k]:.1f} now, {r['desired_' + k]:.1f} wished" for k in keys)
+    gaps = ", ".join(f"{label(k).lower()} {score(r[k])} now, {score(r['desired_' + k])} wished" for k in keys)
     text = (f"{r['person']} would like more {dimensions_words(keys)} than there is right now ({gaps}). "
             "Naming a need is the first step to meeting it; your partner is not a mind reader.")
     largest = max(keys, key=lambda k: r["desired_" + k] - r[k])
-    return Insight("unmet_needs", text, r["person"], pick(DIMENSION_SUGGESTIONS[largest], largest))
+    return Insight("unmet_needs", text, r["person"], pick(DIMENSION_SUGGESTIONS[largest], largest),
+                   weight=float(r["desired_" + largest] - r[largest]))
 
 
 def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: _Chooser) -> list[Insight]:
@@ -298,22 +325,25 @@ def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: _Choose
     out = []
     if result["mismatched_needs"]:
         keys = result["mismatched_needs"]
-        detail = "; ".join(f"{label(k).lower()}: {a['person']} {a['desired_' + k]:.0f}, "
-                           f"{b['person']} {b['desired_' + k]:.0f}" for k in keys)
+        detail = "; ".join(f"{label(k).lower()}: {a['person']} {score(a['desired_' + k])}, "
+                           f"{b['person']} {score(b['desired_' + k])}" for k in keys)
         out.append(Insight(
             "mismatched_needs",
             f"You would like different amounts of {dimensions_words(keys)} ({detail}). Neither wish is wrong; "
             "different rhythms are something to talk about together, not a problem to fix alone.",
             None, pick(SUGGESTIONS["mismatched"], "mismatched"),
+            weight=max(abs(a["desired_" + k] - b["desired_" + k]) for k in keys),
         ))
     if result["seen_differently"]:
         keys = result["seen_differently"]
-        detail = "; ".join(f"{label(k).lower()}: {a['person']} {a[k]:.1f}, {b['person']} {b[k]:.1f}" for k in keys)
+        detail = "; ".join(f"{label(k).lower()}: {a['person']} {score(a[k])}, {b['person']} {score(b[k])}"
+                           for k in keys)
         out.append(Insight(
             "seen_differently",
             f"You see {dimensions_words(keys)} quite differently this month ({detail}). "
             "Two honest views of the same month are worth comparing.",
             None, pick(SUGGESTIONS["seen_differently"], "seen"),
+            weight=max(abs(a[k] - b[k]) for k in keys),
         ))
     return out
 
@@ -329,11 +359,11 @@ def _biggest_change(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
         return []
     change, who, key = best
     if change > 0:
-        text = f"The biggest move since last month: {who}'s {dimension_words(key)}, up {change:.1f} points."
-        return [Insight("change", text, who, pick(SUGGESTIONS["rise"], "rise"))]
-    text = f"The biggest move since last month: {who}'s {dimension_words(key)}, down {-change:.1f} points."
+        text = f"The biggest move since last month: {who}'s {dimension_words(key)}, up {score(change)} points."
+        return [Insight("change", text, who, pick(SUGGESTIONS["rise"], "rise"), weight=change)]
+    text = f"The biggest move since last month: {who}'s {dimension_words(key)}, down {score(-change)} points."
     advice = pick(SUGGESTIONS["drop"], "drop", 1) + pick(DIMENSION_SUGGESTIONS[key], key, 1)
-    return [Insight("change", text, who, advice)]
+    return [Insight("change", text, who, advice, weight=-change + 0.5)]
 
 
 def _weakest_and_strongest(rows: pd.DataFrame, month: str, pick: _Chooser) -> list[Insight]:
@@ -347,14 +377,15 @@ def _weakest_and_strongest(rows: pd.DataFrame, month: str, pick: _Chooser) -> li
         question = f"\u201c{conversation_starters(low, month, 1)[0]}\u201d"
         if scores[low] >= 7:
             text = (f"{r['person']}: everything is at 7 or above this month; {dimension_words(low)}, "
-                    f"at {scores[low]:.1f}, has the most room to grow. A question to start with: {question}")
+                    f"at {score(scores[low])}, has the most room to grow. A question to start with: {question}")
         else:
-            text = (f"{r['person']}: {dimension_words(low)} scored lowest this month ({scores[low]:.1f}). "
+            text = (f"{r['person']}: {dimension_words(low)} scored lowest this month ({score(scores[low])}). "
                     f"A low score is information, not a verdict. A question to start with: {question}")
-        out.append(Insight("weakest", text, r["person"], pick(DIMENSION_SUGGESTIONS[low], low)))
+        out.append(Insight("weakest", text, r["person"], pick(DIMENSION_SUGGESTIONS[low], low),
+                           weight=10 - scores[low]))
         out.append(Insight(
             "strongest",
-            f"{r['person']}: {dimension_words(high)} is where you feel strongest ({scores[high]:.1f}).",
+            f"{r['person']}: {dimension_words(high)} is where you feel strongest ({score(scores[high])}).",
             r["person"], pick(SUGGESTIONS["strongest"], "strongest", 1),
         ))
     return out
@@ -379,3 +410,54 @@ def _rhythm(checkins: pd.DataFrame, rows: pd.DataFrame, month: str, pick: _Choos
         out.append(Insight("streak", f"{who} reflected {n} months in a row. Consistency matters more than intensity.",
                            people[0] if len(people) == 1 else None, pick(SUGGESTIONS["streak"], "streak", 1)))
     return out
+
+
+# -- trends in words --------------------------------------------------------------------------------
+
+#: How a trend reading reads in a sentence.
+READING_WORDS = {"rising": "rising", "falling": "dipping", "steady": "steady"}
+
+
+def trend_words(
+    readings: pd.DataFrame, dimensions: Sequence[str] = KEYS, *, span: str | None = None
+) -> tuple[str, ...]:
+    """One sentence per person from :func:`~reflect.analytics.analysis.trend`'s ``readings``: what
+    rose and what dipped (with its pace), whether the rest held steady, and the intimacy index.
+
+    ``span`` names the window (default ``the last six months``). With fewer than
+    :data:`~reflect.analytics.analysis.MIN_TREND_POINTS` months of check-ins in it, the sentence says
+    it is too early to say rather than read a direction into a few points.
+    """
+    span = span or f"the last {number_words(analysis.TREND_MONTHS)} months"
+    lines = []
+    for person, rows in readings.groupby("person", sort=False):
+        by_key = {r.key: r for r in rows.itertuples()}
+        index = by_key.get("intimacy_index")
+        if index is None:
+            continue
+        if index.reading == analysis.TOO_EARLY:
+            have = int(index.months)
+            lines.append(
+                f"{person}: too early to say how things are moving. A trend needs check-ins in at least "
+                f"{number_words(analysis.MIN_TREND_POINTS)} of {span}, and there "
+                f"{'is' if have == 1 else 'are'} {number_words(have)} so far.")
+            continue
+        moving = [by_key[k] for k in dimensions if k in by_key and by_key[k].reading in ("rising", "falling")]
+        steady = [k for k in dimensions if k in by_key and by_key[k].reading == "steady"]
+        parts = []
+        if moving:
+            parts.append(", ".join(f"{dimension_words(r.key)} {READING_WORDS[r.reading]} ({signed(r.slope)} a month)"
+                                   for r in moving))
+            if steady:
+                parts.append("the rest steady")
+        if index.reading == "steady":
+            parts.append("the intimacy index steady" if moving or not steady else
+                         "everything steady, the intimacy index too")
+        else:
+            if not moving and steady:
+                parts.append("each dimension steady on its own")
+            parts.append(f"the intimacy index {READING_WORDS[index.reading]} ({signed(index.slope)} a month)")
+        months = int(index.months)
+        within = f" ({number_words(months)} with check-ins)" if months < analysis.TREND_MONTHS else ""
+        lines.append(f"{person}, over {span}{within}: {'; '.join(parts)}.")
+    return tuple(lines)

@@ -2,6 +2,12 @@
 
 >>> and_list(["Robin", "Sam", "Alex"]), dimension_words("physical"), dimensions_words(["passion", "emotional"])
 ('Robin, Sam and Alex', 'physical intimacy', 'passion and emotional intimacy')
+
+Every score, level and change the kit writes in words goes through :func:`score` and
+:func:`signed`, so a number reads the same everywhere (always one decimal):
+
+>>> score(6), score(6.25), signed(1.04), signed(-0.5), signed(0.02)
+('6.0', '6.2', '+1.0', '−0.5', '0.0')
 """
 
 from __future__ import annotations
@@ -30,3 +36,26 @@ def dimension_words(key: str) -> str:
 def dimensions_words(keys: Iterable[str]) -> str:
     """Several dimensions in a sentence: ``passion and physical intimacy``."""
     return and_list(dimension_words(k) for k in keys)
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve")
+
+
+def number_words(n: int) -> str:
+    """A small count in words, as a sentence says it (``six``); larger ones in figures."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def score(value: float) -> str:
+    """A score, a level or the size of a change, with one decimal: ``6.0``, ``6.2``."""
+    rounded = round(float(value), 1) + 0.0  # no "-0.0"
+    return f"{rounded:.1f}"
+
+
+def signed(value: float) -> str:
+    """A change with its sign: ``+1.0``, ``−0.5`` (a true minus sign), ``0.0`` when it rounds to nothing."""
+    text = score(abs(value))
+    if text == "0.0":
+        return text
+    return ("+" if value > 0 else "−") + text

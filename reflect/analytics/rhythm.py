@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from reflect.analytics import analysis
-from reflect.analytics.phrases import dimension_words
+from reflect.analytics.phrases import dimension_words, score
 from reflect.domain.dimensions import KEYS, label
 from reflect.domain.months import add_months, days_in, last_months, month_start, parse_month
 from reflect.domain.rituals import RitualKind
@@ -355,9 +355,10 @@ def findings(assoc: pd.DataFrame, kinds: Mapping[str, RitualKind]) -> list[str]:
                     f"In the {unit[:-1]} after one in which {happened}")
             direction = "higher" if r.effect > 0 else "lower"
             sentences.append(
-                f"{when}, {what} averaged {abs(r.effect):.1f} points {direction} "
-                f"(likely between {abs(r.ci_low if r.effect > 0 else r.ci_high):.1f} and "
-                f"{abs(r.ci_high if r.effect > 0 else r.ci_low):.1f}; {r.n_with} {unit} with, {r.n_without} without)."
+                f"{when}, {what} averaged {score(abs(r.effect))} points {direction} "
+                f"(likely between {score(abs(r.ci_low if r.effect > 0 else r.ci_high))} and "
+                f"{score(abs(r.ci_high if r.effect > 0 else r.ci_low))}; "
+                f"{r.n_with} {unit} with, {r.n_without} without)."
             )
         sentences.append("These are patterns in your own data, not proof that one causes the other.")
         return sentences

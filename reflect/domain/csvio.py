@@ -19,7 +19,6 @@ from typing import IO, Any
 from reflect.domain.checkin import CheckIn, begun_period, parse_cadence, parse_note, parse_person, parse_rating
 from reflect.domain.dimensions import DESIRED_KEYS, KEYS
 from reflect.errors import ImportFileError, ValidationError
-from reflect.system.paths import write_private
 
 COLUMNS: tuple[str, ...] = ("date", "person", "cadence", *KEYS, *DESIRED_KEYS, "note")
 HEADER = ",".join(COLUMNS)
@@ -281,11 +280,3 @@ def to_csv(checkins: Iterable[CheckIn], *, cells: FormulaCells | None = None) ->
     buf = io.StringIO()
     write_checkins(checkins, buf, cells=cells)
     return buf.getvalue()
-
-
-def export_file(checkins: Iterable[CheckIn], path: str | os.PathLike[str]) -> int:
-    """Write check-ins to ``path`` atomically, owner-only (0600)."""
-    buf = io.StringIO()
-    n = write_checkins(checkins, buf)
-    write_private(path, buf.getvalue())
-    return n

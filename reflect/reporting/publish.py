@@ -18,11 +18,12 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,7 +35,7 @@ from reflect.domain.months import add_months, month_start
 from reflect.errors import ReflectError, StoreError
 from reflect.reporting.params import resolve_month
 from reflect.storage.store import Store
-from reflect.system.paths import make_private_dirs, notebooks_dir, reports_dir, write_private
+from reflect.system.paths import kit_notebooks, make_private_dirs, reports_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class ReportJob:
     pdf: bool = False
     force: bool = False
     notes_file: Path | None = None  # with include_notes: the notes of people who signed in
+    paper: str = "a4"  # the PDF's paper: "a4" or "letter" (see paper_for_locale)
 
     @property
     def stem(self) -> Path:
@@ -82,10 +84,7 @@ class ReportResult:
 def notebook_path() -> Path:
     """The report notebook, shipped with the package (``reflect.notebooks``; in a checkout, its
     ``notebooks/`` folder)."""
-    try:
-        path = Path(str(resources.files("reflect.notebooks") / REPORT_NOTEBOOK))
-    except ModuleNotFoundError:  # pragma: no cover - a package built without its notebooks
-        path = notebooks_dir() / REPORT_NOTEBOOK
+    path = kit_notebooks() / REPORT_NOTEBOOK
     if not path.is_file():
         raise ReportError(f"{path}: the report notebook is missing")
     return path
@@ -121,6 +120,7 @@ def plan(
     pdf: bool = False,
     force: bool = False,
     notes_files: dict[Path, Path] | None = None,
+    paper: str | None = None,
 ) -> tuple[list[ReportJob], list[ReportResult]]:
     """The reports to make for ``stores``.
 
@@ -132,6 +132,9 @@ def plan(
     (default: ``reports/`` in the project); only one store with an explicit ``out_dir`` writes
     into ``out_dir`` itself.
     """
+    paper = paper or paper_for_locale()
+    if paper not in PAPER_SIZES:
+        raise ReportError(f"unknown paper size {paper!r}: use {' or '.join(PAPER_SIZES)}")
     base = Path(out_dir) if out_dir else reports_dir()
     folders = {stores[0]: base} if out_dir and len(stores) == 1 else report_folders(stores, base)
     jobs: list[ReportJob] = []
@@ -155,7 +158,7 @@ def plan(
             failed.append(ReportResult(stub, "failed", error=message))
             continue
         notes_file = (notes_files or {}).get(path)
-        jobs += [ReportJob(path, m, target, include_notes, pdf, force, notes_file) for m in chosen]
+        jobs += [ReportJob(path, m, target, include_notes, pdf, force, notes_file, paper) for m in chosen]
     return jobs, failed
 
 
@@ -224,7 +227,7 @@ def inputs_fingerprint(job: ReportJob, notebook: Path) -> str:
     with Store(job.store, create=False) as store:
         rows = store.report_inputs(end)
     digest = hashlib.sha256()
-    digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve())]).encode())
+    digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve()), job.paper]).encode())
     digest.update(notebook.read_bytes())
     digest.update(_code_digest())
     for row in rows:
@@ -306,9 +309,52 @@ def find_chromium() -> str:
     )
 
 
-def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
-    """Print an HTML file to PDF with headless chromium, offline.
+#: The paper sizes a PDF report can be printed on, as CSS names them.
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+#: Where paper is US Letter (the territories whose LC_PAPER is Letter in glibc's locale data);
+#: everywhere else uses A4.
+LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "PR", "CL", "CO", "CR", "GT", "NI", "PA", "SV", "VE", "DO"})
 
+
+def paper_for_locale(environ: Mapping[str, str] | None = None) -> str:
+    """``letter`` where the locale's territory uses US Letter (``en_US.UTF-8``, ``fr_CA``...), else ``a4``.
+
+    The locale is the first of ``LC_ALL``, ``LC_PAPER`` and ``LANG`` that is set, as for any
+    program; ``C`` or ``POSIX`` (no territory) means A4.
+    """
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_PAPER", "LANG"):
+        if value := environ.get(name):
+            territory = re.match(r"^[A-Za-z]{2,3}_([A-Za-z]{2})", value)
+            return "letter" if territory and territory.group(1).upper() in LETTER_TERRITORIES else "a4"
+    return "a4"
+
+
+#: The private folders chromium prints in, beside the PDF.
+PRINT_PREFIX = ".reflect-print-"
+
+
+def sweep_print_leftovers(folder: Path, *, older_than: float = 600) -> list[Path]:
+    """Remove print folders left behind in ``folder`` by a print that was killed (``kill -9``
+    leaves no way out to clean up): those untouched for ``older_than`` seconds, so that a print
+    running now is never touched. Returns what was removed."""
+    removed = []
+    now = time.time()
+    for leftover in folder.glob(PRINT_PREFIX + "*"):
+        try:
+            if leftover.is_dir() and not leftover.is_symlink() and now - leftover.stat().st_mtime > older_than:
+                shutil.rmtree(leftover)
+                removed.append(leftover)
+        except OSError:  # another print removed it, or it is not ours to remove: leave it
+            continue
+    return removed
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "a4", timeout: float = 120) -> None:
+    """Print an HTML file to PDF with headless chromium, offline, on ``paper`` (``a4`` or ``letter``).
+
+    The page's own print style decides where pages break; the paper size is added to a private
+    copy of the page that chromium prints (a browser printing the page itself uses its own).
     Chromium prints into a private (0700) temporary folder beside ``pdf_path``, with its profile
     there too; the PDF is made 0600 and moved into place, and the folder is removed on every way
     out (an error, a timeout, an interrupt). Chromium is stopped if this process dies.
@@ -316,14 +362,23 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> None:
     from reflect.system.children import die_with_parent
 
     chromium = find_chromium()
-    with tempfile.TemporaryDirectory(prefix=".reflect-print-", dir=pdf_path.parent) as work:
+    size = PAPER_SIZES.get(paper)
+    if size is None:
+        raise ReportError(f"unknown paper size {paper!r}: use {' or '.join(PAPER_SIZES)}")
+    sweep_print_leftovers(pdf_path.parent)
+    with tempfile.TemporaryDirectory(prefix=PRINT_PREFIX, dir=pdf_path.parent) as work:
         profile, tmp = os.path.join(work, "profile"), os.path.join(work, "report.pdf")
         os.mkdir(profile, 0o700)
+        page = Path(work) / "report.html"
+        html = html_path.read_text(encoding="utf-8")
+        head = html.lower().find("</head>")
+        style = f"<style>@page {{ size: {size}; }}</style>"
+        write_private(page, (html[:head] + style + html[head:] if head >= 0 else style + html).encode("utf-8"))
         cmd = [
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-extensions", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-            f"--print-to-pdf={tmp}", html_path.resolve().as_uri(),
+            f"--print-to-pdf={tmp}", page.resolve().as_uri(),
         ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, preexec_fn=die_with_parent())
@@ -363,7 +418,7 @@ def make_one(job: ReportJob, notebook: Path, *, pages: Any = None, cell_timeout:
         write_private(job.stem.with_suffix(".ipynb"), nbformat.writes(nb).encode("utf-8"))
         pdf_path = job.stem.with_suffix(".pdf")
         if job.pdf or pdf_path.exists():  # never leave an older PDF beside a newer page
-            print_pdf(html_path, pdf_path)
+            print_pdf(html_path, pdf_path, paper=job.paper)
         return ReportResult(job, "made", job.files(), seconds=time.perf_counter() - started)
     except ReflectError as exc:
         return ReportResult(job, "failed", error=f"{job.store.name} {job.month}: {exc}",

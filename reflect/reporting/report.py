@@ -29,7 +29,7 @@ if rendering.active() is None:  # with a renderer passed in (reflect report), it
 import pandas as pd  # noqa: E402
 
 from reflect.analytics import analysis, insights, lifeevents, rhythm  # noqa: E402
-from reflect.analytics.phrases import and_list, dimension_words, dimensions_words  # noqa: E402
+from reflect.analytics.phrases import and_list, dimension_words, dimensions_words, score  # noqa: E402
 from reflect.analytics.practices import Practices  # noqa: E402
 from reflect.domain.dimensions import KEYS, label  # noqa: E402
 from reflect.domain.months import add_months, last_months, month_start  # noqa: E402
@@ -241,15 +241,15 @@ class MonthlyReport:
             if gap == 0:
                 where = "level with each other"
             else:
-                where = f"passion {abs(gap):.1f} {'above' if gap > 0 else 'below'} the index"
-            lines.append(f"{person}: passion {p['scores']['passion']:.1f} against an intimacy index of "
-                         f"{p['intimacy_index']:.1f} ({words}: {where}).")
+                where = f"passion {score(abs(gap))} {'above' if gap > 0 else 'below'} the index"
+            lines.append(f"{person}: passion {score(p['scores']['passion'])} against an intimacy index of "
+                         f"{score(p['intimacy_index'])} ({words}: {where}).")
             moves = [(abs(c), k, c) for k, c in p["change"].items() if c is not None]
             if moves:
                 _, k, c = max(moves)
                 if abs(c) >= 0.5:
                     lines.append(f"The biggest change for {person}: {dimension_words(k)}, "
-                                 f"{'up' if c > 0 else 'down'} {abs(c):.1f}.")
+                                 f"{'up' if c > 0 else 'down'} {score(abs(c))}.")
         charts = []
         if self.has_chart("side_by_side"):
             charts.append(self._figure("side_by_side",
@@ -273,7 +273,8 @@ class MonthlyReport:
         weakest = sorted({_lowest(p["scores"]) for p in self.summary["people"].values()}, key=KEYS.index)
         talks = [{"dimension": dimension_words(key), "questions": insights.conversation_starters(key, self.month)}
                  for key in weakest]
-        return _section("what_might_help", findings=self.findings, talks=talks)
+        lead = insights.LEAD_FINDINGS
+        return _section("what_might_help", findings=self.findings[:lead], more=self.findings[lead:], talks=talks)
 
     def needs(self) -> Section:
         chart = self._figure("desired",
@@ -298,17 +299,8 @@ class MonthlyReport:
         return _section("needs", chart=chart, lines=lines)
 
     def over_time(self) -> Section:
-        sentences = []
-        for person, part in self.readings.groupby("person", sort=False):
-            moving = part[part["reading"].isin(["rising", "falling"]) & (part["key"] != "intimacy_index")]
-            if part["reading"].eq("too few months").all():
-                sentences.append(f"{person}: not enough months yet to read a trend.")
-            elif moving.empty:
-                sentences.append(f"{person}: everything has been steady over the last six months.")
-            else:
-                bits = [f"{dimension_words(r.key)} {r.reading} ({r.slope:+.1f} a month)" for r in moving.itertuples()]
-                sentences.append(f"{person}, over the last six months: {', '.join(bits)}; the rest steady.")
-        sentences += lifeevents.event_words(self.table, self.events, self.month, people=self.people)
+        sentences = [*insights.trend_words(self.readings),
+                     *lifeevents.event_words(self.table, self.events, self.month, people=self.people)]
         months = self.history["month"].nunique()
         charts = [
             self._figure("trends", f"Each dimension over the last {months} month{'s' if months != 1 else ''}: "
@@ -419,10 +411,12 @@ def _section(name: str, **context: Any) -> Section:
     if not _TEMPLATES:
         import jinja2
 
-        _TEMPLATES.append(jinja2.Environment(
+        env = jinja2.Environment(
             loader=jinja2.PackageLoader("reflect", "templates/report"),
             autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
-        ))
+        )
+        env.filters["score"] = score  # every number reads the same way as in the sentences
+        _TEMPLATES.append(env)
     return Section(_TEMPLATES[0].get_template(f"{name}.html.j2").render(**context).strip())
 
 

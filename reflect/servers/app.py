@@ -32,7 +32,7 @@ from pathlib import Path
 from types import FrameType
 
 from reflect.errors import ReflectError
-from reflect.system.paths import CHECKOUT, notebooks_dir, resolve_store_path
+from reflect.system.paths import kit_notebooks, resolve_store_path
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,11 @@ class AppError(ReflectError):
 
 
 def notebook_path() -> Path:
-    """The reflection notebook: in this checkout, else in the project's ``notebooks/``."""
-    for folder in (CHECKOUT / "notebooks", notebooks_dir()):
-        if (folder / NOTEBOOK).is_file():
-            return folder / NOTEBOOK
-    raise AppError(
-        f"cannot find {NOTEBOOK} (looked in the checkout's notebooks/ and in {notebooks_dir()}); "
-        "run `reflect app` from a clone of the Reflect repository"
-    )
+    """The reflection notebook, shipped with the package (:func:`~reflect.system.paths.kit_notebooks`)."""
+    path = kit_notebooks() / NOTEBOOK
+    if not path.is_file():
+        raise AppError(f"{path}: the reflection notebook is missing (reinstall Reflect: scripts/setup)")
+    return path
 
 
 def new_token() -> str:

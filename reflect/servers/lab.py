@@ -20,11 +20,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 from reflect.errors import ReflectError
-from reflect.system.paths import resolve_store_path
+from reflect.system.paths import kit_notebooks, resolve_store_path
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 90.0
@@ -36,7 +35,7 @@ class LabError(ReflectError):
 
 def notebooks_folder() -> Path:
     """The folder of the kit's notebooks (the checkout's ``notebooks/``, or the installed package's)."""
-    return Path(str(resources.files("reflect.notebooks")))
+    return kit_notebooks()
 
 
 def command(port: int, token: str, root: Path) -> list[str]:

@@ -156,10 +156,11 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
     newer Reflect, raises and is left untouched.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True):
-        if path is None or str(path) != ":memory:":
-            path = resolve_store_path(path)
-        self.path = Path(path) if str(path) != ":memory:" else None
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
+        if path is None:
+            raise TypeError("Store needs a path (or ':memory:'); paths.resolve_store_path() says which store is "
+                            "the default")
+        self.path = Path(path).expanduser() if str(path) != ":memory:" else None
         #: Today's date, for what is sealed (a period not over yet); tests may replace it.
         self.today: Any = dt.date.today
         self._keys: dict[str, tuple[int, keys.UnlockedKey]] = {}  # signed-in protected people
@@ -887,11 +888,6 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         return [*map(tuple, checkins), ("rituals",), *map(tuple, rituals), ("kinds",), *map(tuple, kinds),
                 *practices, ("consent",), *map(tuple, lists)]
 
-    def fingerprint(self) -> str:
-        """Changes whenever any check-in is saved (for knowing when a report is stale)."""
-        row = self._conn.execute("SELECT count(*), coalesce(max(id), 0) FROM checkin_versions").fetchone()
-        return f"{migrations.SCHEMA_VERSION}:{row[0]}:{row[1]}"
-
     def frame(self, *, include_notes: bool = False) -> pd.DataFrame:
         """The latest check-ins shown now (see :meth:`is_sealed`) as a DataFrame, one row each.
 
@@ -1187,8 +1183,9 @@ def _retry(action: Any) -> Any:
 
 @contextmanager
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Iterator[Store]:
-    """``with open_store(path) as store: ...``, resolving the default store."""
-    store = Store(path, create=create)
+    """``with open_store(path) as store: ...``; without ``path``, the default store
+    (:func:`~reflect.system.paths.resolve_store_path`: ``$REFLECT_DB``, else ``data/reflect.db``)."""
+    store = Store(resolve_store_path(path), create=create)
     try:
         yield store
     finally:

@@ -9,6 +9,7 @@ overrides it, and an installed (non-checkout) package falls back to ``~/.local/s
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 ENV_DB = "REFLECT_DB"
@@ -47,11 +48,14 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
-def notebooks_dir() -> Path:
-    """The kit's notebooks: the checkout's ``notebooks/`` (they come with the code, wherever
-    ``REFLECT_HOME`` puts the data)."""
-    checkout = CHECKOUT / "notebooks"
-    return checkout if checkout.is_dir() else project_root() / "notebooks"
+def kit_notebooks() -> Path:
+    """The folder of the kit's notebooks, shipped in the package as ``reflect.notebooks``
+    (:mod:`importlib.resources`): the checkout's ``notebooks/`` in a clone, the installed copy from
+    a wheel."""
+    try:
+        return Path(str(resources.files("reflect.notebooks")))
+    except ModuleNotFoundError:  # run from a clone that was never installed (no setup)
+        return CHECKOUT / "notebooks"
 
 
 def resolve_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:

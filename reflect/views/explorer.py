@@ -52,7 +52,7 @@ import pandas as pd  # noqa: E402
 import traitlets  # noqa: E402
 
 from reflect.analytics import analysis  # noqa: E402
-from reflect.analytics.phrases import and_list, dimension_words  # noqa: E402
+from reflect.analytics.phrases import and_list, dimension_words, score  # noqa: E402
 from reflect.domain.dimensions import KEYS, label  # noqa: E402
 from reflect.domain.months import last_months  # noqa: E402
 from reflect.views import charts  # noqa: E402
@@ -353,7 +353,7 @@ def partners_section(trends: Trends, selection: Selection | None = None) -> Sect
         a, b = rows.iloc[0], rows.iloc[1]
         lines = []
         if found["seen_differently"]:
-            detail = "; ".join(f"{label(k).lower()}: {a['person']} {a[k]:.1f}, {b['person']} {b[k]:.1f}"
+            detail = "; ".join(f"{label(k).lower()}: {a['person']} {score(a[k])}, {b['person']} {score(b[k])}"
                                for k in found["seen_differently"])
             lines.append(f"In {month_words(month)} you saw {dims_words(found['seen_differently'])} quite differently "
                          f"({detail}). Two honest views of one month are worth comparing.")

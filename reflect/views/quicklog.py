@@ -17,6 +17,7 @@ import ipywidgets as w
 from reflect.domain.rituals import TOGETHER, Ritual, person_word
 from reflect.errors import ReflectError
 from reflect.storage.store import Store
+from reflect.system.paths import resolve_store_path
 
 _DONE_STYLE = "success"
 
@@ -95,4 +96,4 @@ class QuickLog:
 
 def quick_log(store: Store | None = None, **kwargs: Any) -> w.VBox:
     """The quick-log widget over ``store`` (default: your own store, as the CLI finds it)."""
-    return QuickLog(store if store is not None else Store(), **kwargs).widget
+    return QuickLog(store if store is not None else Store(resolve_store_path()), **kwargs).widget

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from reflect.analytics import analysis, insights, lifeevents
-from reflect.analytics.phrases import and_list
+from reflect.analytics.phrases import and_list, number_words
 from reflect.analytics.practices import Practices
 from reflect.domain.dimensions import KEYS, label
 from reflect.domain.months import add_months, month_start
@@ -26,8 +26,9 @@ from reflect.views import charts
 
 #: How many months the explorer shows at first, ending with the latest.
 DEFAULT_MONTHS = 24
-#: How many of the month's findings the explorer lists (the monthly report has them all).
-MAX_FINDINGS = 4
+#: How many of the month's findings the explorer lists: the ones the report's letter leads with
+#: (the report has the rest under "More to notice").
+MAX_FINDINGS = insights.LEAD_FINDINGS
 
 #: The six panels, in the order they are shown: three over the months, three for one month.
 OVER_TIME = ("trends", "balance", "pixels")
@@ -43,7 +44,6 @@ TITLES = {
     "change": "Since last month",
 }
 
-_READING_WORDS = {"rising": "rising", "falling": "dipping", "steady": "steady"}
 #: The words of the balance chart's legend and of the report.
 BALANCE_WORDS = analysis.BALANCE_WORDS
 
@@ -314,32 +314,10 @@ class TrendsModel:
         part = self.table[self.table["person"].isin(sel.people) & (self.table["month"] <= sel.month)]
         if part.empty:
             return ()
-        table = analysis.trend(part, sel.month)
-        lines = []
-        span = f"the {analysis.TREND_MONTHS} months to {month_words(sel.month)}"
-        for person, rows in table.groupby("person", sort=True):
-            by_key = dict(zip(rows["key"], rows["reading"], strict=True))
-            if by_key.get("intimacy_index") == "too few months":
-                lines.append(f"{person}: there are not yet enough months up to {month_words(sel.month)} to read "
-                             f"a trend (it takes {analysis.MIN_TREND_POINTS} in {analysis.TREND_MONTHS}).")
-                continue
-            parts = []
-            groups = {r: [k for k in sel.dimensions if by_key.get(k) == r] for r in ("rising", "falling", "steady")}
-            for reading in ("rising", "falling"):
-                if groups[reading]:
-                    parts.append(f"{dims_words(groups[reading])} {_READING_WORDS[reading]}")
-            index = _READING_WORDS.get(by_key["intimacy_index"], "steady")
-            if not parts and index == "steady":
-                parts.append("everything steady, the intimacy index too" if groups["steady"]
-                             else "the intimacy index steady")
-            else:
-                if groups["steady"]:
-                    parts.append("the rest steady" if parts else "all steady")
-                parts.append(f"the intimacy index {index}")
-            lines.append(f"{person}, over {span}: {'; '.join(parts)}.")
+        span = f"the {number_words(analysis.TREND_MONTHS)} months to {month_words(sel.month)}"
+        lines = insights.trend_words(analysis.trend(part, sel.month), sel.dimensions, span=span)
         # the life events of the year before the month, taken into account
-        lines += lifeevents.event_words(part, self.events, sel.month, people=sel.people)
-        return tuple(lines)
+        return (*lines, *lifeevents.event_words(part, self.events, sel.month, people=sel.people))
 
     def findings(self, sel: Selection) -> tuple[insights.Insight, ...]:
         """The chosen month's findings for the people picked (:func:`reflect.analytics.insights.insights`)."""

@@ -49,6 +49,7 @@ from reflect.domain.dimensions import BY_KEY, CADENCES, DEFAULT_CADENCE, DIMENSI
 from reflect.errors import NotSignedIn, ReflectError, SignInDelayed, ValidationError, WrongPassphrase
 from reflect.storage.keys import check_new_passphrase
 from reflect.storage.store import SaveResult, Store
+from reflect.system.paths import resolve_store_path
 from reflect.views.practices import AgreementBox, ConsentPanel
 
 #: Minutes without a touch after which a signed-in person is signed out.
@@ -797,7 +798,7 @@ def _sentence(error: Exception) -> str:
 
 def checkin_form(store: Store | None = None, *, person: str | None = None, today: dt.date | None = None) -> CheckInForm:
     """The check-in form, over ``store`` (default: your own store, found as the CLI finds it)."""
-    return CheckInForm(store if store is not None else Store(), person=person, today=today)
+    return CheckInForm(store if store is not None else Store(resolve_store_path()), person=person, today=today)
 
 
 def this_month_at_a_glance(
@@ -811,7 +812,7 @@ def this_month_at_a_glance(
     out = w.HTML()
     out.add_class("reflect-glance")
     if form is None:
-        store = store if store is not None else Store()
+        store = store if store is not None else Store(resolve_store_path())
         out.value = glance_html(at_a_glance(store, person) if person else None, person=person)
         return out
     the_form = form
