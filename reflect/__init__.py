@@ -6,7 +6,7 @@ The library is built in layers, each a subpackage that imports only from the lay
 
 1. :mod:`reflect.errors` and :mod:`reflect.system`: the kit's errors; where files live and how
    private files are written, child processes that die with the kit.
-2. :mod:`reflect.domain`: what is rated and how a check-in, a month, a ritual and the CSV
+2. :mod:`reflect.domain`: what is rated and how a check-in, a month, a ritual, the practices and the CSV
    formats are validated.
 3. :mod:`reflect.storage`: the SQLite store, its migrations, people and their keys, imports and
    the demo couple.

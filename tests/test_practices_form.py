@@ -87,7 +87,8 @@ def test_a_bad_agreement_stops_the_save_and_keeps_everything(couple):
 def test_the_list_is_folded_under_physical_and_private_to_its_person(couple):
     form = open_form(couple, "Robin", "robin's words")
     panel = form.consent
-    assert panel.widget in form.rows["physical"].box.children
+    shown = list(form.body.children)
+    assert shown.index(panel.widget) == shown.index(form.rows["physical"].box) + 1  # just under physical
     assert panel.widget.layout.display is None and panel.body.layout.display == "none"  # offered, folded
     panel.toggle.value = True
     assert "this list is yours" in panel.intro.value and panel.body.layout.display is None

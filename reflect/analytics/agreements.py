@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from reflect.analytics import analysis, rhythm
-from reflect.analytics.phrases import and_list, dimension_words
+from reflect.analytics.phrases import and_list, dimension_words, score
 from reflect.domain.agreements import ANSWER_VALUE
 from reflect.domain.dimensions import KEYS, label
 from reflect.domain.months import add_months, last_months, month_start, parse_month
@@ -167,8 +167,8 @@ def findings(found: pd.DataFrame) -> list[str]:
                     "In the month after one in which you kept your agreement")
             direction = "higher" if r.effect > 0 else "lower"
             low, high = (r.ci_low, r.ci_high) if r.effect > 0 else (-r.ci_high, -r.ci_low)
-            sentences.append(f"{when}, {dimension_words(r.key)} averaged {abs(r.effect):.1f} points {direction} "
-                             f"(likely between {low:.1f} and {high:.1f}; {r.n_with} months kept, "
+            sentences.append(f"{when}, {dimension_words(r.key)} averaged {score(abs(r.effect))} points {direction} "
+                             f"(likely between {score(low)} and {score(high)}; {r.n_with} months kept, "
                              f"{r.n_without} not).")
         sentences.append("These are patterns in your own data, not proof that one causes the other.")
         return sentences

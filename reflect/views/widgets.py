@@ -171,9 +171,7 @@ class CheckInForm:
         self.banner = w.HTML()
         self.rows = {d.key: DimensionRow(d) for d in DIMENSIONS}
         # the practices: the guides' "green, yellow, red" by the physical dimension, and "did we?"
-        self.consent = ConsentPanel(store, touch=self.touch)
-        physical = self.rows["physical"].box
-        physical.children = (*physical.children, self.consent.widget)
+        self.consent = ConsentPanel(store, touch=self.touch)  # shown just under the physical dimension
         self.agreements = AgreementBox(store, today=self._today, touch=self.touch)
         self.note = w.Textarea(
             value="", placeholder="Anything on your heart? Only you see your note here, and reports leave it out.",
@@ -249,7 +247,8 @@ class CheckInForm:
         )
         self.body = w.VBox(
             [
-                *(row.box for row in self.rows.values()),
+                *(box for row in self.rows.values()
+                  for box in ((row.box, self.consent.widget) if row.dimension.key == "physical" else (row.box,))),
                 self.note,
                 w.HBox([self.note_hint, self.show_note], layout=w.Layout(align_items="center")),
                 self.share,
