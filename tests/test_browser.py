@@ -27,6 +27,7 @@ from reflect.servers.app import free_port
 from reflect.storage.store import Store
 
 from .conftest import REFLECT_BIN, ROOT, make_checkin
+from .kernelwatch import caught_up, watch
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -84,6 +85,7 @@ def page(browser, requests, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    watch(page)  # what the page asks its kernel: tests wait on that (caught_up), not on the clock
     page.on("request", lambda r: requests.append(r.url))
     page.on("websocket", lambda ws: requests.append(ws.url))
     failures = request.session.testsfailed
@@ -171,12 +173,6 @@ def app(seeded):
 # -- the person's part ---------------------------------------------------------------------------
 
 
-#: A person's pace. ipywidgets keeps one update per widget in flight and buffers the rest until the
-#: kernel answers, while a click is sent at once: a click a few milliseconds after the last key press
-#: can reach the kernel before the slider's last value. People are never that fast; the test neither.
-KEY_PAUSE_MS, SETTLE_MS = 80, 600
-
-
 def _move(page, key: str, slider: int, presses: int, expected: int) -> None:
     """Move slider ``slider`` (0: how it is, 1: how I'd like it) of dimension ``key`` by keyboard."""
     from playwright.sync_api import expect
@@ -187,7 +183,6 @@ def _move(page, key: str, slider: int, presses: int, expected: int) -> None:
     handle.focus()
     for _ in range(abs(presses)):
         handle.press("ArrowRight" if presses > 0 else "ArrowLeft")
-        page.wait_for_timeout(KEY_PAUSE_MS)
     expect(row.locator(".widget-readout").nth(slider)).to_have_text(str(expected), timeout=TIMEOUT_MS)
 
 
@@ -203,7 +198,7 @@ def fill_in_and_save(page, person: str, note: str) -> None:
     form.locator(".reflect-dimension-physical input[type=checkbox]").check()
     _move(page, "physical", 1, +4, 8)  # how I'd like it: starts where it is (4)
     form.locator("textarea").fill(note)
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text(f"Saved {person}'s monthly check-in").wait_for()
     page.get_by_text("Passion 7, emotional 5, physical 4 (you'd like 8), intellectual 7, experiential 6, "
@@ -347,7 +342,7 @@ def sign_in(page, person: str, words: str) -> None:
     box = page.locator(".reflect-sign-in")
     box.wait_for(state="visible")
     box.locator("input[type=password]").fill(words)
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     box.locator("button:has-text('Sign in')").click()
 
 
@@ -369,7 +364,7 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     page.get_by_text(f"Sam has not answered for {month} yet.").wait_for()
     _move(page, "passion", 0, +3, 8)
     page.locator(".reflect-checkin-form textarea").fill(note)
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
     expect(page.locator(".reflect-checkin-form textarea")).to_have_value("")
@@ -382,11 +377,11 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     message = page.locator(".reflect-sign-in")
     for attempt in range(3):
         message.locator("input[type=password]").fill(f"sam guessing {attempt}")
-        page.wait_for_timeout(SETTLE_MS)
+        caught_up(page)  # the kernel has every answer before the click
         message.locator("button:has-text('Sign in')").click()
         page.get_by_text(re.compile(rf"That is not Robin.s passphrase{'; wait' if attempt == 2 else ''}")).wait_for()
     message.locator("input[type=password]").fill("sam guessing again")
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     message.locator("button:has-text('Sign in')").click()
     # slowed: refused unheard within the wait, or heard and the wait doubles
     page.get_by_text(re.compile("Too many wrong passphrases for Robin: wait|That is not Robin.s passphrase; wait 2 s"
@@ -398,7 +393,7 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     sign_in(page, "Sam", "sam's own words")
     page.get_by_text(f"Robin has answered for {month}; you'll see it once you have given yours.").wait_for()
     _move(page, "passion", 0, -1, 4)
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text(f"Saved Sam's monthly check-in for {month}").wait_for()
 
@@ -429,7 +424,6 @@ def answer_item(page, item: str, answer: str) -> None:
     """Click ``answer`` (yes, not now, no) for ``item`` of the open yes / not now / no list."""
     row = page.locator(".reflect-consent .widget-hbox", has_text=item)
     row.locator("button").filter(has_text=re.compile(rf"^{answer}$")).click()
-    page.wait_for_timeout(KEY_PAUSE_MS)
 
 
 def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, requests):
@@ -452,7 +446,7 @@ def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, reques
     answer_item(page, "A weekend away, just the two of us", "yes")
     answer_item(page, robins_no, "no")
     answer_item(page, "Hugs in public", "not now")
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my list')").click()
     page.get_by_text("Saved your list; it stays yours.").wait_for()
 
@@ -462,7 +456,7 @@ def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, reques
     agreements.locator("button").filter(has_text=re.compile(r"^partly$")).click()
     agreements.get_by_placeholder("One small thing we'll try (a few words)").fill("Phones away at dinner")
     _move(page, "passion", 0, +1, 6)
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     screenshot(page, "reflect-app-practices.png")
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text("Saved your \u201cdid we?\u201d and one small thing for").wait_for()
@@ -475,7 +469,7 @@ def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, reques
     assert "Saved your list" not in page.locator(".reflect-consent").inner_text()
     answer_item(page, "A weekend away, just the two of us", "yes")
     answer_item(page, robins_no, "yes")
-    page.wait_for_timeout(SETTLE_MS)
+    caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my list')").click()
     shared = page.locator(".reflect-consent p", has_text="What you and Robin both said yes to:")
     expect(shared).to_have_text("What you and Robin both said yes to: A weekend away, just the two of us")
