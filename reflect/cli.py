@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from reflect import __version__
+from reflect.analytics.phrases import month_words
 from reflect.domain.dimensions import BY_KEY, CADENCES, KEYS
 from reflect.domain.text import printable
 from reflect.system.paths import resolve_store_path
@@ -947,15 +948,10 @@ def agreement_add(text: str, month: str | None, number: str | None, dimension: s
         n = number if number is not None else store.next_agreement_number(chosen)
         item = Agreement.create(month=chosen, number=n, text=text, dimension=dimension, ritual=ritual)
         status = store.save_agreement(item, source="cli")
-    what = f"agreement {item.number} for {_month_words(item.month)}"
+    what = f"agreement {item.number} for {month_words(item.month)}"
     _echo({"added": f"Saved {what}: {item.text}", "updated": f"Updated {what} (the earlier words are kept in "
            "its history).", "unchanged": f"Nothing changed: {what} already says this."}[status])
 
-
-def _month_words(month: str) -> str:
-    from reflect.domain.months import month_start
-
-    return month_start(month).strftime("%B %Y")
 
 
 @agreement.command("drop")
@@ -979,7 +975,7 @@ def agreement_drop(month: str | None, number: str, db: str | None) -> None:
         if not current:
             raise NoData(f"there is no agreement {n} for {chosen}")
         store.save_agreement(replace(current[0], active=False), source="cli")
-    _echo(f"Took back agreement {n} for {_month_words(chosen)}; its history keeps it.")
+    _echo(f"Took back agreement {n} for {month_words(chosen)}; its history keeps it.")
 
 
 @agreement.command("did-we")
@@ -1010,7 +1006,7 @@ def agreement_did_we(answer: str, person: str, month: str | None, number: str, p
         if store.person(name) is not None:
             sign_in(store, name, passphrase_file)
         status = store.answer_agreement(reply, source="cli")
-    what = f"{name}'s answer for {_month_words(reply.month)}"
+    what = f"{name}'s answer for {month_words(reply.month)}"
     _echo(f"Saved {what}: {reply.answer}." if status != "unchanged" else f"Nothing changed: {what} was already "
           f"{reply.answer}.")
 

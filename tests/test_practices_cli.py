@@ -9,6 +9,8 @@ import subprocess
 
 import pytest
 
+from reflect.domain.months import add_months
+
 from .conftest import REFLECT_BIN
 
 TODAY = dt.date.today()
@@ -173,7 +175,7 @@ def test_agreements_add_answer_list_and_round_trip(cli, home, tmp_path):
     back = tmp_path / "back.csv"
     assert cli("agreement", "export", str(back), "--db", str(tmp_path / "new.db")).returncode == 0
     assert back.read_bytes() == out.read_bytes()
-    r = cli("agreement", "add", "Too far", "--month", f"{TODAY.year + 1}-01")
+    r = cli("agreement", "add", "Too far", "--month", add_months(THIS_MONTH, 2))  # (in December, next January is next)
     assert r.returncode == 1 and "an agreement is for this month or the next" in r.stderr
     assert cli("agreement", "drop", "--month", THIS_MONTH, "--number", "2").returncode == 0
     assert "Phones away" not in cli("agreement", "list").stdout

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from reflect.analytics import agreements as follow_through
-from reflect.analytics import analysis, lifeevents, repairs
+from reflect.analytics import analysis, lifeevents, phrases, repairs
 from reflect.domain.lifeevents import LifeEvent
 from reflect.reporting.report import MonthlyReport
 from reflect.storage import demo
@@ -172,4 +172,5 @@ def test_life_event_words_name_what_moved_and_what_came_back():
         "Passion dipped after the birth in April: common after a birth, and it tends to come back; it has come back "
         "since."]
     assert lifeevents.event_words(table, events, "2026-06") == []  # more than a year ago: no longer said
-    assert lifeevents.dims_words(["passion", "physical", "spiritual"]) == "passion, physical and spiritual intimacy"
+    together = phrases.dimensions_together(["passion", "physical", "spiritual"])
+    assert together == "passion, physical and spiritual intimacy"

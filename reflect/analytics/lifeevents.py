@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from reflect.analytics.phrases import and_list
-from reflect.domain.dimensions import KEYS, label
+from reflect.analytics.phrases import dimensions_together
+from reflect.domain.dimensions import KEYS
 from reflect.domain.lifeevents import KINDS
 from reflect.domain.months import add_months, month_start, parse_month
 
@@ -65,18 +65,6 @@ def changes(table: pd.DataFrame, events: pd.DataFrame, month: str, *, people: Se
     return out
 
 
-def dims_words(keys: Sequence[str]) -> str:
-    """``passion, physical and experiential intimacy``: passion, then the dimensions of intimacy,
-    "intimacy" said once."""
-    intimacy = [label(k).lower() for k in KEYS[1:] if k in keys]
-    words = and_list(intimacy) + " intimacy" if intimacy else ""
-    if "passion" not in keys:
-        return words
-    if not intimacy:
-        return "passion"
-    return f"passion and {words}" if len(intimacy) == 1 else f"passion, {words}"
-
-
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -105,16 +93,16 @@ def event_words(table: pd.DataFrame, events: pd.DataFrame, month: str, *,
             continue
         parts = []
         if found["fell"]:
-            sentence = f"{_capital(dims_words(list(found['fell'])))} dipped after {name} {when}: {context}"
+            sentence = f"{_capital(dimensions_together(list(found['fell'])))} dipped after {name} {when}: {context}"
             if found["back"]:
                 came = found["back"]
                 if set(came) == set(found["fell"]):
                     sentence += "; it has come back since" if len(came) == 1 else "; they have come back since"
                 else:
-                    sentence += f"; {dims_words(came)} {'have' if len(came) > 1 else 'has'} come back since"
+                    sentence += f"; {dimensions_together(came)} {'have' if len(came) > 1 else 'has'} come back since"
             parts.append(sentence + ".")
         if found["rose"]:
-            parts.append(f"{_capital(dims_words(list(found['rose'])))} rose after {name} {when}.")
+            parts.append(f"{_capital(dimensions_together(list(found['rose'])))} rose after {name} {when}.")
         if not parts:
             parts.append(f"Little moved after {name} {when}: the scores stayed within a point of the months before.")
         lines.extend(parts)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reflect.domain.dimensions import label
+from reflect.domain.dimensions import KEYS, label
+from reflect.domain.months import month_start
 
 
 def and_list(items: Iterable[str]) -> str:
@@ -36,6 +37,24 @@ def dimension_words(key: str) -> str:
 def dimensions_words(keys: Iterable[str]) -> str:
     """Several dimensions in a sentence: ``passion and physical intimacy``."""
     return and_list(dimension_words(k) for k in keys)
+
+
+def dimensions_together(keys: Iterable[str]) -> str:
+    """``passion, physical and experiential intimacy``: passion first, then the dimensions of
+    intimacy in their usual order, "intimacy" said once."""
+    keys = set(keys)
+    intimacy = [label(k).lower() for k in KEYS[1:] if k in keys]
+    words = and_list(intimacy) + " intimacy" if intimacy else ""
+    if "passion" not in keys:
+        return words
+    if not intimacy:
+        return "passion"
+    return f"passion and {words}" if len(intimacy) == 1 else f"passion, {words}"
+
+
+def month_words(month: str, *, short: bool = False) -> str:
+    """``2026-10`` -> ``October 2026`` (``Oct 2026`` when ``short``)."""
+    return month_start(month).strftime("%b %Y" if short else "%B %Y")
 
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",

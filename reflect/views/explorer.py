@@ -52,7 +52,7 @@ import pandas as pd  # noqa: E402
 import traitlets  # noqa: E402
 
 from reflect.analytics import analysis  # noqa: E402
-from reflect.analytics.phrases import and_list, dimension_words, score  # noqa: E402
+from reflect.analytics.phrases import and_list, dimension_words, dimensions_together, month_words, score  # noqa: E402
 from reflect.domain.dimensions import KEYS, label  # noqa: E402
 from reflect.domain.months import last_months  # noqa: E402
 from reflect.views import charts  # noqa: E402
@@ -69,8 +69,6 @@ from reflect.views.trends import (  # noqa: E402  (the view model; its names are
     View,
     balance_stretches,
     balance_words,
-    dims_words,
-    month_words,
     months_between,
     range_words,
     span_words,
@@ -355,10 +353,11 @@ def partners_section(trends: Trends, selection: Selection | None = None) -> Sect
         if found["seen_differently"]:
             detail = "; ".join(f"{label(k).lower()}: {a['person']} {score(a[k])}, {b['person']} {score(b[k])}"
                                for k in found["seen_differently"])
-            lines.append(f"In {month_words(month)} you saw {dims_words(found['seen_differently'])} quite differently "
+            differently = dimensions_together(found["seen_differently"])
+            lines.append(f"In {month_words(month)} you saw {differently} quite differently "
                          f"({detail}). Two honest views of one month are worth comparing.")
         if found["mismatched_needs"]:
-            lines.append(f"Your wishes for {dims_words(found['mismatched_needs'])} were "
+            lines.append(f"Your wishes for {dimensions_together(found['mismatched_needs'])} were "
                          f"{analysis.MISMATCH_GAP:g} or more points apart: a difference in rhythm to talk about, "
                          "not a fault in either of you.")
         if not lines:

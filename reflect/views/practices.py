@@ -23,6 +23,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from reflect.analytics.phrases import month_words
 from reflect.domain.agreements import ANSWERS, Agreement, AgreementAnswer
 from reflect.domain.consent import ANSWERS as CONSENT_ANSWERS
 from reflect.domain.consent import NOT_NOW, YES, ConsentList, item_key
@@ -46,9 +47,6 @@ def _p(text: str, style: str = "") -> str:
 def _e(text: Any) -> str:
     return html.escape(str(text))
 
-
-def _month_words(month: str) -> str:
-    return month_start(month).strftime("%B %Y")
 
 
 def _sentence(error: Exception) -> str:
@@ -119,7 +117,7 @@ class AgreementBox:
                                layout=w.Layout(margin="0 0 6px 118px")))
         if agreed and month_start(month) <= self._today:
             self.heading.value = ("<h4 style='margin:6px 0 2px 0'>Did we?</h4>"
-                                  + _p(f"For {_e(_month_words(month))}, you agreed to try:", _GREY))
+                                  + _p(f"For {_e(month_words(month))}, you agreed to try:", _GREY))
             self.did_we.children = tuple(rows)
         else:
             self.heading.value = ""
@@ -127,7 +125,7 @@ class AgreementBox:
         assert nxt is not None
         existing = next(iter(self.store.agreements(month=nxt)), None)
         self.next_words.value = ("<h4 style='margin:8px 0 2px 0'>One small thing we'll try</h4>"
-                                 + _p(f"For {_e(_month_words(nxt))}: one small, low-stress change for the two of "
+                                 + _p(f"For {_e(month_words(nxt))}: one small, low-stress change for the two of "
                                       "you (it belongs to you both; leave it empty if not now).", _GREY))
         if existing is not None:
             self.next_text.value = existing.text
@@ -163,7 +161,7 @@ class AgreementBox:
         if agreement is not None:
             self.store.save_agreement(agreement, source="form")
             self._loaded_next = (agreement.text, agreement.dimension, agreement.ritual)
-            said.append(f"one small thing for {_month_words(agreement.month)}")
+            said.append(f"one small thing for {month_words(agreement.month)}")
         return ("Saved " + " and ".join(said) + ".") if said else ""
 
 

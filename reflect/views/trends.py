@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 
 from reflect.analytics import analysis, insights, lifeevents
-from reflect.analytics.phrases import and_list, number_words
+from reflect.analytics.phrases import and_list, month_words, number_words
 from reflect.analytics.practices import Practices
-from reflect.domain.dimensions import KEYS, label
+from reflect.domain.dimensions import KEYS
 from reflect.domain.months import add_months, month_start
 from reflect.errors import NoData, ValidationError
 from reflect.views import charts
@@ -48,15 +48,6 @@ TITLES = {
 BALANCE_WORDS = analysis.BALANCE_WORDS
 
 # -- words -----------------------------------------------------------------------------------------
-
-
-def month_words(month: str, *, short: bool = False) -> str:
-    """``2026-10`` -> ``October 2026`` (``Oct 2026`` when ``short``)."""
-    return month_start(month).strftime("%b %Y" if short else "%B %Y")
-
-
-def dims_words(keys: Sequence[str]) -> str:
-    return and_list([label(k).lower() for k in keys])
 
 
 def span_words(first: str, last: str) -> str:
