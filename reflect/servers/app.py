@@ -175,6 +175,7 @@ class AppServer:
         self.port = port
         self.token = new_token()
         self.certificate: Certificate | None = None
+        self.nobody_yet = False  # on the home network: the store knows nobody yet
         self.process: subprocess.Popen[str] | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=40)
 
@@ -193,6 +194,7 @@ class AppServer:
         with Store(self.store) as store:
             if self.lan:
                 check_passphrases(store)
+                self.nobody_yet = not store.persons()
         env = environment(self.store, self.token)
         if not self.lan:
             return command(self.notebook, port=self.port), env
@@ -287,8 +289,10 @@ def lan_words(server: AppServer) -> list[str]:
         "Before you go on, check that the certificate's SHA-256 fingerprint it shows is this one:",
         f"  {cert.fingerprint}",
         f"(kept in {cert.cert_file}, valid until {cert.not_after:%Y-%m-%d}).",
-        "Each of you then signs in with your own passphrase. Keep the address to yourselves: anyone who has it "
-        "can open the page on this network, though not your answers.",
+        ("Nobody is in the store yet: each of you chooses a passphrase the first time you save, and signs in "
+         "with it after that." if server.nobody_yet else "Each of you then signs in with your own passphrase.")
+        + " Keep the address to yourselves: anyone who has it can open the page on this network, though not "
+        "your answers.",
         f"Check-ins are saved to {server.store}. Press Ctrl-C to stop.",
     ]
 
