@@ -725,12 +725,13 @@ def demo(seed: int, end: str | None, months: int, db: str | None) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="The port to listen on (default: a free one).")
 @click.option("--lan", is_flag=True,
-              help="Serve it to your home network too (HTTPS, each partner signs in with their passphrase).")
+              help="Serve it on your home network, for your phones (HTTPS; each signs in with their passphrase).")
 @click.option("--address", default=None, metavar="IP",
               help="With --lan: which of this computer's addresses to serve on (default: its home-network one).")
 @db_option
 def app(port: int | None, lan: bool, address: str | None, db: str | None) -> None:
-    """Serve the reflection form as a web page on this computer only, behind a token.
+    """Serve the reflection form as a web page on this computer only, behind a token (or, with --lan, on
+    your home network).
 
     For a partner who never uses Jupyter: open the address it prints in a browser on this computer,
     fill in the form and save. No code is shown, nothing is fetched from the internet, and no
