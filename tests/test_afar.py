@@ -245,13 +245,15 @@ def test_the_terminal_shows_the_address_a_qr_code_and_the_fingerprint(tmp_path, 
     assert server.url == f"https://127.0.0.1:{server.port}/?token={server.token}"
     server.certificate = ensure_certificate(server.store, [server.host])
     words = "\n".join(lan_words(server))
-    assert f"ready at {server.url} (on your home network)" in words
+    assert f"ready at {server.url} (on this computer only: for your phones, leave --address out" in words
     drawn = io.StringIO()
     segno.make(server.url, error="l").terminal(out=drawn, compact=True)
     assert qr_code(server.url) == drawn.getvalue().rstrip("\n")
     assert qr_code(server.url) in words
     assert f"  {server.certificate.fingerprint}\n" in words
     assert "(just now)" in words and "Press Ctrl-C to stop." in words
+    server.host = "192.168.1.20"
+    assert f"ready at {server.url} (on your home network)\n" in "\n".join(lan_words(server))
 
 
 # -- on the command line ---------------------------------------------------------------------------------

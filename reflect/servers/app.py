@@ -23,6 +23,7 @@ store whose people all have a passphrase; the form's kernel then lets only peopl
 from __future__ import annotations
 
 import collections
+import ipaddress
 import logging
 import os
 import secrets
@@ -280,8 +281,10 @@ def lan_words(server: AppServer) -> list[str]:
     """What the terminal says when the form is served on the home network."""
     assert server.certificate is not None
     cert = server.certificate
+    where = ("(on this computer only: for your phones, leave --address out or give the home-network one)"
+             if ipaddress.ip_address(server.host).is_loopback else "(on your home network)")
     return [
-        f"Your reflection is ready at {server.url} (on your home network)",
+        f"Your reflection is ready at {server.url} {where}",
         "Scan this with your phone's camera, on the same Wi-Fi:",
         qr_code(server.url),
         "Your phone will warn that it does not know this certificate: the kit made it itself, on this computer"
