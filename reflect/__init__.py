@@ -5,7 +5,7 @@ The library is built in layers, each a subpackage that imports only from the lay
 (``tests/test_architecture.py`` checks it):
 
 1. :mod:`reflect.errors` and :mod:`reflect.system`: the kit's errors; where files live and how
-   private files are written, child processes that die with the kit.
+   private files are written, child processes that die with the kit, the home-network address.
 2. :mod:`reflect.domain`: what is rated and how a check-in, a month, a ritual, the practices and the CSV
    formats are validated.
 3. :mod:`reflect.storage`: the SQLite store, its migrations, people and their keys, imports and
@@ -13,7 +13,8 @@ The library is built in layers, each a subpackage that imports only from the lay
 4. :mod:`reflect.analytics`: what the ratings say, in figures and in words.
 5. :mod:`reflect.views`: the charts, and the widgets of the notebooks (form, quick log, trends).
 6. :mod:`reflect.reporting`: the monthly report, its papermill engine and its pages.
-7. :mod:`reflect.servers`: app mode (Voila) and JupyterLab, started by the kit.
+7. :mod:`reflect.servers`: app mode (Voila, also on the home network over HTTPS) and JupyterLab,
+   started by the kit.
 8. :mod:`reflect.cli`: the command line, a thin face over all of it.
 """
 

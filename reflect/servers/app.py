@@ -9,6 +9,12 @@ The store is chosen as the CLI chooses it (an explicit path, else ``$REFLECT_DB`
 server's environment. The token goes to the server through ``JUPYTER_TOKEN`` rather than the
 command line, where other users of the machine could read it in the process list.
 
+With ``lan=True`` (``reflect app --lan``) the same page is served to the home network: on this
+computer's home-network address (:mod:`reflect.system.network`), over HTTPS only with the kit's own
+certificate (:mod:`reflect.servers.certificate`, served by :mod:`reflect.servers.voila_https`), for a
+store whose people all have a passphrase; the form's kernel then lets only people with one act
+(``REFLECT_PASSPHRASES_REQUIRED``), so the token alone opens the page but lets nobody act as anyone.
+
 >>> cmd = command(Path("monthly_reflection.ipynb"), port=8866)
 >>> cmd[1:4], "--Voila.ip=127.0.0.1" in cmd, "--token" in cmd
 (['-m', 'voila', 'monthly_reflection.ipynb'], True, True)
@@ -17,6 +23,7 @@ command line, where other users of the machine could read it in the process list
 from __future__ import annotations
 
 import collections
+import ipaddress
 import logging
 import os
 import secrets
@@ -30,9 +37,14 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from reflect.errors import ReflectError
 from reflect.system.paths import kit_notebooks, resolve_store_path
+
+if TYPE_CHECKING:
+    from reflect.servers.certificate import Certificate
+    from reflect.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +110,38 @@ def command(notebook: Path, *, port: int) -> list[str]:
     ]
 
 
+#: Voila with TLS: the module that ``reflect app --lan`` runs instead of ``voila``.
+HTTPS_VOILA = "reflect.servers.voila_https"
+
+
+def lan_command(notebook: Path, *, port: int, address: str, cert_file: Path, key_file: Path) -> list[str]:
+    """:func:`command`, served over HTTPS on ``address`` (this computer's home-network address),
+    and serving no file at all (Voila's ``/voila/files/`` would otherwise serve the notebook
+    folder's images)."""
+    cmd = command(notebook, port=port)
+    if cmd[1:3] != ["-m", "voila"]:  # pragma: no cover - command() and this function go together
+        raise AppError("the app's server command is not the one expected; reinstall Reflect (scripts/setup)")
+    cmd[2] = HTTPS_VOILA
+    cmd = [f"--Voila.ip={address}" if part == f"--Voila.ip={HOST}" else part for part in cmd]
+    return [*cmd, f"--ReflectVoila.certfile={cert_file}", f"--ReflectVoila.keyfile={key_file}",
+            "--VoilaConfiguration.file_allowlist=[]"]
+
+
+def check_passphrases(store: Store) -> None:
+    """Refuse to serve ``store`` on the home network while someone in it has no passphrase: anyone
+    with the address could act as them."""
+    bare = [p.name for p in store.persons() if not p.protected]
+    if not bare:
+        return
+    who = " and ".join([", ".join(bare[:-1]), bare[-1]] if len(bare) > 1 else bare)
+    first = bare[0]
+    raise AppError(
+        f"{who} {'has' if len(bare) == 1 else 'have'} no passphrase, and on the home network anyone with the "
+        f"address could act as {'them' if len(bare) > 1 else first}; choose one first with "
+        f"`reflect person passphrase {first}`{' (and for each of them)' if len(bare) > 1 else ''}, "
+        "then start `reflect app --lan` again")
+
+
 def environment(store: Path, token: str, base: dict[str, str] | None = None) -> dict[str, str]:
     """The server's environment (which its kernels inherit): the store, the token, the template."""
     env = dict(os.environ if base is None else base)
@@ -110,35 +154,64 @@ def environment(store: Path, token: str, base: dict[str, str] | None = None) -> 
 
 
 class AppServer:
-    """A running ``reflect app`` server. ``start()``, then ``url``; ``stop()`` when done."""
+    """A running ``reflect app`` server. ``start()``, then ``url``; ``stop()`` when done.
 
-    def __init__(self, store: str | os.PathLike[str] | None = None, *, port: int | None = None):
+    With ``lan=True`` it serves the home network over HTTPS (on ``address``, else this computer's
+    home-network address); ``certificate`` is then the one it serves, once started."""
+
+    def __init__(self, store: str | os.PathLike[str] | None = None, *, port: int | None = None,
+                 lan: bool = False, address: str | None = None):
+        from reflect.system.network import choose_address
+
         self.store = resolve_store_path(store).expanduser().resolve()
         self.notebook = notebook_path()
+        self.lan = lan
+        if address is not None and not lan:
+            raise AppError("--address is for the home network: add --lan")
+        self.host = choose_address(address).address if lan else HOST
         if port is None:
-            port = free_port()
+            port = free_port(self.host)
         else:
-            check_port(port)
+            check_port(port, self.host)
         self.port = port
         self.token = new_token()
+        self.certificate: Certificate | None = None
+        self.nobody_yet = False  # on the home network: the store knows nobody yet
         self.process: subprocess.Popen[str] | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=40)
 
     @property
     def url(self) -> str:
         """The page's address, token included."""
-        return f"http://{HOST}:{self.port}/?token={self.token}"
+        scheme = "https" if self.lan else "http"
+        return f"{scheme}://{self.host}:{self.port}/?token={self.token}"
+
+    def _command_and_environment(self) -> tuple[list[str], dict[str, str]]:
+        """Open (or create) the store here first: a wrong --db is said on the command line, not in
+        the page. On the home network: check everyone has a passphrase, and make the certificate."""
+        from reflect.servers.certificate import ensure_certificate
+        from reflect.storage.store import ENV_PASSPHRASES_REQUIRED, Store
+
+        with Store(self.store) as store:
+            if self.lan:
+                check_passphrases(store)
+                self.nobody_yet = not store.persons()
+        env = environment(self.store, self.token)
+        if not self.lan:
+            return command(self.notebook, port=self.port), env
+        self.certificate = ensure_certificate(self.store, [self.host])
+        env[ENV_PASSPHRASES_REQUIRED] = "1"
+        return lan_command(self.notebook, port=self.port, address=self.host, cert_file=self.certificate.cert_file,
+                           key_file=self.certificate.key_file), env
 
     def start(self, *, timeout: float = READY_TIMEOUT_S) -> AppServer:
         """Start the server and wait until it answers; raise :class:`AppError` if it does not."""
-        from reflect.storage.store import Store
         from reflect.system.children import die_with_parent
 
-        # Open (or create) the store here first: a wrong --db is said on the command line, not in the page.
-        Store(self.store).close()
+        cmd, env = self._command_and_environment()
         self.process = subprocess.Popen(
-            command(self.notebook, port=self.port),
-            env=environment(self.store, self.token),
+            cmd,
+            env=env,
             cwd=self.notebook.parent,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -155,7 +228,7 @@ class AppServer:
                 last = " | ".join(line for line in self._output if line.strip())[-600:]
                 raise AppError(f"the app server stopped at once (exit {self.process.returncode}): {last}")
             try:
-                with socket.create_connection((HOST, self.port), timeout=0.5):
+                with socket.create_connection((self.host, self.port), timeout=0.5):
                     return self
             except OSError:
                 time.sleep(0.1)
@@ -193,10 +266,44 @@ class AppServer:
         self.stop()
 
 
-def serve(store: str | os.PathLike[str] | None = None, *, port: int | None = None,
-          tell: Callable[[str], object] = print) -> None:
+def qr_code(text: str) -> str:
+    """``text`` as a QR code drawn with block characters, for a phone's camera to read off a terminal."""
+    import io
+
+    import segno
+
+    out = io.StringIO()
+    segno.make(text, error="l").terminal(out=out, compact=True)
+    return out.getvalue().rstrip("\n")
+
+
+def lan_words(server: AppServer) -> list[str]:
+    """What the terminal says when the form is served on the home network."""
+    assert server.certificate is not None
+    cert = server.certificate
+    where = ("(on this computer only: for your phones, leave --address out or give the home-network one)"
+             if ipaddress.ip_address(server.host).is_loopback else "(on your home network)")
+    return [
+        f"Your reflection is ready at {server.url} {where}",
+        "Scan this with your phone's camera, on the same Wi-Fi:",
+        qr_code(server.url),
+        "Your phone will warn that it does not know this certificate: the kit made it itself, on this computer"
+        + (" (just now)." if cert.made else "."),
+        "Before you go on, check that the certificate's SHA-256 fingerprint it shows is this one:",
+        f"  {cert.fingerprint}",
+        f"(kept in {cert.cert_file}, valid until {cert.not_after:%Y-%m-%d}).",
+        ("Nobody is in the store yet: each of you chooses a passphrase the first time you save, and signs in "
+         "with it after that." if server.nobody_yet else "Each of you then signs in with your own passphrase.")
+        + " Keep the address to yourselves: anyone who has it can open the page on this network, though not "
+        "your answers.",
+        f"Check-ins are saved to {server.store}. Press Ctrl-C to stop.",
+    ]
+
+
+def serve(store: str | os.PathLike[str] | None = None, *, port: int | None = None, lan: bool = False,
+          address: str | None = None, tell: Callable[[str], object] = print) -> None:
     """Run the app until interrupted (Ctrl-C) or terminated, then stop the server."""
-    server = AppServer(store, port=port)
+    server = AppServer(store, port=port, lan=lan, address=address)
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -204,9 +311,13 @@ def serve(store: str | os.PathLike[str] | None = None, *, port: int | None = Non
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
         server.start()
-        tell(f"Your reflection is ready at {server.url}")
-        tell(f"Open that address in a browser on this computer. Check-ins are saved to {server.store}.")
-        tell("Press Ctrl-C to stop.")
+        if lan:
+            for line in lan_words(server):
+                tell(line)
+        else:
+            tell(f"Your reflection is ready at {server.url}")
+            tell(f"Open that address in a browser on this computer. Check-ins are saved to {server.store}.")
+            tell("Press Ctrl-C to stop.")
         code = server.wait()
         if code:
             raise AppError(f"the app server stopped unexpectedly (exit {code})")

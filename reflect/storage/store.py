@@ -86,9 +86,24 @@ class Version:
     current: bool
 
 
+#: Set to ``1`` in the environment of the form's kernel by ``reflect app --lan``: the form's store
+#: then lets only people with a passphrase act (see :attr:`Store.passphrases_required`).
+ENV_PASSPHRASES_REQUIRED = "REFLECT_PASSPHRASES_REQUIRED"
+
+
+def passphrases_required_here() -> bool:
+    """Whether this process was started to serve the form on the home network (``reflect app --lan``)."""
+    return os.environ.get(ENV_PASSPHRASES_REQUIRED) == "1"
+
+
 #: Wrong passphrases allowed in a row before each further try must wait (1 s, then 2, 4 ... 60 s).
 FREE_SIGN_IN_FAILURES = 3
 MAX_SIGN_IN_DELAY_S = 60.0
+
+
+def _choose_at_the_computer(name: str) -> str:
+    return (f"{name} has no passphrase, and on the home network only people with one can sign in; "
+            f"choose one at the computer with `reflect person passphrase {name}`")
 
 
 @dataclass(frozen=True)
@@ -156,7 +171,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
     newer Reflect, raises and is left untouched.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, passphrases_required: bool = False):
         if path is None:
             raise TypeError("Store needs a path (or ':memory:'); paths.resolve_store_path() says which store is "
                             "the default")
@@ -165,6 +180,9 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         self.today: Any = dt.date.today
         self._keys: dict[str, tuple[int, keys.UnlockedKey]] = {}  # signed-in protected people
         self._present: set[str] = set()  # everyone signed in (with or without a passphrase)
+        #: Only people with a passphrase may act through this store object (the form on the home
+        #: network): nobody can be added without one, and nobody without one can sign in or save.
+        self.passphrases_required = passphrases_required
         self._conn = self._open(create=create)
 
     # -- opening -----------------------------------------------------------------------------
@@ -319,6 +337,9 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         if existing is not None and existing.protected:
             raise ValidationError(f"{name} already has a passphrase (change it with `reflect person passphrase`)",
                                   field="person")
+        if passphrase is None and self.passphrases_required:
+            raise ValidationError("on the home network everyone needs a passphrase; choose one (a few words)",
+                                  field="passphrase")
         if passphrase is not None:
             self.set_passphrase(name, passphrase, params=params)
         else:
@@ -346,6 +367,8 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         name = parse_person(name)
         keys.check_new_passphrase(new)
         person = self.person(name)
+        if person is not None and not person.protected and self.passphrases_required:
+            raise NotSignedIn(_choose_at_the_computer(name))
         if person is not None and person.protected:
             if old is not None:
                 self.sign_in(name, old)
@@ -439,6 +462,8 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
             raise ValidationError(f"there is no one called {name} in this store yet", field="person")
         key_id = self._current_key_id(name)
         if key_id is None:  # no passphrase: signing in is saying who you are
+            if self.passphrases_required:
+                raise NotSignedIn(_choose_at_the_computer(name))
             self._present.add(name)
             return
         if name in self._keys and self._keys[name][0] == key_id and passphrase is None:
@@ -497,6 +522,8 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         """Raise NotSignedIn unless ``person`` has no passphrase or is signed in to this store object."""
         if self._current_key_id(person) is not None and person not in self._keys:
             raise NotSignedIn(f"{person} has a passphrase: sign in as {person} first (nothing was saved)")
+        if self.passphrases_required and person not in self._keys:
+            raise NotSignedIn(_choose_at_the_computer(person) + " (nothing was saved)")
 
 
     # -- sealing: what is shown to whom ------------------------------------------------------

@@ -48,7 +48,7 @@ from reflect.domain.checkin import CheckIn, month_of, parse_person, period_start
 from reflect.domain.dimensions import BY_KEY, CADENCES, DEFAULT_CADENCE, DIMENSIONS, MAX_SCORE, MIN_SCORE, Dimension
 from reflect.errors import NotSignedIn, ReflectError, SignInDelayed, ValidationError, WrongPassphrase
 from reflect.storage.keys import check_new_passphrase
-from reflect.storage.store import SaveResult, Store
+from reflect.storage.store import SaveResult, Store, passphrases_required_here
 from reflect.system.paths import resolve_store_path
 from reflect.views.practices import AgreementBox, ConsentPanel
 
@@ -382,7 +382,7 @@ class CheckInForm:
         person, cadence, start = key
         access = self._access(person)
         self._show_access(person, access)
-        if access == "locked":
+        if access in ("locked", "closed"):
             # Nothing of theirs is loaded, shown or saved before they sign in.
             self._fill(None)
             self._set_note("")
@@ -393,7 +393,7 @@ class CheckInForm:
             self._show_practices(None, None)
             self.banner.value = _p(
                 f"{html.escape(person)}'s check-ins are protected by a passphrase. Sign in to see and "
-                "change them.")
+                "change them.") if access == "locked" else ""
             self._update_note_hint()
             return
         if access == "open":
@@ -475,7 +475,7 @@ class CheckInForm:
         if known is None:
             return "new"
         if not known.protected:
-            return "open"
+            return "closed" if self.store.passphrases_required else "open"
         return "signed-in" if person in self.store.signed_in else "locked"
 
     def _show_access(self, person: str, access: str) -> None:
@@ -483,15 +483,25 @@ class CheckInForm:
             widget.layout.display = None if visible else "none"
 
         show(self.sign_in_box, access == "locked")
-        show(self.body, access != "locked")
+        show(self.body, access not in ("locked", "closed"))
         show(self.sign_out_button, access == "signed-in")
-        show(self.setup_box, access in ("new", "open"))
-        show(self.no_passphrase, access == "new")
+        show(self.setup_box, access in ("new", "open", "closed"))
+        show(self.no_passphrase, access == "new" and not self.store.passphrases_required)
         show(self.protect_button, access == "open")
         show(self.new_passphrase, access == "open" or (access == "new" and not self.no_passphrase.value))
         show(self.new_passphrase_again, access == "open" or (access == "new" and not self.no_passphrase.value))
         name = html.escape(person)
-        if access == "new":
+        if access == "new" and self.store.passphrases_required:
+            self.setup_words.value = _p(
+                f"<b>Choose a passphrase, {name}</b>, so that only you can see and change your answers and "
+                "read your notes; you will give it each time you sign in. On the home network everyone has "
+                "one. Forgotten, your notes cannot be recovered (your scores stay).")
+        elif access == "closed":
+            self.setup_words.value = _p(
+                f"{name} has no passphrase, and on the home network the form opens only for people with one. "
+                f"Choose one at the computer (<code>reflect person passphrase {name}</code>), then come back.",
+                _GREY)
+        elif access == "new":
             self.setup_words.value = _p(
                 f"<b>Choose a passphrase, {name}</b>, so that only you can see and change your answers and "
                 "read your notes; you will give it each time you sign in. Forgotten, your notes cannot be "
@@ -798,7 +808,9 @@ def _sentence(error: Exception) -> str:
 
 def checkin_form(store: Store | None = None, *, person: str | None = None, today: dt.date | None = None) -> CheckInForm:
     """The check-in form, over ``store`` (default: your own store, found as the CLI finds it)."""
-    return CheckInForm(store if store is not None else Store(resolve_store_path()), person=person, today=today)
+    if store is None:  # served on the home network (reflect app --lan): only people with a passphrase act
+        store = Store(resolve_store_path(), passphrases_required=passphrases_required_here())
+    return CheckInForm(store, person=person, today=today)
 
 
 def this_month_at_a_glance(

@@ -1,0 +1,144 @@
+"""Two partners, each on their own phone, at the form served on the home network (`reflect app --lan`).
+
+Debian's chromium, driven by Playwright, opens the HTTPS address `reflect app --lan` prints, in two
+browser contexts at once (two phones: nothing shared, not even cookies). The certificate is the
+kit's own: the browser is told to go past its warning, as a person does after checking the
+fingerprint, and the test checks that the certificate served is the one whose fingerprint the
+terminal printed. Each partner signs in with their own passphrase and saves a check-in with a
+note; neither sees the other's note, and neither note is anywhere in the store's file.
+
+The machine's home-network address is used when it has one; otherwise 127.0.0.1 (`--address`),
+which runs the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from reflect.domain.checkin import month_of, month_start
+from reflect.servers.certificate import served_fingerprint
+from reflect.storage.store import Store
+from reflect.system.network import AddressError, choose_address
+
+from .conftest import make_checkin
+from .test_afar import FAST, Served
+from .test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LAST_MONTH,
+    PREVIOUS,
+    SETTLE_MS,
+    TIMEOUT_MS,
+    _move,
+    sign_in,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(scripts/setup --test installs it)"),
+]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
+
+
+def _home_address() -> str:
+    try:
+        return choose_address().address
+    except AddressError:
+        return "127.0.0.1"
+
+
+@pytest.fixture
+def lan_app(tmp_path):
+    db = tmp_path / "couple.db"
+    with Store(db) as store:
+        for person in ("Robin", "Sam"):
+            store.add_person(person, f"{person.lower()}'s words", params=FAST)
+            store.save(make_checkin(person, month_start(LAST_MONTH), **PREVIOUS))  # passion 5
+        store.sign_out()
+    served = Served(db, address=_home_address())
+    yield served, db
+    served.stop()
+
+
+def test_two_partners_on_two_phones_over_https(lan_app):
+    from playwright.sync_api import expect, sync_playwright
+
+    served, db = lan_app
+    # The certificate the browser is shown is the one whose fingerprint the terminal printed.
+    assert served_fingerprint(served.host, served.port) == served.fingerprint
+    month = f"{dt.date.today():%B %Y}"
+    notes = {"Robin": "Robin's words on Robin's phone", "Sam": "Sam's words on Sam's phone"}
+    moves = {"Robin": (+2, 7), "Sam": (-1, 4)}
+    asked: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        phones = {}
+        try:
+            for person in notes:
+                context = browser.new_context(ignore_https_errors=True, **PHONE)
+                page = context.new_page()
+                page.set_default_timeout(TIMEOUT_MS)
+                page.on("request", lambda r: asked.append(r.url))
+                page.on("websocket", lambda ws: asked.append(ws.url))
+                phones[person] = page
+            for page in phones.values():  # both open the address at once
+                page.goto(served.url)
+            for person, page in phones.items():
+                page.locator(".reflect-checkin-form").wait_for(state="visible")
+                sign_in(page, person, f"{person.lower()}'s words")
+            for person, page in phones.items():
+                page.get_by_text(f"A new monthly check-in for {month}, {person}").wait_for()
+                presses, expected = moves[person]
+                _move(page, "passion", 0, presses, expected)
+                page.locator(".reflect-checkin-form textarea").fill(notes[person])
+            for page in phones.values():
+                page.wait_for_timeout(SETTLE_MS)
+                page.locator("button:has-text('Save my check-in')").click()
+            for person, page in phones.items():
+                page.get_by_text(f"Saved {person}'s monthly check-in for {month}").wait_for()
+                page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
+                expect(page.locator(".reflect-checkin-form textarea")).to_have_value("")
+            # Each signs in again: their own note opens for them; the other's is nowhere on their phone.
+            for person, page in phones.items():
+                other = "Sam" if person == "Robin" else "Robin"
+                sign_in(page, person, f"{person.lower()}'s words")
+                page.get_by_text(re.compile(rf"{other}, {month}: Passion {moves[other][1]}")).wait_for()
+                page.locator("button:has-text('Show my note')").click()
+                expect(page.locator(".reflect-checkin-form textarea")).to_have_value(notes[person])
+                assert notes[other] not in page.content()
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"reflect-app-lan-{person.lower()}.png"), full_page=True)
+            for person, page in phones.items():
+                page.locator("button:has-text('Sign out')").click()
+                page.get_by_text(f"{person} is signed out; the form was cleared.").wait_for()
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for person, page in phones.items():
+                page.screenshot(path=str(ARTIFACTS / f"FAILED-lan-{person.lower()}.png"), full_page=True)
+            raise
+        finally:
+            for page in phones.values():
+                page.context.close()
+            browser.close()
+    # Every request went to the served address, over HTTPS (or its websockets, over TLS).
+    assert asked
+    strays = [url for url in asked if urlsplit(url).scheme not in ("data", "blob", "about")
+              and (urlsplit(url).hostname != served.host or urlsplit(url).scheme not in ("https", "wss"))]
+    assert not strays, strays
+    with Store(db) as store:
+        for person in notes:
+            assert notes[person].encode() not in db.read_bytes()
+            store.sign_in(person, f"{person.lower()}'s words")
+        saved = {c.person: c for c in store.checkins(month=month_of(dt.date.today()))}
+        assert {p: c.scores["passion"] for p, c in saved.items()} == {p: m[1] for p, m in moves.items()}
+        assert {p: c.note for p, c in saved.items()} == notes
+        assert not any(c.note_shared for c in saved.values())
+        assert all(c.source == "form" for p in notes for c in store.history(p, dt.date.today()))
