@@ -25,6 +25,7 @@ from reflect.storage.store import Store
 from reflect.system.network import AddressError, choose_address
 
 from .conftest import make_checkin
+from .kernelwatch import caught_up, watch
 from .test_afar import FAST, Served
 from .test_browser import (
     ARTIFACTS,
@@ -32,7 +33,6 @@ from .test_browser import (
     CHROMIUM_ARGS,
     LAST_MONTH,
     PREVIOUS,
-    SETTLE_MS,
     TIMEOUT_MS,
     _move,
     sign_in,
@@ -86,6 +86,7 @@ def test_two_partners_on_two_phones_over_https(lan_app):
                 context = browser.new_context(ignore_https_errors=True, **PHONE)
                 page = context.new_page()
                 page.set_default_timeout(TIMEOUT_MS)
+                watch(page)  # tests wait on the kernel (caught_up), not on the clock
                 page.on("request", lambda r: asked.append(r.url))
                 page.on("websocket", lambda ws: asked.append(ws.url))
                 phones[person] = page
@@ -100,7 +101,7 @@ def test_two_partners_on_two_phones_over_https(lan_app):
                 _move(page, "passion", 0, presses, expected)
                 page.locator(".reflect-checkin-form textarea").fill(notes[person])
             for page in phones.values():
-                page.wait_for_timeout(SETTLE_MS)
+                caught_up(page)  # the kernel has every answer before the click
                 page.locator("button:has-text('Save my check-in')").click()
             for person, page in phones.items():
                 page.get_by_text(f"Saved {person}'s monthly check-in for {month}").wait_for()
