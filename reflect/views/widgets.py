@@ -48,6 +48,7 @@ from reflect.domain.checkin import CheckIn, month_of, parse_person, period_start
 from reflect.domain.dimensions import BY_KEY, CADENCES, DEFAULT_CADENCE, DIMENSIONS, MAX_SCORE, MIN_SCORE, Dimension
 from reflect.errors import NotSignedIn, ReflectError, SignInDelayed, ValidationError, WrongPassphrase
 from reflect.storage.keys import check_new_passphrase
+from reflect.storage.reminders import next_reflection_line
 from reflect.storage.store import SaveResult, Store
 from reflect.system.paths import resolve_store_path
 from reflect.views.practices import AgreementBox, ConsentPanel
@@ -217,6 +218,10 @@ class CheckInForm:
             layout=w.Layout(width="200px", align_self="flex-start", margin="8px 0 4px 118px"),
         )
         self.message = w.HTML()
+        # "Your next reflection: Sunday 27 December, 20:00", once `reflect remind` has set reminders
+        upcoming = next_reflection_line(store.path)
+        self.upcoming = w.HTML(_p(html.escape(upcoming) + ".", _GREY) if upcoming else "")
+        self.upcoming.add_class("reflect-next-reflection")
         self.where = w.HTML(
             _p(f"Check-ins are kept on this machine only, in {html.escape(str(store.path))}.",
                _GREY + "font-size:90%;") if store.path is not None else ""
@@ -260,6 +265,7 @@ class CheckInForm:
         self.widget = w.VBox(
             [
                 intro,
+                self.upcoming,
                 w.HBox([self.who, self.sign_out_button], layout=w.Layout(align_items="center")),
                 self.sign_in_box,
                 w.HBox([_side_label("Rhythm"), self.cadence], layout=w.Layout(align_items="center")),
