@@ -198,8 +198,7 @@ class ConsentPanel:
         self.message = w.HTML()
         self.shared = w.HTML()
         self.body = w.VBox([self.intro, self.rows, w.HBox([self.new_item, self.add_button], layout=wrapping_row()),
-                            self.show_not_now,
-                            self.save_button, self.message, self.shared],
+                            self.show_not_now, self.save_button, self.message, self.shared],
                            layout=w.Layout(display="none", margin="4px 0 8px 0", padding="6px 10px",
                                            border="1px solid var(--jp-border-color2, #ddd)"))
         self.body.add_class("reflect-consent")
@@ -252,8 +251,7 @@ class ConsentPanel:
             buttons.observe(lambda _c: self._touch(), "value")
             self.answers[item] = buttons
             text = w.HTML(f"<div style='width:300px'>{_e(item)}</div>", layout=w.Layout(max_width="100%"))
-            rows.append(w.HBox([text, buttons],
-                               layout=wrapping_row()))
+            rows.append(w.HBox([text, buttons], layout=wrapping_row()))
         self.rows.children = tuple(rows)
         open_words = ("" if self.store.is_protected(person) else
                       " <b>You have no passphrase</b>: anyone who picks your name here can see this list. Choose one "
