@@ -106,6 +106,21 @@ def app(tmp_path):
         for person in ("Robin", "Sam"):
             store.save(make_checkin(person, month_start(LAST_MONTH), passion=5, emotional=6, physical=4))
     write_reminders(Schedule.create(day="last-sunday", time="20:00"), db)
+    yield from _serve(tmp_path, db)
+
+
+@pytest.fixture
+def protected_app(tmp_path):
+    """`reflect app` over a store where Robin has a passphrase."""
+    db = tmp_path / "couple.db"
+    with Store(db) as store:
+        store.add_person("Robin", "robin's words")
+        store.save(make_checkin("Robin", month_start(LAST_MONTH)))
+        store.sign_out()
+    yield from _serve(tmp_path, db)
+
+
+def _serve(tmp_path, db):
     env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
     process = subprocess.Popen(
         [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(free_port())],
@@ -241,3 +256,32 @@ def _keep_full_page(page) -> None:
     page.evaluate("document.querySelector('#rendered_cells').scrollTop = 0")
     settle(page)
     page.screenshot(path=str(ARTIFACTS / "phone-full.png"), full_page=True, scale="css")
+
+
+def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone):
+    """A partner with a passphrase: the sign-in fits the screen, and signing in and saving are taps."""
+    url, db = protected_app
+    page = phone
+    month = f"{dt.date.today():%B %Y}"
+    page.goto(url)
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who.wait_for(state="visible")
+    who.tap()
+    who.fill("Robin")
+    who.press("Enter")
+    box = page.locator(".reflect-sign-in")
+    box.wait_for(state="visible")
+    settle(page)
+    check_layout(page, "signing in")
+    box.locator("input[type=password]").tap()
+    box.locator("input[type=password]").fill("robin's words")
+    page.wait_for_timeout(SETTLE_MS)
+    box.locator("button:has-text('Sign in')").tap()
+    page.get_by_text(f"A new monthly check-in for {month}, Robin").wait_for()
+    settle(page)
+    check_layout(page, "signed in")
+    page.locator("button:has-text('Save my check-in')").tap()
+    page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
+    with Store(db) as store:
+        store.sign_in("Robin", "robin's words")
+        assert store.get("Robin", dt.date.today()) is not None
