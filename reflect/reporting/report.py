@@ -36,6 +36,7 @@ from reflect.domain.months import add_months, last_months, month_start  # noqa: 
 from reflect.errors import NoData, ValidationError  # noqa: E402
 from reflect.reporting import notesfile  # noqa: E402
 from reflect.reporting.params import parse_flag, resolve_month  # noqa: E402
+from reflect.storage.reminders import next_reflection_line  # noqa: E402
 from reflect.views import charts  # noqa: E402
 
 #: How many months the charts over time show, ending with the report's month.
@@ -75,8 +76,11 @@ class MonthlyReport:
         notes_left_out: list[str] | None = None,
         practices: Practices | None = None,
         consent: dict[str, Any] | None = None,
+        next_reflection: str = "",
     ):
         self.month = month
+        #: "Your next reflection: Sunday 27 December, 20:00" when reminders are set (``reflect remind``), else "".
+        self.next_reflection = next_reflection
         #: Agreements, repairs (no words) and life events; the consent views the report may show
         #: (``views``: what pairs both see, with ``include_notes`` only; ``kept``: whether anyone has a list).
         self.practices = practices or Practices.none()
@@ -141,6 +145,7 @@ class MonthlyReport:
             rituals = store.ritual_frame()
             kinds = store.ritual_kinds()
             source = str(store.path)
+            upcoming = next_reflection_line(store.path)
             is_demo = is_demo or store.holds_only_demo()
             people = [(p.name, p.protected) for p in store.persons()]
             practices = Practices.read(store)
@@ -155,7 +160,8 @@ class MonthlyReport:
             views += notesfile.read_consent(notes_file) if notes_file else []
             consent["views"] = _one_per_pair(views)
         return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source, rituals=rituals,
-                   ritual_kinds=kinds, notes_left_out=left_out, practices=practices, consent=consent)
+                   ritual_kinds=kinds, notes_left_out=left_out, practices=practices, consent=consent,
+                   next_reflection=upcoming)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -378,7 +384,7 @@ class MonthlyReport:
             private += (f" The notes of {' and '.join(self.notes_left_out)} are left out: a note with a passphrase "
                         "is shown only when its writer signs in for the report.")
         return _section("closing", made=dt.datetime.now().strftime("%d %B %Y at %H:%M"),
-                        source=Path(self.source).name, private=private)
+                        source=Path(self.source).name, private=private, next_reflection=self.next_reflection)
 
     def sections(self) -> list[Callable[[], Section]]:
         """Every section, in the order the report notebook shows them."""

@@ -33,6 +33,7 @@ from reflect.domain.months import add_months, month_start
 from reflect.domain.repairs import STEP_WORDS, Repair
 from reflect.errors import ReflectError, ValidationError
 from reflect.storage.store import Store
+from reflect.views.layout import fits, wrapping_row
 
 _GREY = "color: var(--jp-ui-font-color2, #666);"
 _ERROR = "color: var(--jp-error-color1, #b71c1c);"
@@ -78,12 +79,12 @@ class AgreementBox:
                                 style=_WIDE, layout=w.Layout(width="100%", max_width="720px"))
         # "" is "none" (a dropdown's value None would show an empty box)
         self.next_dimension = w.Dropdown(options=[("(no dimension)", "")] + [(d.label, d.key) for d in DIMENSIONS],
-                                         value="", description="For", style=_WIDE, layout=w.Layout(width="300px"))
-        self.next_ritual = w.Dropdown(options=[("(no ritual)", "")], value="", layout=w.Layout(width="260px"))
+                                         value="", description="For", style=_WIDE, layout=fits("300px"))
+        self.next_ritual = w.Dropdown(options=[("(no ritual)", "")], value="", layout=fits("260px"))
         self.next_text.observe(lambda _c: self._touch(), "value")
         self._loaded_next: tuple[str, str | None, str | None] | None = None
         self.widget = w.VBox([self.heading, self.did_we, self.next_words, self.next_text,
-                              w.HBox([self.next_dimension, self.next_ritual])],
+                              w.HBox([self.next_dimension, self.next_ritual], layout=wrapping_row())],
                              layout=w.Layout(margin="10px 0 4px 0", display="none"))
         self.widget.add_class("reflect-agreements")
 
@@ -186,7 +187,7 @@ class ConsentPanel:
         self.rows = w.VBox()
         self.answers: dict[str, w.ToggleButtons] = {}
         self.new_item = w.Text(placeholder="Something of your own to add to the list (both of you see the item)",
-                               layout=w.Layout(width="460px"))
+                               layout=fits("460px"))
         self.add_button = w.Button(description="Add it", layout=w.Layout(width="auto"))
         self.show_not_now = w.Checkbox(
             value=False, indent=False, layout=w.Layout(width="auto"),
@@ -194,12 +195,12 @@ class ConsentPanel:
         self.save_button = w.Button(description="Save my list", button_style="primary", layout=w.Layout(width="auto"))
         self.message = w.HTML()
         self.shared = w.HTML()
-        self.body = w.VBox([self.intro, self.rows, w.HBox([self.new_item, self.add_button]), self.show_not_now,
-                            self.save_button, self.message, self.shared],
+        self.body = w.VBox([self.intro, self.rows, w.HBox([self.new_item, self.add_button], layout=wrapping_row()),
+                            self.show_not_now, self.save_button, self.message, self.shared],
                            layout=w.Layout(display="none", margin="4px 0 8px 0", padding="6px 10px",
                                            border="1px solid var(--jp-border-color2, #ddd)"))
         self.body.add_class("reflect-consent")
-        self.widget = w.VBox([w.HBox([self.hint, self.toggle], layout=w.Layout(align_items="center")), self.body],
+        self.widget = w.VBox([w.HBox([self.hint, self.toggle], layout=wrapping_row()), self.body],
                              layout=w.Layout(margin="0 0 0 118px", display="none"))
         self.widget.add_class("reflect-consent-link")
         self.toggle.observe(self._on_toggle, "value")
@@ -247,8 +248,8 @@ class ConsentPanel:
                                       tooltips=["green: keep", "yellow: adjust", "red: pause"])
             buttons.observe(lambda _c: self._touch(), "value")
             self.answers[item] = buttons
-            rows.append(w.HBox([w.HTML(f"<div style='width:300px'>{_e(item)}</div>"), buttons],
-                               layout=w.Layout(align_items="center")))
+            text = w.HTML(f"<div style='width:300px'>{_e(item)}</div>", layout=w.Layout(max_width="100%"))
+            rows.append(w.HBox([text, buttons], layout=wrapping_row()))
         self.rows.children = tuple(rows)
         open_words = ("" if self.store.is_protected(person) else
                       " <b>You have no passphrase</b>: anyone who picks your name here can see this list. Choose one "
@@ -318,9 +319,9 @@ class PracticesPanel:
         self.repair_day = w.DatePicker(value=self._today, description="We repaired", style=_WIDE)
         self.happened = w.DatePicker(value=self._today, description="It happened", style=_WIDE)
         self.topic = w.Text(placeholder="What it was about, in a few words", description="Topic", style=_WIDE,
-                            layout=w.Layout(width="460px"))
+                            layout=fits("460px"))
         self.steps = {step: w.Textarea(placeholder=words, description=step.capitalize(), style=_WIDE,
-                                       layout=w.Layout(width="100%", max_width="720px", height="54px"))
+                                       rows=2, layout=w.Layout(width="100%", max_width="720px"))
                       for step, words in STEP_WORDS.items()}
         self.repair_shared = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto", margin="0 0 0 118px"),
                                         description="Share this repair with my partner")
@@ -336,7 +337,7 @@ class PracticesPanel:
         self.event_kind = w.Dropdown(options=[(label, key) for key, label in KIND_LABELS.items()], value="other",
                                      description="What", style=_WIDE)
         self.event_words = w.Text(placeholder="A few words (a move, a birth, a new job...)",
-                                  description="In a few words", style=_WIDE, layout=w.Layout(width="460px"))
+                                  description="In a few words", style=_WIDE, layout=fits("460px"))
         self.event_button = w.Button(description="Mark it", layout=w.Layout(width="auto", margin="4px 0 4px 118px"))
         self.event_message = w.HTML()
         self.event_list = w.HTML()

@@ -18,6 +18,7 @@ from reflect.domain.rituals import TOGETHER, Ritual, person_word
 from reflect.errors import ReflectError
 from reflect.storage.store import Store
 from reflect.system.paths import resolve_store_path
+from reflect.views.layout import fits, wrapping_row
 
 _DONE_STYLE = "success"
 
@@ -30,7 +31,7 @@ class QuickLog:
         people = store.people()
         self.who = w.Dropdown(
             options=[("Both of us, together", TOGETHER), *[(p, p) for p in people]],
-            value=TOGETHER, description="Who", layout=w.Layout(width="280px"),
+            value=TOGETHER, description="Who", layout=fits("280px"),
         )
         self.day = w.DatePicker(value=today or dt.date.today(), description="Day")
         self.message = w.HTML()
@@ -48,14 +49,15 @@ class QuickLog:
                 button.on_click(lambda _b, key=kind.key: self.toggle(key))
                 self.buttons[kind.key] = button
                 buttons.append(button)
-            rows.append(w.HBox([w.HTML(f"<b style='display:inline-block;width:7.5em'>{heading}</b>"), *buttons]))
+            rows.append(w.HBox([w.HTML(f"<b style='display:inline-block;width:7.5em'>{heading}</b>"), *buttons],
+                               layout=wrapping_row()))
         self.who.observe(lambda _c: self.refresh(), names="value")
         self.day.observe(lambda _c: self.refresh(), names="value")
         self.widget = w.VBox([
             w.HTML("<h3 style='margin:0.2em 0'>Rituals today</h3>"
                    "<p style='margin:0 0 0.4em'>One click for each small ritual that happened; click again to take "
                    "it back.</p>"),
-            w.HBox([self.who, self.day]), *rows, self.message,
+            w.HBox([self.who, self.day], layout=wrapping_row()), *rows, self.message,
         ])
         self.refresh()
 

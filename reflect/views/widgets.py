@@ -48,8 +48,10 @@ from reflect.domain.checkin import CheckIn, month_of, parse_person, period_start
 from reflect.domain.dimensions import BY_KEY, CADENCES, DEFAULT_CADENCE, DIMENSIONS, MAX_SCORE, MIN_SCORE, Dimension
 from reflect.errors import NotSignedIn, ReflectError, SignInDelayed, ValidationError, WrongPassphrase
 from reflect.storage.keys import check_new_passphrase
+from reflect.storage.reminders import next_reflection_line
 from reflect.storage.store import SaveResult, Store, passphrases_required_here
 from reflect.system.paths import resolve_store_path
+from reflect.views.layout import fits, wrapping_row
 from reflect.views.practices import AgreementBox, ConsentPanel
 
 #: Minutes without a touch after which a signed-in person is signed out.
@@ -87,8 +89,8 @@ def _side_label(text: str) -> w.HTML:
     """A label in the same column, and the same look, as the descriptions of the other fields."""
     return w.HTML(
         f"<div style='text-align:right;padding-right:8px'>{html.escape(text)}</div>",
-        layout=w.Layout(width="110px", min_width="110px"),
-    )
+        layout=fits("110px", min_width="110px"),
+    ).add_class("reflect-side-label")
 
 
 class DimensionRow:
@@ -102,19 +104,19 @@ class DimensionRow:
         )
         self.score = w.IntSlider(
             value=DEFAULT_SCORE, min=MIN_SCORE, max=MAX_SCORE, step=1, description="How it is",
-            style={"description_width": "110px"}, layout=w.Layout(width="330px"),
+            style={"description_width": "110px"}, layout=fits("330px"),
         )
         self.wish = w.Checkbox(
             value=False, description="Add how I'd like it to be", indent=False, layout=w.Layout(width="auto"),
         )
         self.desired = w.IntSlider(
             value=DEFAULT_SCORE, min=MIN_SCORE, max=MAX_SCORE, step=1, description="I'd like it to be",
-            style={"description_width": "110px"}, layout=w.Layout(width="330px", display="none"),
+            style={"description_width": "110px"}, layout=fits("330px", display="none"),
         )
         self.wish.observe(self._show_desired, "value")
         self.box = w.VBox(
             [self.title, w.HBox([self.score, self.wish, self.desired],
-                                layout=w.Layout(flex_flow="row wrap", align_items="center"))],
+                                layout=wrapping_row())],
             layout=w.Layout(margin="0 0 8px 0"),
         )
         self.box.add_class(f"reflect-dimension-{dimension.key}")
@@ -157,7 +159,7 @@ class CheckInForm:
         self.who = w.Combobox(
             options=store.people(), value="", placeholder="Pick your name, or type a new one",
             description="Who", ensure_option=False, continuous_update=False,
-            style={"description_width": "110px"}, layout=w.Layout(width="360px"),
+            style={"description_width": "110px"}, layout=fits("360px"),
         )
         self.cadence = w.ToggleButtons(
             options=[(CADENCE_LABELS[c], c) for c in CADENCES], value=DEFAULT_CADENCE,
@@ -176,7 +178,7 @@ class CheckInForm:
         self.note = w.Textarea(
             value="", placeholder="Anything on your heart? Only you see your note here, and reports leave it out.",
             description="My note", style={"description_width": "110px"},
-            layout=w.Layout(width="100%", max_width="720px", height="90px"),
+            rows=4, layout=w.Layout(width="100%", max_width="720px"),
         )
         self.show_note = w.Button(description="Show my note", layout=w.Layout(display="none", width="auto"))
         self.note_hint = w.HTML()
@@ -187,19 +189,19 @@ class CheckInForm:
         # Signing in: a protected person's passphrase, before anything of theirs is shown.
         wide = {"description_width": "110px"}
         self.passphrase = w.Password(description="Passphrase", placeholder="Your passphrase", style=wide,
-                                     layout=w.Layout(width="360px"))
-        self.sign_in_button = w.Button(description="Sign in", button_style="primary", layout=w.Layout(width="120px"))
+                                     layout=fits("360px"))
+        self.sign_in_button = w.Button(description="Sign in", button_style="primary", layout=fits("120px"))
         self.sign_in_message = w.HTML()
         self.sign_in_box = w.VBox(
-            [w.HBox([self.passphrase, self.sign_in_button], layout=w.Layout(align_items="center")),
+            [w.HBox([self.passphrase, self.sign_in_button], layout=wrapping_row()),
              self.sign_in_message],
             layout=w.Layout(display="none"))
         self.sign_in_box.add_class("reflect-sign-in")
         # Choosing a passphrase: a new person, or someone who has none yet.
         self.new_passphrase = w.Password(description="Passphrase", placeholder="Choose one (a few words)",
-                                         style=wide, layout=w.Layout(width="360px"))
+                                         style=wide, layout=fits("360px"))
         self.new_passphrase_again = w.Password(description="Again", placeholder="Type it again",
-                                               style=wide, layout=w.Layout(width="360px"))
+                                               style=wide, layout=fits("360px"))
         self.no_passphrase = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto", margin="0 0 0 118px"),
                                         description="No passphrase for me")
         self.protect_button = w.Button(description="Protect my answers", layout=w.Layout(width="auto",
@@ -214,9 +216,13 @@ class CheckInForm:
         self.sign_out_button = w.Button(description="Sign out", layout=w.Layout(display="none", width="auto"))
         self.save_button = w.Button(
             description="Save my check-in", button_style="success",
-            layout=w.Layout(width="200px", align_self="flex-start", margin="8px 0 4px 118px"),
+            layout=fits("200px", align_self="flex-start", margin="8px 0 4px 118px"),
         )
         self.message = w.HTML()
+        # "Your next reflection: Sunday 27 December, 20:00", once `reflect remind` has set reminders
+        upcoming = next_reflection_line(store.path)
+        self.upcoming = w.HTML(_p(html.escape(upcoming) + ".", _GREY) if upcoming else "")
+        self.upcoming.add_class("reflect-next-reflection")
         self.where = w.HTML(
             _p(f"Check-ins are kept on this machine only, in {html.escape(str(store.path))}.",
                _GREY + "font-size:90%;") if store.path is not None else ""
@@ -250,7 +256,7 @@ class CheckInForm:
                 *(box for row in self.rows.values()
                   for box in ((row.box, self.consent.widget) if row.dimension.key == "physical" else (row.box,))),
                 self.note,
-                w.HBox([self.note_hint, self.show_note], layout=w.Layout(align_items="center")),
+                w.HBox([self.note_hint, self.show_note], layout=wrapping_row()),
                 self.share,
                 self.agreements.widget,
                 self.save_button,
@@ -260,10 +266,11 @@ class CheckInForm:
         self.widget = w.VBox(
             [
                 intro,
-                w.HBox([self.who, self.sign_out_button], layout=w.Layout(align_items="center")),
+                self.upcoming,
+                w.HBox([self.who, self.sign_out_button], layout=wrapping_row()),
                 self.sign_in_box,
-                w.HBox([_side_label("Rhythm"), self.cadence], layout=w.Layout(align_items="center")),
-                w.HBox([self.date, self.period], layout=w.Layout(align_items="center")),
+                w.HBox([_side_label("Rhythm"), self.cadence], layout=wrapping_row()),
+                w.HBox([self.date, self.period], layout=wrapping_row()),
                 self.banner,
                 self.partner,
                 self.body,

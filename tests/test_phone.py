@@ -1,0 +1,287 @@
+"""The form on a phone: `reflect app` in Debian's chromium emulating a 390 x 844 phone with touch.
+
+Nothing scrolls sideways (the page, and no box inside it), every control is inside the screen and
+at least 40 px high (fingers, not a mouse), and a check-in is filled in and saved by tapping alone.
+The screenshot is kept in docs/phone.png (the form as a phone shows it) and the whole page in
+test-artifacts/phone-full.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from reflect.domain.checkin import add_months, month_of, month_start
+from reflect.domain.reminders import Schedule
+from reflect.servers.app import free_port
+from reflect.storage.reminders import next_reflection_line, write_reminders
+from reflect.storage.store import Store
+
+from .conftest import REFLECT_BIN, ROOT, make_checkin
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOT = ROOT / "docs" / "phone.png"
+PHONE = {"width": 390, "height": 844}
+#: A finger needs about 44 px; nothing a person taps may be smaller than this.
+MIN_TARGET_PX = 40
+TIMEOUT_MS = 60_000
+#: ipywidgets sends one update per widget at a time: a person's pace between taps (see test_browser.py).
+SETTLE_MS = 600
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(scripts/setup --test installs it)"),
+]
+
+LAST_MONTH = add_months(month_of(dt.date.today()), -1)
+
+#: What on the page overflows the screen, scrolls sideways, or is too small to tap.
+LAYOUT_JS = """(minTarget) => {
+  const vw = document.documentElement.clientWidth;
+  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const name = e => `${e.tagName.toLowerCase()}.${String(e.className).split(' ').slice(-2).join('.')} `
+    + `"${(e.innerText || e.placeholder || e.value || '').trim().slice(0, 40)}"`;
+  const outside = [], sideways = [], small = [];
+  for (const e of document.querySelectorAll('body *')) {
+    if (!shown(e)) continue;
+    const r = e.getBoundingClientRect();
+    if (r.left < -1 || r.right > vw + 1) outside.push(`${name(e)} at ${Math.round(r.left)}..${Math.round(r.right)}`);
+    const style = getComputedStyle(e);
+    if (e.tagName !== 'INPUT' && /(auto|scroll)/.test(style.overflowX) && e.scrollWidth > e.clientWidth + 1)
+      sideways.push(`${name(e)} scrolls ${e.scrollWidth} > ${e.clientWidth}`);
+  }
+  const targets = '#rendered_cells button, #rendered_cells select, #rendered_cells textarea, '
+    + '#rendered_cells input:not([type=checkbox]), #rendered_cells .widget-checkbox, #rendered_cells .noUi-handle';
+  let count = 0;
+  for (const e of document.querySelectorAll(targets)) {
+    if (!shown(e)) continue;
+    count += 1;
+    const r = e.getBoundingClientRect();
+    if (r.height < minTarget || r.width < minTarget)
+      small.push(`${name(e)} is ${Math.round(r.width)} x ${Math.round(r.height)}`);
+  }
+  return {width: vw, scrollWidth: document.scrollingElement.scrollWidth, outside, sideways, small, count};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser, request):
+    """A page in a phone: 390 x 844 CSS pixels, three device pixels to one, touch, a mobile viewport."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    failures = request.session.testsfailed
+    yield page
+    if request.session.testsfailed > failures:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
+    context.close()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """`reflect app` over a store where Robin and Sam answered last month, with reminders set."""
+    db = tmp_path / "phone.db"
+    with Store(db) as store:
+        for person in ("Robin", "Sam"):
+            store.save(make_checkin(person, month_start(LAST_MONTH), passion=5, emotional=6, physical=4))
+    write_reminders(Schedule.create(day="last-sunday", time="20:00"), db)
+    yield from _serve(tmp_path, db)
+
+
+@pytest.fixture
+def protected_app(tmp_path):
+    """`reflect app` over a store where Robin has a passphrase."""
+    db = tmp_path / "couple.db"
+    with Store(db) as store:
+        store.add_person("Robin", "robin's words")
+        store.save(make_checkin("Robin", month_start(LAST_MONTH)))
+        store.sign_out()
+    yield from _serve(tmp_path, db)
+
+
+def _serve(tmp_path, db):
+    env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
+    process = subprocess.Popen(
+        [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(free_port())],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"ready at (http://127\.0\.0\.1:\d+/\?token=[0-9a-f]+)", first)
+        assert match, first
+        yield match.group(1), db
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def check_layout(page, when: str) -> int:
+    """Assert that nothing overflows the phone's screen or scrolls sideways, and every control is big
+    enough to tap; the number of controls checked."""
+    found = page.evaluate(LAYOUT_JS, MIN_TARGET_PX)
+    assert found["width"] == PHONE["width"], found
+    assert found["scrollWidth"] <= PHONE["width"], f"{when}: the page scrolls sideways: {found['scrollWidth']}"
+    assert not found["outside"], f"{when}: wider than the screen: {found['outside'][:8]}"
+    assert not found["sideways"], f"{when}: boxes that scroll sideways: {found['sideways'][:8]}"
+    assert not found["small"], f"{when}: too small to tap (< {MIN_TARGET_PX} px): {found['small'][:12]}"
+    return found["count"]
+
+
+def settle(page) -> None:
+    """Wait until the browser has drawn two frames (the layout has settled)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def test_the_form_fits_a_phone_and_saves_by_tapping(app, phone):
+    from playwright.sync_api import expect
+
+    url, db = app
+    page = phone
+    month = f"{dt.date.today():%B %Y}"
+    page.goto(url)
+    form = page.locator(".reflect-checkin-form")
+    form.wait_for(state="visible")
+    # the reminders beside the store: the form says when the next reflection is
+    expect(page.locator(".reflect-next-reflection")).to_contain_text(next_reflection_line(db))
+
+    who = form.get_by_placeholder("Pick your name, or type a new one")
+    who.tap()
+    who.fill("Robin")
+    who.press("Enter")
+    page.get_by_text(f"A new monthly check-in for {month}, Robin").wait_for()
+    settle(page)
+    checked = check_layout(page, "the form")
+    assert checked >= 20, f"only {checked} controls were measured"
+
+    # passion: a tap near the right end of its track moves the slider there
+    passion = page.locator(".reflect-dimension-passion")
+    track = passion.locator(".noUi-target").first
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] * 0.98, box["y"] + box["height"] / 2)
+    expect(passion.locator(".widget-readout").first).to_have_text("10")
+
+    # physical: tap "Add how I'd like it to be", then tap its slider's track at the far right
+    physical = page.locator(".reflect-dimension-physical")
+    physical.get_by_text("Add how I'd like it to be").tap()
+    desired = physical.locator(".noUi-target").nth(1)
+    desired.wait_for(state="visible")
+    settle(page)
+    box = desired.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] * 0.98, box["y"] + box["height"] / 2)
+    expect(physical.locator(".widget-readout").nth(1)).to_have_text("10")
+
+    # the private yes / not now / no list opens by tapping, and fits the screen too
+    page.locator("button:has-text('My yes / not now / no list')").tap()
+    page.get_by_text("Robin, this list is yours.").wait_for()
+    settle(page)
+    check_layout(page, "the form with the yes / not now / no list open")
+
+    # a note (typed, as with a phone's keyboard), then save by tapping
+    form.locator("textarea").first.tap()
+    form.locator("textarea").first.fill("Typed with my thumbs.")
+    page.wait_for_timeout(SETTLE_MS)  # a person's pace: the last change reaches the kernel first
+    form.evaluate("e => e.scrollIntoView({block: 'start'})")
+    settle(page)
+    _keep_screenshot(page)
+    page.locator("button:has-text('Save my check-in')").tap()
+    page.get_by_text(f"Saved Robin's monthly check-in for {month}").wait_for()
+    settle(page)
+    check_layout(page, "after saving")
+    _keep_full_page(page)
+
+    with Store(db) as store:
+        store.sign_in("Robin")
+        saved = store.get("Robin", dt.date.today())
+        assert saved is not None
+        assert saved.scores["passion"] == 10 and saved.scores["emotional"] == 6
+        assert {k: v for k, v in saved.desired.items() if v is not None} == {"physical": 10}
+        assert saved.note == "Typed with my thumbs."
+        assert store.history("Robin", dt.date.today())[0].source == "form"
+
+
+def test_the_rituals_quick_log_is_tapped_on_a_phone(app, phone):
+    url, db = app
+    page = phone
+    page.goto(url)
+    page.locator(".reflect-checkin-form").wait_for(state="visible")
+    hug = page.locator("button:has-text('A long hug')")
+    hug.scroll_into_view_if_needed()
+    settle(page)
+    check_layout(page, "the quick log")
+    hug.tap()
+    page.get_by_text(re.compile(r"Logged a long hug \(together, today\)")).wait_for()
+    with Store(db) as store:
+        assert [(r.kind, r.day) for r in store.rituals()] == [("hug", dt.date.today())]
+
+
+def _keep_screenshot(page) -> None:
+    """What a phone shows from the top of the form down, in docs/phone.png."""
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def _keep_full_page(page) -> None:
+    """The whole page, top to bottom: Voila scrolls inside a panel, so make the window as tall as it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = page.evaluate("document.querySelector('#rendered_cells').scrollHeight")
+    page.set_viewport_size({"width": PHONE["width"], "height": int(height)})
+    page.evaluate("document.querySelector('#rendered_cells').scrollTop = 0")
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "phone-full.png"), full_page=True, scale="css")
+
+
+def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone):
+    """A partner with a passphrase: the sign-in fits the screen, and signing in and saving are taps."""
+    url, db = protected_app
+    page = phone
+    month = f"{dt.date.today():%B %Y}"
+    page.goto(url)
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who.wait_for(state="visible")
+    who.tap()
+    who.fill("Robin")
+    who.press("Enter")
+    box = page.locator(".reflect-sign-in")
+    box.wait_for(state="visible")
+    settle(page)
+    check_layout(page, "signing in")
+    box.locator("input[type=password]").tap()
+    box.locator("input[type=password]").fill("robin's words")
+    page.wait_for_timeout(SETTLE_MS)
+    box.locator("button:has-text('Sign in')").tap()
+    page.get_by_text(f"A new monthly check-in for {month}, Robin").wait_for()
+    settle(page)
+    check_layout(page, "signed in")
+    page.locator("button:has-text('Save my check-in')").tap()
+    page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
+    with Store(db) as store:
+        store.sign_in("Robin", "robin's words")
+        assert store.get("Robin", dt.date.today()) is not None
