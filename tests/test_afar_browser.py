@@ -24,17 +24,15 @@ from reflect.servers.certificate import served_fingerprint
 from reflect.storage.store import Store
 from reflect.system.network import AddressError, choose_address
 
-from .conftest import make_checkin
+from .conftest import CHROMIUM, CHROMIUM_ARGS, make_checkin
 from .kernelwatch import caught_up, watch
 from .test_afar import FAST, Served
 from .test_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LAST_MONTH,
     PREVIOUS,
     TIMEOUT_MS,
-    _move,
+    move,
     sign_in,
 )
 
@@ -98,7 +96,7 @@ def test_two_partners_on_two_phones_over_https(lan_app):
             for person, page in phones.items():
                 page.get_by_text(f"A new monthly check-in for {month}, {person}").wait_for()
                 presses, expected = moves[person]
-                _move(page, "passion", 0, presses, expected)
+                move(page, "passion", 0, presses, expected)
                 page.locator(".reflect-checkin-form textarea").fill(notes[person])
             for page in phones.values():
                 caught_up(page)  # the kernel has every answer before the click

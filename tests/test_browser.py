@@ -26,14 +26,11 @@ from reflect.domain.checkin import add_months, month_of, month_start
 from reflect.servers.app import free_port
 from reflect.storage.store import Store
 
-from .conftest import REFLECT_BIN, ROOT, make_checkin
+from .conftest import CHROMIUM, REFLECT_BIN, ROOT, make_checkin
 from .kernelwatch import caught_up, watch
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = ROOT / "notebooks" / "monthly_reflection.ipynb"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 60_000
 
@@ -50,16 +47,6 @@ PREVIOUS = dict(passion=5, emotional=6, physical=4, intellectual=7, experiential
 
 
 # -- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -98,7 +85,8 @@ def page(browser, requests, request):
     context.close()
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server the test started: politely, then firmly."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -148,7 +136,7 @@ def jupyterlab(seeded):
         _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", process)
         yield f"http://127.0.0.1:{port}", token, root
     finally:
-        _stop(process)
+        stop(process)
         log.close()
 
 
@@ -167,13 +155,13 @@ def app(seeded):
         assert match, first + process.stdout.read() if process.poll() is not None else first
         yield match.group(1), process
     finally:
-        _stop(process)
+        stop(process)
 
 
 # -- the person's part ---------------------------------------------------------------------------
 
 
-def _move(page, key: str, slider: int, presses: int, expected: int) -> None:
+def move(page, key: str, slider: int, presses: int, expected: int) -> None:
     """Move slider ``slider`` (0: how it is, 1: how I'd like it) of dimension ``key`` by keyboard."""
     from playwright.sync_api import expect
 
@@ -193,10 +181,10 @@ def fill_in_and_save(page, person: str, note: str) -> None:
     who.fill(person)
     who.press("Enter")
     page.get_by_text(f"A new monthly check-in for {dt.date.today():%B %Y}, {person}").wait_for()
-    _move(page, "passion", 0, +2, 7)  # last month 5
-    _move(page, "emotional", 0, -1, 5)  # last month 6
+    move(page, "passion", 0, +2, 7)  # last month 5
+    move(page, "emotional", 0, -1, 5)  # last month 6
     form.locator(".reflect-dimension-physical input[type=checkbox]").check()
-    _move(page, "physical", 1, +4, 8)  # how I'd like it: starts where it is (4)
+    move(page, "physical", 1, +4, 8)  # how I'd like it: starts where it is (4)
     form.locator("textarea").fill(note)
     caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
@@ -285,7 +273,7 @@ def test_reflect_app_serves_the_form_with_no_code_and_no_network(app, seeded, pa
 def test_reflect_app_stops_its_server_when_stopped(app):
     url, process = app
     port = urlsplit(url).port
-    _stop(process)
+    stop(process)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
 
@@ -328,7 +316,7 @@ def _serve_protected(tmp_path, agreement=None):
         assert match, first
         yield match.group(1), db
     finally:
-        _stop(process)
+        stop(process)
 
 
 def pick(page, person: str) -> None:
@@ -362,7 +350,7 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     sign_in(page, "Robin", "robin's words")
     page.get_by_text(f"A new monthly check-in for {month}, Robin").wait_for()
     page.get_by_text(f"Sam has not answered for {month} yet.").wait_for()
-    _move(page, "passion", 0, +3, 8)
+    move(page, "passion", 0, +3, 8)
     page.locator(".reflect-checkin-form textarea").fill(note)
     caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
@@ -392,7 +380,7 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     # Sam signs in as Sam: Robin's answers are sealed until Sam has given answers of Sam's own.
     sign_in(page, "Sam", "sam's own words")
     page.get_by_text(f"Robin has answered for {month}; you'll see it once you have given yours.").wait_for()
-    _move(page, "passion", 0, -1, 4)
+    move(page, "passion", 0, -1, 4)
     caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text(f"Saved Sam's monthly check-in for {month}").wait_for()
@@ -455,7 +443,7 @@ def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, reques
     agreements.get_by_text("A walk after dinner on Sundays").wait_for()
     agreements.locator("button").filter(has_text=re.compile(r"^partly$")).click()
     agreements.get_by_placeholder("One small thing we'll try (a few words)").fill("Phones away at dinner")
-    _move(page, "passion", 0, +1, 6)
+    move(page, "passion", 0, +1, 6)
     caught_up(page)  # the kernel has every answer before the click
     screenshot(page, "reflect-app-practices.png")
     page.locator("button:has-text('Save my check-in')").click()

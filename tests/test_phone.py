@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -22,18 +21,14 @@ from reflect.servers.app import free_port
 from reflect.storage.reminders import next_reflection_line, write_reminders
 from reflect.storage.store import Store
 
-from .conftest import REFLECT_BIN, ROOT, make_checkin
+from .conftest import CHROMIUM, REFLECT_BIN, make_checkin
 from .kernelwatch import caught_up, watch
+from .test_browser import ARTIFACTS, TIMEOUT_MS, stop
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOT = ARTIFACTS / "phone.png"
 PHONE = {"width": 390, "height": 844}
 #: A finger needs about 44 px; nothing a person taps may be smaller than this.
 MIN_TARGET_PX = 40
-TIMEOUT_MS = 60_000
 
 pytestmark = [
     pytest.mark.browser,
@@ -71,16 +66,6 @@ LAYOUT_JS = """(minTarget) => {
   }
   return {width: vw, scrollWidth: document.scrollingElement.scrollWidth, outside, sideways, small, count};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -132,13 +117,7 @@ def _serve(tmp_path, db):
         assert match, first
         yield match.group(1), db
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
 
 
 def check_layout(page, when: str) -> int:
