@@ -32,7 +32,9 @@ from pathlib import Path
 from types import FrameType
 
 from reflect.errors import ReflectError
+from reflect.servers.kernels import ready_kernel_options
 from reflect.system.paths import kit_notebooks, resolve_store_path
+from reflect.system.speedups import child_environment
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ def command(notebook: Path, *, port: int) -> list[str]:
         "--strip_sources=True",
         "--show_tracebacks=False",
         "--theme=light",
+        *ready_kernel_options(),
     ]
 
 
@@ -106,7 +109,7 @@ def environment(store: Path, token: str, base: dict[str, str] | None = None) -> 
     env.pop("JUPYTER_TOKEN_FILE", None)
     paths = [str(TEMPLATES_ROOT), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
     env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return env
+    return child_environment(env)  # the server and its kernels skip a slow import, as the kit does
 
 
 class AppServer:
