@@ -21,8 +21,10 @@ from __future__ import annotations
 #: Kernels kept ready. Two: a second page opened soon after the first (the partner's, say) is
 #: ready too, while the first is replaced. Each waiting kernel holds about 90 MB.
 POOL_SIZE = 2
-#: Seconds Voila waits before starting a kernel to replace one a page took.
-REFILL_DELAY_S = 0.5
+#: Seconds Voila waits before starting a kernel to replace one a page took: long enough for the
+#: page to finish loading first (starting a kernel is a second of CPU, which a 2-core machine would
+#: otherwise take from the page); the second kernel of the pool covers a page opened meanwhile.
+REFILL_DELAY_S = 4.0
 #: A kernel with no page connected and no activity for this long is shut down (15 minutes).
 CULL_IDLE_S = 15 * 60
 #: How often the server looks for such kernels.
