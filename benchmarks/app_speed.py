@@ -4,8 +4,11 @@ Drives Debian's Chromium with Playwright against the kit's own app server (``App
 what ``reflect app`` starts) on a temporary store with two people and a month of history.
 
 - **port open**: from starting the server until its port accepts a connection;
-- **first load**: a new browser (empty cache) opens the address as soon as the port is open;
-- **returning loads**: the same browser opens the address again later (its cache holds the page's
+- **kernels ready**: from starting the server until the kernels it keeps ready wait for a visitor
+  (seen in ``/proc``: each holds a connection to the server);
+- **first load, at once**: a new browser (empty cache) opens the address as soon as the port is open;
+- **first load, ready**: another new browser opens it once the kernels are ready again;
+- **returning loads**: that browser opens the address again later (its cache holds the page's
   scripts), each time after closing the page before;
 - **usable form**: the person picker is visible and enabled, and the first slider is drawn;
 - **memory**: the resident memory (RSS) of the server and all its kernels after 1, 10, 25 and 50
@@ -48,8 +51,8 @@ def seed(db: Path) -> None:
             store.save(CheckIn.create(person=person, date=last, scores=dict.fromkeys(KEYS, 6)))
 
 
-def tree_rss(pid: int) -> tuple[float, int]:
-    """The resident memory (MiB) of ``pid`` and all its descendants, and how many descendants."""
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -65,6 +68,12 @@ def tree_rss(pid: int) -> tuple[float, int]:
         p = todo.pop()
         seen.append(p)
         todo.extend(children.get(p, []))
+    return seen
+
+
+def tree_rss(pid: int) -> tuple[float, int]:
+    """The resident memory (MiB) of ``pid`` and all its descendants, and how many descendants."""
+    seen = tree(pid)
     total = 0
     for p in seen:
         try:
@@ -75,6 +84,31 @@ def tree_rss(pid: int) -> tuple[float, int]:
         except OSError:
             pass
     return total / 1024, len(seen) - 1
+
+
+def waiting_kernels(pid: int, port: int) -> int:
+    """How many children of server ``pid`` hold an open TCP connection to its ``port``: the kernels
+    made ahead of time, waiting for a visitor (Voila's ``wait_for_request``)."""
+    with open(f"/proc/{pid}/net/tcp") as f:
+        to_port = {row.split()[9] for row in f.read().splitlines()[1:]
+                   if row.split()[3] == "01" and int(row.split()[2].split(":")[1], 16) == port}
+    count = 0
+    for child in tree(pid)[1:]:
+        try:
+            fds = [os.readlink(f"/proc/{child}/fd/{fd}") for fd in os.listdir(f"/proc/{child}/fd")]
+        except OSError:
+            continue
+        count += any(fd.startswith("socket:[") and fd[8:-1] in to_port for fd in fds)
+    return count
+
+
+def until_ready(server: AppServer, kernels: int, timeout: float = 120.0) -> None:
+    assert server.process is not None
+    deadline = time.monotonic() + timeout
+    while waiting_kernels(server.process.pid, server.port) < kernels:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the kernels were not ready within {timeout:.0f} s")
+        time.sleep(0.05)
 
 
 def open_form(context, url: str) -> float:
@@ -110,7 +144,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    ports, firsts, returns = [], [], []
+    from reflect.servers.kernels import POOL_SIZE
+
+    ports, readies, at_once, firsts, returns = [], [], [], [], []
     memory: list[tuple[int, float, int]] = []
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
@@ -125,6 +161,10 @@ def main() -> None:
             ports.append(time.perf_counter() - started)
             try:
                 context = browser.new_context()
+                at_once.append(open_form(context, server.url))
+                context.close()
+                until_ready(server, POOL_SIZE)
+                context = browser.new_context()
                 firsts.append(open_form(context, server.url))
                 for _ in range(args.returns):
                     time.sleep(AWAY_S)
@@ -134,8 +174,11 @@ def main() -> None:
                 server.stop()
         if args.loads:
             server = AppServer(db)
+            started = time.perf_counter()
             server.start()
             try:
+                until_ready(server, POOL_SIZE)
+                readies.append(time.perf_counter() - started)
                 context = browser.new_context()
                 marks = sorted({1, 10, 25, args.loads} & set(range(1, args.loads + 1)))
                 for n in range(1, args.loads + 1):
@@ -154,7 +197,9 @@ def main() -> None:
     print(f"reflect app speed ({sys.platform}, {os.cpu_count()} cores; load average "
           f"{load_before[0]:.2f} before, {load_after[0]:.2f} after)")
     print(median_line("server port open", ports))
-    print(median_line("first load to usable form", firsts))
+    print(median_line("server start to kernels ready", readies))
+    print(median_line("first load, opened at once", at_once))
+    print(median_line("first load, kernels ready", firsts))
     print(median_line("returning load to usable form", returns))
     if memory:
         print("memory of server + kernels (RSS) after page loads:")
