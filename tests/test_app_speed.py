@@ -279,3 +279,35 @@ def test_a_page_made_ahead_shows_the_store_as_it_is_when_opened_and_frees_its_ke
         _until(lambda: not made_ahead & set(_children(server.process.pid)), "the closed pages' kernels freed")
         first.close()
         second.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux's /proc")
+def test_killing_reflect_app_leaves_neither_its_server_nor_its_ready_kernels(tmp_path):
+    import signal
+
+    from .conftest import REFLECT_BIN
+
+    env = {**os.environ, "REFLECT_HOME": str(tmp_path)}
+    parent = subprocess.Popen([str(REFLECT_BIN), "app", "--db", str(tmp_path / "couple.db")], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert parent.stdout is not None
+        assert "ready at" in parent.stdout.readline()
+        [server] = _children(parent.pid)
+        _until(lambda: len(_children(server)) == kernels.POOL_SIZE, "the ready kernels started")
+        everyone = [server, *_children(server)]
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=60)
+        _until(lambda: not any(os.path.exists(f"/proc/{p}") and _alive(p) for p in everyone),
+               "the server and its kernels gone", timeout=30)
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
