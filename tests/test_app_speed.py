@@ -145,11 +145,28 @@ def test_a_ready_kernel_waits_for_its_visitor_then_belongs_to_that_page(monkeypa
     import voila.utils
 
     calls = []
+
+    def visitor_came(url=None):
+        calls.append(url)
+        os.environ[warm.REQUEST_VARIABLE] = "/"  # as Voila hands the request's details over
+
     monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
-    monkeypatch.setattr(voila.utils, "wait_for_request", lambda url=None: calls.append(url))
+    monkeypatch.delenv(warm.REQUEST_VARIABLE, raising=False)
+    monkeypatch.setattr(voila.utils, "wait_for_request", visitor_came)
     warm.wait_for_visitor()
     assert calls == [None]
     assert not warm.in_ready_kernel()
+
+
+def test_a_wait_that_got_no_request_is_said(monkeypatch, caplog):
+    import voila.utils
+
+    monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
+    monkeypatch.delenv(warm.REQUEST_VARIABLE, raising=False)
+    monkeypatch.setattr(voila.utils, "wait_for_request", lambda url=None: None)  # Voila's "failed to connect"
+    with caplog.at_level("WARNING", logger="reflect.servers.warm"):
+        warm.wait_for_visitor()
+    assert "never reached this kernel" in caplog.text
 
 
 def test_the_notebook_waits_for_its_visitor_before_it_reads_the_store():

@@ -18,16 +18,25 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 log = logging.getLogger(__name__)
 
 #: Set by Voila in the environment of a kernel started for its pool.
 PREHEAT_VARIABLE = "VOILA_PREHEAT"
+#: One of the request's details that Voila hands a waiting kernel once its page is opened.
+REQUEST_VARIABLE = "SCRIPT_NAME"
 
 
 def in_ready_kernel(environ: dict[str, str] | None = None) -> bool:
     """Whether this kernel was started ahead of time for Voila's pool (and no page has it yet)."""
     return (os.environ if environ is None else environ).get(PREHEAT_VARIABLE) == "True"
+
+
+def _say(words: str) -> None:
+    """A warning for the server's log (the kernel's own stderr), never on the person's page."""
+    log.warning(words)
+    print(f"reflect: {words}", file=sys.__stderr__, flush=True)
 
 
 def wait_for_visitor() -> None:
@@ -46,8 +55,11 @@ def wait_for_visitor() -> None:
     try:
         from voila.utils import wait_for_request
 
-        wait_for_request()
+        wait_for_request()  # returns with the request's details in os.environ, or none if it could not wait
     except Exception as exc:  # never leave a person with no form at all
-        log.warning("could not wait for the page to be opened (%r); building it now", exc)
+        _say(f"could not wait for the page to be opened ({exc!r}); building it now")
+        return
+    if REQUEST_VARIABLE not in os.environ:
+        _say("the page's request never reached this kernel; building the page now")
         return
     os.environ[PREHEAT_VARIABLE] = "False"  # this kernel now belongs to the page that was opened
