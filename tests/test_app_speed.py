@@ -130,43 +130,50 @@ def test_outside_a_ready_kernel_the_notebook_does_not_wait(monkeypatch):
     assert not warm.in_ready_kernel({warm.PREHEAT_VARIABLE: "False"})
 
 
-def test_a_ready_kernel_that_cannot_reach_its_server_builds_the_page_anyway(monkeypatch):
-    import voila.utils
-
-    def unreachable(url=None):
-        raise OSError("connection refused")
-
+def test_a_ready_kernel_that_cannot_reach_its_server_builds_the_page_anyway(monkeypatch, caplog):
     monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
-    monkeypatch.setattr(voila.utils, "wait_for_request", unreachable)
-    assert warm.wait_for_visitor() is None  # no exception: the page is built, from the store as it is
+    monkeypatch.setenv("VOILA_APP_PORT", str(app.free_port()))  # nothing listens there
+    with caplog.at_level("WARNING", logger="reflect.servers.warm"):
+        assert warm.wait_for_visitor() is None  # no exception: the page is built, from the store as it is
+    assert "could not wait for the page to be opened" in caplog.text
 
 
 def test_a_ready_kernel_waits_for_its_visitor_then_belongs_to_that_page(monkeypatch):
-    import voila.utils
-
     calls = []
 
-    def visitor_came(url=None):
-        calls.append(url)
-        os.environ[warm.REQUEST_VARIABLE] = "/"  # as Voila hands the request's details over
+    def visitor_came(environ):
+        calls.append(environ.get("JUPYTER_TOKEN"))
+        return {"QUERY_STRING": "token=t", "SCRIPT_NAME": "/"}
 
     monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
-    monkeypatch.delenv(warm.REQUEST_VARIABLE, raising=False)
-    monkeypatch.setattr(voila.utils, "wait_for_request", visitor_came)
+    monkeypatch.setenv("JUPYTER_TOKEN", "t")
+    monkeypatch.delenv("SCRIPT_NAME", raising=False)
+    monkeypatch.setattr(warm, "wait_for_request", visitor_came)
     warm.wait_for_visitor()
-    assert calls == [None]
+    assert calls == ["t"]
+    assert os.environ["SCRIPT_NAME"] == "/"
     assert not warm.in_ready_kernel()
 
 
-def test_a_wait_that_got_no_request_is_said(monkeypatch, caplog):
-    import voila.utils
+def test_a_ready_kernel_waits_at_its_own_address_on_this_machine():
+    env = {"VOILA_APP_PORT": "8123", "VOILA_SERVER_URL": "/", "VOILA_KERNEL_ID": "a-b-c-d-e"}
+    assert warm.query_address(env) == "ws://127.0.0.1:8123/voila/query/a-b-c-d-e"
 
-    monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
-    monkeypatch.delenv(warm.REQUEST_VARIABLE, raising=False)
-    monkeypatch.setattr(voila.utils, "wait_for_request", lambda url=None: None)  # Voila's "failed to connect"
-    with caplog.at_level("WARNING", logger="reflect.servers.warm"):
-        warm.wait_for_visitor()
-    assert "never reached this kernel" in caplog.text
+
+@pytest.mark.slow
+def test_only_the_kits_kernels_may_wait_for_a_page_request(tmp_path):
+    import uuid
+
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    with AppServer(tmp_path / "us.db") as server:
+        address = warm.query_address({"VOILA_APP_PORT": str(server.port), "VOILA_KERNEL_ID": str(uuid.uuid4())})
+        for header in ({}, {"Authorization": "token not-the-token"}):
+            with pytest.raises(InvalidStatus, match="403"):
+                connect(address, additional_headers=header, open_timeout=30)
+        with connect(address, additional_headers={"Authorization": f"token {server.token}"}, open_timeout=30):
+            pass  # the kit's kernels get in
 
 
 def test_the_notebook_waits_for_its_visitor_before_it_reads_the_store():
