@@ -335,3 +335,69 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
     except OSError:
         return False
+
+
+def test_a_server_on_the_home_network_over_https_tells_its_kernels_where_and_what_to_trust(tmp_path):
+    cert = tmp_path / "app-cert.pem"
+    env = {**kernels.kernel_environment("192.168.1.20", certfile=cert),
+           "VOILA_APP_PORT": "8443", "VOILA_KERNEL_ID": "a-b-c-d-e"}
+    assert warm.query_address(env) == "wss://192.168.1.20:8443/voila/query/a-b-c-d-e"
+    assert env[warm.CERT_VARIABLE] == str(cert)
+    assert warm.tls_context({"VOILA_WS_PROTOCOL": "ws"}) is None
+    context = warm.tls_context({"VOILA_WS_PROTOCOL": "wss"})  # the system's authorities when no certificate
+    assert context is not None and context.check_hostname
+    plain = kernels.kernel_environment("127.0.0.1")
+    assert warm.query_address({**plain, "VOILA_APP_PORT": "1", "VOILA_KERNEL_ID": "k"}) == "ws://127.0.0.1:1/voila/query/k"
+    assert warm.query_address({"VOILA_APP_IP": "::1", "VOILA_APP_PORT": "1"}).startswith("ws://[::1]:1/")
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "reflect test")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_a_ready_kernel_waits_over_https_trusting_the_kits_certificate(tmp_path):
+    import json
+    import ssl
+    import threading
+
+    from websockets.sync.server import serve
+
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    heard = []
+
+    def answer(socket):
+        heard.append((socket.request.path, socket.request.headers.get("Authorization")))
+        socket.send(json.dumps({"QUERY_STRING": "token=t"}))
+
+    with serve(answer, "127.0.0.1", 0, ssl=context) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        env = {**kernels.kernel_environment("127.0.0.1", certfile=cert_file), "JUPYTER_TOKEN": "t",
+               "VOILA_APP_PORT": str(server.socket.getsockname()[1]), "VOILA_KERNEL_ID": "a-b-c-d-e"}
+        assert warm.wait_for_request(env) == {"QUERY_STRING": "token=t"}
+        assert heard == [("/voila/query/a-b-c-d-e", "token t")]
+        with pytest.raises(ssl.SSLCertVerificationError):  # a certificate it was not told to trust
+            warm.wait_for_request({**env, warm.CERT_VARIABLE: ""})
+        server.shutdown()

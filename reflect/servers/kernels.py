@@ -7,6 +7,8 @@
   go with the pool; the kit uses neither.)
 - **Freed when closed**: a closed page asks the server to shut its kernel down; the kit's sign-in
   (:class:`reflect.servers.identity.PageIdentityProvider`) gives the page the cookie that request needs.
+- **Reaching their server**: a ready kernel reaches its server on 127.0.0.1 over plain HTTP; a
+  server elsewhere (the home network, HTTPS) adds :func:`kernel_environment` to its environment.
 - **Culled when idle**: a kernel whose page went away without saying so (a phone that dropped the
   tab, a browser killed) is shut down after :data:`CULL_IDLE_S` with no activity and no page
   connected; the server looks every :data:`CULL_EVERY_S`. Kernels waiting in the pool are never
@@ -17,6 +19,10 @@ True
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+from reflect.servers.warm import CERT_VARIABLE
 
 #: Kernels kept ready. Two: a second page opened soon after the first (the partner's, say) is
 #: ready too, while the first is replaced. Each waiting kernel holds about 90 MB.
@@ -42,3 +48,13 @@ def ready_kernel_options(pool_size: int = POOL_SIZE) -> list[str]:
         f"--MappingKernelManager.cull_interval={CULL_EVERY_S}",
         "--MappingKernelManager.cull_connected=False",
     ]
+
+
+def kernel_environment(host: str, *, certfile: Path | None = None) -> dict[str, str]:
+    """What the server's environment must add for its ready kernels to reach it when it does not
+    listen on plain HTTP at 127.0.0.1 (on the home network, over HTTPS with the kit's certificate):
+    without it they cannot wait for their page, and build it ahead with the store as it was."""
+    env = {"VOILA_APP_IP": host}
+    if certfile is not None:
+        env.update({"VOILA_WS_PROTOCOL": "wss", CERT_VARIABLE: str(certfile)})
+    return env

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import ssl
 import sys
 from collections.abc import Mapping
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 #: Set by Voila in the environment of a kernel started for its pool.
 PREHEAT_VARIABLE = "VOILA_PREHEAT"
+#: The certificate a ready kernel trusts when its server is on HTTPS (the kit's own, for ``--lan``).
+CERT_VARIABLE = "REFLECT_APP_CERTFILE"
 #: How long a ready kernel tries to reach its server before it gives up waiting.
 CONNECT_TIMEOUT_S = 10.0
 
@@ -42,10 +45,23 @@ def in_ready_kernel(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def query_address(environ: Mapping[str, str]) -> str:
-    """Where a ready kernel waits for its page's request: the server's ``voila/query/<kernel id>``."""
+    """Where a ready kernel waits for its page's request: the server's ``voila/query/<kernel id>``,
+    found as Voila's own wait finds it (``VOILA_WS_PROTOCOL``, ``VOILA_APP_IP``, ``VOILA_APP_PORT``,
+    ``VOILA_SERVER_URL``: plain ``ws`` on 127.0.0.1 unless the server's environment says otherwise)."""
+    protocol = environ.get("VOILA_WS_PROTOCOL", "ws")
+    host = environ.get("VOILA_APP_IP", "127.0.0.1")
+    host = f"[{host}]" if ":" in host else host
     port = environ.get("VOILA_APP_PORT", "8866")
     base = environ.get("VOILA_SERVER_URL", "/")
-    return f"ws://127.0.0.1:{port}{base}voila/query/{environ.get('VOILA_KERNEL_ID', '')}"
+    return f"{protocol}://{host}:{port}{base}voila/query/{environ.get('VOILA_KERNEL_ID', '')}"
+
+
+def tls_context(environ: Mapping[str, str]) -> ssl.SSLContext | None:
+    """For a server on HTTPS (``wss``): a client context that trusts the certificate in
+    :data:`CERT_VARIABLE` (the kit's own), else the system's authorities."""
+    if environ.get("VOILA_WS_PROTOCOL", "ws") != "wss":
+        return None
+    return ssl.create_default_context(cafile=environ.get(CERT_VARIABLE) or None)
 
 
 def wait_for_request(environ: Mapping[str, str]) -> dict[str, str]:
@@ -54,7 +70,7 @@ def wait_for_request(environ: Mapping[str, str]) -> dict[str, str]:
 
     token = environ.get("JUPYTER_TOKEN", "")
     with connect(query_address(environ), additional_headers={"Authorization": f"token {token}"},
-                 open_timeout=CONNECT_TIMEOUT_S, max_size=2**20) as socket:
+                 ssl=tls_context(environ), open_timeout=CONNECT_TIMEOUT_S, max_size=2**20) as socket:
         details = json.loads(socket.recv())
     return {str(key): str(value) for key, value in details.items()}
 
