@@ -500,3 +500,20 @@ def test_stopping_or_killing_lan_mode_leaves_no_server_and_no_kernel(couple, sig
                 os.kill(kernel, signal.SIGKILL)
             os.kill(pid, signal.SIGKILL)
         served.process.wait()
+
+
+def test_on_the_home_network_the_ready_kernels_reach_their_server_over_https(couple):
+    """A ready kernel waits for its page through the server: on the home network it must find the
+    server at its address, over TLS, trusting the kit's certificate (else it builds the page ahead,
+    with the store as it was)."""
+    from reflect.servers.warm import CERT_VARIABLE
+
+    at_home = AppServer(couple)
+    _cmd, env = at_home._command_and_environment()
+    assert "VOILA_APP_IP" not in env and CERT_VARIABLE not in env
+    server = AppServer(couple, lan=True, address="127.0.0.1")
+    cmd, env = server._command_and_environment()
+    assert server.certificate is not None
+    assert env["VOILA_APP_IP"] == "127.0.0.1" and env["VOILA_WS_PROTOCOL"] == "wss"
+    assert env[CERT_VARIABLE] == str(server.certificate.cert_file)
+    assert env[ENV_PASSPHRASES_REQUIRED] == "1" and "--preheat_kernel=True" in cmd

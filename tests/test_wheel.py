@@ -21,6 +21,10 @@ def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
                            capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr
     [wheel] = wheels.glob("reflect-*.whl")
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as built:  # the start-up file the app's server and kernels get (speedups)
+        assert "reflect/system/startup/sitecustomize.py" in built.namelist()
 
     # a fresh venv that borrows the kit's dependencies (not the kit itself) instead of reinstalling them
     venv = tmp_path / "venv"

@@ -40,7 +40,9 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from reflect.errors import ReflectError
+from reflect.servers.kernels import kernel_environment, ready_kernel_options
 from reflect.system.paths import kit_notebooks, resolve_store_path
+from reflect.system.speedups import child_environment
 
 if TYPE_CHECKING:
     from reflect.servers.certificate import Certificate
@@ -107,6 +109,8 @@ def command(notebook: Path, *, port: int) -> list[str]:
         "--strip_sources=True",
         "--show_tracebacks=False",
         "--theme=light",
+        "--VoilaConfiguration.file_allowlist=[]",  # no file served: the form is the whole page
+        *ready_kernel_options(),
     ]
 
 
@@ -115,16 +119,13 @@ HTTPS_VOILA = "reflect.servers.voila_https"
 
 
 def lan_command(notebook: Path, *, port: int, address: str, cert_file: Path, key_file: Path) -> list[str]:
-    """:func:`command`, served over HTTPS on ``address`` (this computer's home-network address),
-    and serving no file at all (Voila's ``/voila/files/`` would otherwise serve the notebook
-    folder's images)."""
+    """:func:`command`, served over HTTPS on ``address`` (this computer's home-network address)."""
     cmd = command(notebook, port=port)
     if cmd[1:3] != ["-m", "voila"]:  # pragma: no cover - command() and this function go together
         raise AppError("the app's server command is not the one expected; reinstall Reflect (scripts/setup)")
     cmd[2] = HTTPS_VOILA
     cmd = [f"--Voila.ip={address}" if part == f"--Voila.ip={HOST}" else part for part in cmd]
-    return [*cmd, f"--ReflectVoila.certfile={cert_file}", f"--ReflectVoila.keyfile={key_file}",
-            "--VoilaConfiguration.file_allowlist=[]"]
+    return [*cmd, f"--ReflectVoila.certfile={cert_file}", f"--ReflectVoila.keyfile={key_file}"]
 
 
 def check_passphrases(store: Store) -> None:
@@ -150,7 +151,7 @@ def environment(store: Path, token: str, base: dict[str, str] | None = None) -> 
     env.pop("JUPYTER_TOKEN_FILE", None)
     paths = [str(TEMPLATES_ROOT), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
     env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return env
+    return child_environment(env)  # the server and its kernels skip a slow import, as the kit does
 
 
 class AppServer:
@@ -201,6 +202,8 @@ class AppServer:
             return command(self.notebook, port=self.port), env
         self.certificate = ensure_certificate(self.store, [self.host])
         env[ENV_PASSPHRASES_REQUIRED] = "1"
+        # the ready kernels wait for their page through this server: at its address, over HTTPS
+        env.update(kernel_environment(self.host, certfile=self.certificate.cert_file))
         return lan_command(self.notebook, port=self.port, address=self.host, cert_file=self.certificate.cert_file,
                            key_file=self.certificate.key_file), env
 

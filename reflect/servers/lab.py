@@ -24,6 +24,7 @@ from pathlib import Path
 
 from reflect.errors import ReflectError
 from reflect.system.paths import kit_notebooks, resolve_store_path
+from reflect.system.speedups import child_environment
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 90.0
@@ -66,7 +67,7 @@ def start(store: str | os.PathLike[str] | None = None, *, port: int | None = Non
     notice = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     notice.parent.mkdir(parents=True)
     notice.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)}
+    env = child_environment({**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)})  # skips a slow import
     if store is not None or os.environ.get("REFLECT_DB"):
         env["REFLECT_DB"] = str(resolve_store_path(store).expanduser().resolve())
     root = notebooks_folder()
