@@ -836,7 +836,8 @@ def ritual() -> None:
 @click.option("--person", "-p", default=None,
               help="Who did it, by name (any name: Both or Together too). Default: both of you, together.")
 @click.option("--date", "-d", "date", default=None, metavar="YYYY-MM-DD", help="The day (default: today).")
-@click.option("--note", default=None, help="A few words to remember it by.")
+@click.option("--note", default=None,
+              help="A few words to remember it by (the ritual log is shared: both of you see them).")
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None,
               help="For a kind of your own: its rhythm (this adds it to the catalogue).")
 @click.option("--undo", is_flag=True, help="Take back a ritual logged by mistake (the history keeps it).")
