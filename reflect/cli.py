@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from reflect import __version__
-from reflect.analytics.phrases import month_words
+from reflect.analytics.phrases import month_words, sealed_words
 from reflect.domain.dimensions import BY_KEY, CADENCES, KEYS
 from reflect.domain.text import printable
 from reflect.system.paths import resolve_store_path
@@ -445,12 +445,13 @@ def list_(person: str | None, month: str | None, cadence: str | None, notes: boo
         if month == "latest":
             month = store.latest_month()
             if month is None:
-                _echo_err("No check-ins yet.")
+                _echo_err(f"No check-ins to show yet{sealed_words(store.sealed_count())}.")
                 return
             click.echo(f"Latest month with check-ins: {month}")
         checkins = store.checkins(person=person, month=month, cadence=cadence)
+        sealed = store.sealed_count()
     if not checkins:
-        _echo_err("No check-ins match.")
+        _echo_err(f"No check-ins match{sealed_words(sealed)}.")
         return
     _echo(_format_table(checkins, notes=notes))
 
@@ -468,12 +469,16 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
 
     from reflect.analytics.analysis import month_summary, summary_text
     from reflect.domain.checkin import parse_month
+    from reflect.errors import NoData
 
     if month is not None:
         month = parse_month(month)
     with _viewing(db) as store:
         _view_as(store, as_person, passphrase_file)
-        result = month_summary(store.frame(), month)
+        try:
+            result = month_summary(store.frame(), month)
+        except NoData as exc:  # say why, when check-ins are saved but still sealed
+            raise NoData(f"{exc}{sealed_words(store.sealed_count())}") from None
     _echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
 
 

@@ -175,3 +175,20 @@ def test_a_wrong_passphrase_for_a_report_with_notes_stops_it(couple, cli, secret
             "--passphrase-for", "Robin", secrets["Wrong"])
     assert r.returncode == 1 and "not Robin's passphrase" in r.stderr
     assert not (home / "r").exists() or not any((home / "r").iterdir())  # nothing made without Robin's say
+
+
+def test_sealed_check_ins_are_said_to_be_sealed_not_missing(couple, cli, secrets):
+    """Robin saves this month on the phone; Sam has not answered: the views have nothing to show
+    yet, and say why instead of "no check-ins" (which reads as if the save was lost)."""
+    this_month = TODAY.replace(day=1).isoformat()
+    r = cli("add", "-p", "Robin", "-d", this_month, *SCORES, "--passphrase-file", secrets["Robin"])
+    assert r.returncode == 0, r
+    sealed = "1 check-in is saved but sealed until everyone has answered for that period, or the period is over"
+    r = cli("report")
+    assert r.returncode == 1 and "no check-ins to show yet" in r.stderr and sealed in r.stderr, r
+    r = cli("summary")
+    assert r.returncode == 1 and sealed in r.stderr, r
+    r = cli("list")
+    assert sealed in r.stderr and "Robin" not in r.stdout, r
+    r = cli("list", "--as", "Robin", "--passphrase-file", secrets["Robin"])  # Robin sees Robin's own
+    assert r.returncode == 0 and "Robin" in r.stdout and "sealed" not in r.stderr, r

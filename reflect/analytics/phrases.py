@@ -52,6 +52,15 @@ def dimensions_together(keys: Iterable[str]) -> str:
     return f"passion and {words}" if len(intimacy) == 1 else f"passion, {words}"
 
 
+def sealed_words(count: int) -> str:
+    """Why a store with check-ins shows none: ``; 1 check-in is sealed until ...`` (empty for none),
+    to end a sentence that says there is nothing to show."""
+    if count <= 0:
+        return ""
+    return (f"; {count} check-in{'s are' if count != 1 else ' is'} saved but sealed until everyone has answered "
+            "for that period, or the period is over")
+
+
 def month_words(month: str, *, short: bool = False) -> str:
     """``2026-10`` -> ``October 2026`` (``Oct 2026`` when ``short``)."""
     return month_start(month).strftime("%b %Y" if short else "%B %Y")

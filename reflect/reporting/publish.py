@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from reflect import __version__
+from reflect.analytics.phrases import sealed_words
 from reflect.domain.months import add_months, month_start
 from reflect.errors import ReflectError, StoreError
 from reflect.reporting.params import resolve_month
@@ -143,10 +144,11 @@ def plan(
         target = folders[path]
         try:
             with Store(path, create=False) as store:
-                months = store.months()
-            chosen = months if all_months else [resolve_month(month, months)]
+                months, sealed = store.months(), store.sealed_count()
+            chosen = months if all_months else [resolve_month(month, months, sealed=sealed)]
             if not chosen:
-                raise ReportError(f"{path}: no check-ins yet, so there is nothing to report")
+                raise ReportError(f"{path}: no check-ins to show yet, so there is nothing to report"
+                                  f"{sealed_words(sealed)}")
             _check_writable(target)
             if target != base:
                 _claim(target, path)

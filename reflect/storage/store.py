@@ -852,6 +852,12 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         )
         return [r[0] for r in rows]
 
+    def sealed_count(self) -> int:
+        """How many check-ins (latest versions) are hidden from whoever is signed in now (see
+        :meth:`is_sealed`): saved, but sealed until the others have answered or the period is over."""
+        visible, params = self._visible_sql()
+        return int(self._conn.execute(f"SELECT count(*) FROM checkins c WHERE NOT {visible}", params).fetchone()[0])
+
     def latest_month(self) -> str | None:
         visible, params = self._visible_sql()
         row = self._conn.execute(f"SELECT max(c.period_start) FROM checkins c WHERE {visible}", params).fetchone()
