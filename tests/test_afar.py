@@ -517,3 +517,32 @@ def test_on_the_home_network_the_ready_kernels_reach_their_server_over_https(cou
     assert env["VOILA_APP_IP"] == "127.0.0.1" and env["VOILA_WS_PROTOCOL"] == "wss"
     assert env[CERT_VARIABLE] == str(server.certificate.cert_file)
     assert env[ENV_PASSPHRASES_REQUIRED] == "1" and "--preheat_kernel=True" in cmd
+
+
+def test_on_the_home_network_what_the_two_share_is_written_only_by_someone_signed_in(couple):
+    """The page's address alone writes nothing: a ritual done together, a life event, an agreement
+    or a new item of the yes / not now / no list needs someone signed in; at the computer nothing changes."""
+    from reflect.domain.agreements import Agreement
+    from reflect.domain.lifeevents import LifeEvent
+    from reflect.domain.rituals import Ritual
+
+    today = dt.date.today()
+    month = f"{today:%Y-%m}"
+    writes = {
+        "log a ritual you did together": lambda s: s.log_ritual(Ritual.create(day=today, kind="hug")),
+        "mark a life event": lambda s: s.mark_event(LifeEvent.create(day=today, kind="move", words="A new flat")),
+        "write an agreement": lambda s: s.save_agreement(Agreement.create(month=month, text="Walks on Sundays")),
+        "add to the list": lambda s: s.add_consent_item("Dancing in the kitchen"),
+    }
+    with Store(couple, passphrases_required=True) as store:
+        for what, write in writes.items():
+            refused = rf"^on the home network, sign in first to {what} \(nothing was saved\)$"
+            with pytest.raises(NotSignedIn, match=refused):
+                write(store)
+        assert store.rituals() == [] and store.life_events() == [] and store.agreements() == []
+        store.sign_in("Sam", "sam's words")
+        for write in writes.values():
+            write(store)
+        assert len(store.rituals()) == 1 and len(store.life_events()) == 1 and len(store.agreements()) == 1
+    with Store(couple) as store:  # at the computer, as before: the couple's shared records need no sign-in
+        store.log_ritual(Ritual.create(day=today - dt.timedelta(days=1), kind="hug"))

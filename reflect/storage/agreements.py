@@ -59,6 +59,8 @@ class AgreementRecords(Records):
         An answer must be to an agreement that is in the store (or in this batch) and not taken back.
         """
         items, replies = list(agreements), list(answers)
+        if items:
+            self.require_someone_signed_in("write an agreement")
         for person in sorted({a.person for a in replies}):
             self.require_signed_in(person)
         counts = [0, 0, 0]

@@ -83,6 +83,7 @@ class ConsentLists(Records):
         known = self._known_item(name)
         if known is not None:
             return known
+        self.require_someone_signed_in("add to the list")
         self.write(lambda conn: conn.execute(
             "INSERT OR IGNORE INTO consent_items (item, created_at, source) VALUES (?, ?, ?)",
             (name, now_stamp(), source)))

@@ -34,6 +34,8 @@ class LifeEventRecords(Records):
     def mark_events(self, events: Iterable[LifeEvent], *, source: str | None = None) -> tuple[int, int, int]:
         """Mark life events in one transaction, all of them or none: (added, updated, unchanged)."""
         items = list(events)
+        if items:
+            self.require_someone_signed_in("mark a life event")
         counts = [0, 0, 0]
 
         def work(conn: sqlite3.Connection) -> None:

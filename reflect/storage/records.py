@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from reflect.errors import NotSignedIn
 from reflect.storage import keys
 
 SaveStatus = Literal["added", "updated", "unchanged"]
@@ -36,6 +37,7 @@ class Records:
     _present: set[str]
     path: Path | None
     today: Any
+    passphrases_required: bool
 
     # -- provided by the Store ------------------------------------------------------------------
 
@@ -47,6 +49,13 @@ class Records:
 
     def is_protected(self, name: str) -> bool:  # pragma: no cover - the Store's
         raise NotImplementedError
+
+    def require_someone_signed_in(self, what: str) -> None:
+        """On the home network (``passphrases_required``), what the two of you share (a ritual done
+        together, a life event, an agreement, an item of the yes / not now / no list) is written only
+        by someone signed in: the page's address alone lets nobody write to the store."""
+        if self.passphrases_required and not self._keys:
+            raise NotSignedIn(f"on the home network, sign in first to {what} (nothing was saved)")
 
     @staticmethod
     def _register(conn: sqlite3.Connection, name: str, stamp: str) -> None:

@@ -1006,6 +1006,8 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
             seen.add(r.key)
         for person in sorted({r.person for r in items if r.person}):
             self.require_signed_in(person)
+        if any(not r.person for r in items):
+            self.require_someone_signed_in("log a ritual you did together")
         counts: dict[str, int] = {}
 
         def work(conn: sqlite3.Connection) -> None:
