@@ -23,11 +23,8 @@ from reflect.servers.app import AppServer, command, environment
 from reflect.storage.store import Store
 from reflect.system.speedups import STARTUP_DIR, child_environment
 
-from .conftest import make_checkin
+from .conftest import CHROMIUM, make_checkin
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 60_000
 #: A child that imports what Voila and JupyterLab import (jupyter_events brings jsonschema), then says
 #: whether jsonschema's optional rfc3987_syntax was imported.
@@ -235,16 +232,6 @@ def _waiting_kernels(server: AppServer) -> list[int]:
     """The kernels made ahead of time and waiting for a visitor (each holds a connection to the server)."""
     assert server.process is not None
     return [k for k in _children(server.process.pid) if _connected_to(k, server.port)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser

@@ -305,6 +305,11 @@ def _serve_protected(tmp_path, agreement=None):
         store.sign_out()
         if agreement is not None:
             store.save_agreement(agreement)
+    yield from serve_app(tmp_path, db)
+
+
+def serve_app(tmp_path: Path, db: Path):
+    """`reflect app --db DB`, run as a person runs it: yields (the printed address, DB), then stops it."""
     env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
     process = subprocess.Popen(
         [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(free_port())],

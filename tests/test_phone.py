@@ -9,21 +9,18 @@ docs/phone.png is a copy of one) and the whole page in test-artifacts/phone-full
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 
 import pytest
 
 from reflect.domain.checkin import add_months, month_of, month_start
 from reflect.domain.reminders import Schedule
-from reflect.servers.app import free_port
 from reflect.storage.reminders import next_reflection_line, write_reminders
 from reflect.storage.store import Store
 
-from .conftest import CHROMIUM, REFLECT_BIN, make_checkin
+from .conftest import CHROMIUM, make_checkin
 from .kernelwatch import caught_up, watch
-from .test_browser import ARTIFACTS, TIMEOUT_MS, stop
+from .test_browser import ARTIFACTS, TIMEOUT_MS, serve_app
 
 SCREENSHOT = ARTIFACTS / "phone.png"
 PHONE = {"width": 390, "height": 844}
@@ -91,7 +88,7 @@ def app(tmp_path):
         for person in ("Robin", "Sam"):
             store.save(make_checkin(person, month_start(LAST_MONTH), passion=5, emotional=6, physical=4))
     write_reminders(Schedule.create(day="last-sunday", time="20:00"), db)
-    yield from _serve(tmp_path, db)
+    yield from serve_app(tmp_path, db)
 
 
 @pytest.fixture
@@ -102,22 +99,7 @@ def protected_app(tmp_path):
         store.add_person("Robin", "robin's words")
         store.save(make_checkin("Robin", month_start(LAST_MONTH)))
         store.sign_out()
-    yield from _serve(tmp_path, db)
-
-
-def _serve(tmp_path, db):
-    env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
-    process = subprocess.Popen(
-        [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(free_port())],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-    )
-    try:
-        first = process.stdout.readline()
-        match = re.search(r"ready at (http://127\.0\.0\.1:\d+/\?token=[0-9a-f]+)", first)
-        assert match, first
-        yield match.group(1), db
-    finally:
-        stop(process)
+    yield from serve_app(tmp_path, db)
 
 
 def check_layout(page, when: str) -> int:
