@@ -7,6 +7,8 @@ import datetime as dt
 import os
 import stat
 import subprocess
+import time
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -247,3 +249,49 @@ def test_the_command_says_when_the_folder_is_missing(tmp_path):
     done = _remind(tmp_path, "--out", str(tmp_path / "nowhere" / "r.ics"))
     assert done.returncode == 1 and "is not a folder; nothing was written" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/full"),
+                    reason="needs FIFOs and /dev/full (Linux)")
+@pytest.mark.parametrize("kind, words, code", [
+    ("fifo", "is a FIFO, not a reminders file", 1),
+    ("folder", "is a directory", 2),  # click's own check on --out (a usage error), before the library's
+    ("device", "is a device, not a reminders file", 1),
+])
+def test_the_command_refuses_a_device_a_fifo_or_a_folder_without_reading_it(tmp_path, kind, words, code):
+    """`--out /dev/full` once read until memory ran out; a FIFO would block for ever. Each is refused in
+    one line, at once, without being opened, and nothing is written anywhere."""
+    if kind == "fifo":
+        out = tmp_path / "r.ics"
+        os.mkfifo(out)
+    elif kind == "folder":
+        out = tmp_path / "r.ics"
+        out.mkdir()
+    else:
+        out = Path("/dev/full")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    started = time.monotonic()
+    done = _remind(tmp_path, "--out", str(out))
+    took = time.monotonic() - started
+    assert done.returncode == code, done
+    assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert words in done.stderr and str(out) in done.stderr
+    assert took < 30  # a blocked FIFO or an endless device would have hit the subprocess's 60 s timeout
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no store, no temporary file, nothing
+    if kind == "folder":
+        assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/full"),
+                    reason="needs FIFOs and /dev/full (Linux)")
+def test_the_library_refuses_a_device_a_fifo_or_a_folder_without_reading_it(tmp_path):
+    db = tmp_path / "us.db"
+    fifo = tmp_path / "fifo.ics"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder.ics"
+    folder.mkdir()
+    for out, kind in ((fifo, "a FIFO"), (folder, "a folder"), (Path("/dev/full"), "a device")):
+        with pytest.raises(RemindersError, match=f"is {kind}, not a reminders file.*nothing was read or written"):
+            write_reminders(Schedule.create(day="last-sunday", time="20:00"), db, out=out, now=NOW)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.ics", "folder.ics"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and list(folder.iterdir()) == []

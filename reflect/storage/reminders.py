@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -66,16 +67,52 @@ class Written:
     updated: bool
 
 
-def _read_calendar(path: Path) -> Any | None:
-    """The calendar in ``path``; None if there is no file; :class:`RemindersError` if it is not Reflect's."""
-    import icalendar
+#: A reminders file is a few kilobytes; anything larger is not one, and is not read.
+MAX_FILE_BYTES = 1 << 20
 
+
+def _refuse_special(path: Path, mode: int) -> None:
+    """:class:`RemindersError` if ``mode`` is not a regular file's (a device, a FIFO, a folder...)."""
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+        raise RemindersError(f"{path} is {kind}, not a reminders file; choose a file with --out; "
+                             "nothing was read or written")
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The bytes of the file at ``path`` (None if there is none), never reading a device, a FIFO or a
+    folder: its kind is checked before it is opened, and again on what was opened (no blocking open,
+    in case it changed meanwhile); a file too large to be a reminders file is not read either."""
     try:
-        data = path.read_bytes()
+        _refuse_special(path, os.stat(path).st_mode)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise RemindersError(f"{path}: cannot read it ({exc.strerror})") from None
+        raise RemindersError(f"{path}: cannot read it ({exc.strerror}); nothing was written") from None
+    try:
+        found = os.fstat(fd)
+        _refuse_special(path, found.st_mode)
+        if found.st_size > MAX_FILE_BYTES:
+            raise RemindersError(f"{path} is there already and is too large to be a Reflect reminders file; "
+                                 "choose another file with --out, or move it away; nothing was written")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise RemindersError(f"{path}: cannot read it ({exc.strerror}); nothing was written") from None
+    finally:
+        os.close(fd)
+
+
+def _read_calendar(path: Path) -> Any | None:
+    """The calendar in ``path``; None if there is no file; :class:`RemindersError` if it is not Reflect's
+    (a device, a FIFO or a folder included, which are refused without being read)."""
+    import icalendar
+
+    data = _read_bytes(path)
+    if data is None:
+        return None
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError:
