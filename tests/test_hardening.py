@@ -166,7 +166,38 @@ def _with_pending_wal(path: Path, app_id: int, version: int) -> None:
     assert path.with_name(path.name + "-wal").stat().st_size > 0
 
 
+def _real_store_bytes() -> bytes:
+    """The bytes of a real Reflect store with a check-in in it, all of it in the file (no -wal)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "real.db"
+        with Store(path) as store:
+            store.save(make_checkin("Robin", "2026-10-01", note="kept"))
+        return path.read_bytes()
+
+
+def _truncated_store(path: Path, *, mid_page: bool) -> None:
+    """A copy of a real store cut short: at a page boundary (the header says more pages), or mid-page."""
+    data = _real_store_bytes()
+    page = int.from_bytes(data[16:18], "big")
+    assert len(data) % page == 0 and len(data) // page > 4
+    cut = (len(data) // page // 2) * page + (100 if mid_page else 0)
+    path.write_bytes(data[:cut])
+
+
+def _damaged_first_page(path: Path) -> None:
+    """A real store whose header is intact but whose first page's cell pointers are not: only SQLite
+    finds out, after the kit made the file private (it is put back)."""
+    data = bytearray(_real_store_bytes())
+    data[112:120] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+
+
 REFUSED = {
+    "a truncated copy of a real store": lambda p: _truncated_store(p, mid_page=False),
+    "a truncated copy of a real store, cut mid-page": lambda p: _truncated_store(p, mid_page=True),
+    "a real store with a damaged first page": _damaged_first_page,
     "text file": lambda p: p.write_text("dear diary\n"),
     "another app's database": lambda p: _other_app(p),
     "another app's database with its own id": lambda p: _other_app(p, app_id=0x1234, version=7),

@@ -146,15 +146,21 @@ def _period_end_sql(alias: str) -> str:
             f"ELSE date({alias}.period_start, '+1 day') END")
 
 
-def make_private(path: Path) -> None:
-    """Make a file readable and writable by its owner only, if it is not already."""
+def make_private(path: Path, *, back_to: int | None = None) -> int | None:
+    """Make a file readable and writable by its owner only, if it is not already; the mode it had
+    when this changed it (else None). ``back_to`` puts that mode back instead, for a file refused
+    after all (see :meth:`Store._open`)."""
     try:
+        if back_to is not None:
+            path.chmod(back_to)
+            return None
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
             path.chmod(0o600)
-            log.info("made %s readable by its owner only", path)
+            return mode
     except OSError:  # pragma: no cover - not ours to fix (e.g. another owner)
         log.warning("could not restrict permissions of %s", path)
+    return None
 
 
 class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
@@ -193,6 +199,21 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
             self._initialise(conn, version=0)
             return conn
         path = self.path
+
+        def private_and_checked() -> sqlite3.Connection:
+            # Owner-only before SQLite opens it (SQLite gives the -wal and -shm files it makes the
+            # store's mode); a file SQLite refuses after all gets its mode back: refused means untouched.
+            was = make_private(path)
+            try:
+                conn = self._connect_checked(path)
+            except (NotAReflectStore, StoreTooNew):
+                if was is not None:
+                    make_private(path, back_to=was)
+                raise
+            if was is not None:
+                log.info("made %s readable by its owner only", path)
+            return conn
+
         # What the file is, found out without changing it (not even its mode): see storefile.
         version = storefile.identify(path, application_id=migrations.APPLICATION_ID, newest=migrations.SCHEMA_VERSION)
         if version is None and not create:
@@ -200,8 +221,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         if version == 0 and not create:
             raise StoreError(f"{path} is empty, not yet a Reflect store (create it with `reflect init`)")
         if version is not None and version == migrations.SCHEMA_VERSION:
-            make_private(path)
-            return self._connect_checked(path)
+            return private_and_checked()
         if version is None and not path.parent.exists():
             try:
                 make_private_dirs(path.parent)  # first, so that its folder can be locked
@@ -217,8 +237,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
             version = storefile.identify(
                 path, application_id=migrations.APPLICATION_ID, newest=migrations.SCHEMA_VERSION
             ) or 0
-            make_private(path)
-            conn = self._connect_checked(path)
+            conn = private_and_checked()
             if version < migrations.SCHEMA_VERSION:
                 if version > 0:
                     self._backup_before_migration(conn, version)
@@ -227,13 +246,16 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
 
     def _connect_checked(self, path: Path) -> sqlite3.Connection:
         """Connect to a file :func:`storefile.identify` accepted, and check it once more with SQLite."""
+        conn: sqlite3.Connection | None = None
         try:
             conn = self._connect(str(path))
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise NotAReflectStore(f"{path} is not a Reflect store ({exc})") from None
+            if conn is not None:
+                conn.close()  # now: SQLite removes the -wal and -shm files it made on the way
+            raise NotAReflectStore(f"{path} is not a Reflect store ({exc}); it was left untouched") from None
         if app_id != migrations.APPLICATION_ID and (n_tables or version or app_id):
             conn.close()
             raise NotAReflectStore(f"{path} is an SQLite database but not a Reflect store")

@@ -93,6 +93,27 @@ def _page_size(header: bytes) -> int:
     return 65536 if raw == 1 else raw
 
 
+def _cut_short(head: bytes, size: int) -> str:
+    """How a file with this SQLite header and ``size`` bytes is cut short, in words ("" when it is not).
+
+    An SQLite file is a whole number of pages, and its header says how many pages it holds (valid when
+    the change counter at offset 24 equals the "version-valid-for" number at offset 92). That header is
+    the file's own, as of its last checkpoint, and SQLite grows the file before a checkpoint writes into
+    it, so a file smaller than its header says was cut (a copy stopped half-way, a full disk, a
+    truncation): SQLite would open it and fail later, after changing it."""
+    if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+        return ""
+    page_size = _page_size(head)
+    if page_size < 512 or page_size & (page_size - 1):
+        return ""  # not a page size: what the rest of identify says about it stands
+    if size % page_size:
+        return f"{size} bytes, not a whole number of {page_size}-byte pages"
+    pages = struct.unpack(">I", head[28:32])[0]
+    if pages and head[24:28] == head[92:96] and size < pages * page_size:
+        return f"{size // page_size} of its {pages} pages"
+    return ""
+
+
 def _latest_page_one(wal: Path) -> bytes | None:
     """The last committed image of page 1 in the write-ahead log ``wal``, if it holds one."""
     try:
@@ -149,6 +170,10 @@ def identify(path: Path, *, application_id: int, newest: int) -> int | None:
         raise StoreError(f"{path}: cannot read the store ({exc.strerror})") from None
     finally:
         os.close(fd)
+    missing = _cut_short(head, size)
+    if missing:
+        raise NotAReflectStore(f"{path} is not a Reflect store (a damaged or cut-short SQLite file: {missing}); "
+                               "it was left untouched")
     logged = _latest_page_one(path.with_name(path.name + "-wal"))
     if logged is not None:
         page = logged
