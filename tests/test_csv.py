@@ -131,7 +131,7 @@ def test_export_import_export_gives_the_same_bytes(tmp_path):
     from reflect.storage.demo import generate
 
     with Store(tmp_path / "a.db") as a:
-        a.save_many(generate(seed=3, end="2026-10"))
+        a.save_many(generate(seed=3, end="2026-10", people=("Robin", "Zoë, \"Z\"")))
         a.save(make_checkin(person="Zoë, \"Z\"", note="comma, \"quote\"\nnewline"))
         first = to_csv(a.checkins())
     with Store(tmp_path / "b.db") as b:

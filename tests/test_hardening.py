@@ -289,7 +289,8 @@ def test_ten_processes_creating_a_new_store_at_once_all_succeed(tmp_path):
         "with Store(sys.argv[1]) as s:\n"
         "    for i in range(25):\n"
         "        day = f'2025-{i + 1:02d}-01' if i < 12 else f'2025-03-{i:02d}'\n"
-        "        s.save(make_checkin(person=f'P{sys.argv[3]}', date=day, cadence='daily' if i >= 12 else None))\n"
+        "        s.save(make_checkin(person=f'P{int(sys.argv[3]) % 2}', date=f'{2000 + int(sys.argv[3])}' + day[4:],\n"
+        "                            cadence='daily' if i >= 12 else None))\n"
     )
     root = Path(__file__).parent.parent
     procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(go), str(n)], cwd=root,
@@ -448,7 +449,7 @@ def test_a_full_disk_during_backup_is_said_plainly_and_leaves_nothing(file_store
     import signal
 
     for i in range(40):
-        file_store.save(make_checkin(date=f"2020-{i % 12 + 1:02d}-01", note="x" * 2000, person=f"P{i}"))
+        file_store.save(make_checkin(date=f"{1950 + i}-{i % 12 + 1:02d}-01", note="x" * 2000, person=f"P{i % 2}"))
 
     def small_disk():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -510,7 +511,8 @@ def test_a_big_import_with_problems_names_them_and_writes_nothing(tmp_path):
     from reflect.errors import ImportFileError
     from reflect.storage.importing import import_checkins
 
-    rows = [f"2020-01-{d:02d},P{p},daily,5,5,5,5,5,5,,,,,,," for p in range(40) for d in range(1, 29)]
+    rows = [f"{2000 + y}-01-{d:02d},P{p},daily,5,5,5,5,5,5,,,,,,," for y in range(20) for p in range(2)
+            for d in range(1, 29)]
     rows[100] = rows[100].replace(",5,5,5,5,5,5,", ",5,11,5,5,5,5,")
     rows.append(rows[7])  # a duplicate, far from its first line
     csv_file = tmp_path / "in.csv"
@@ -539,7 +541,7 @@ def test_a_big_import_counts_new_updated_and_unchanged(tmp_path):
     with Store(db) as s:
         s.save(make_checkin(person="P1", date="2020-01-01", cadence="daily"))
         s.save(make_checkin(person="P2", date="2020-01-01", cadence="daily", note="old"))
-    rows = [f"2020-01-{d:02d},P{p},daily,5,5,5,5,5,5,,,,,,," for p in (1, 2, 3) for d in (1, 2)]
+    rows = [f"2020-01-{d:02d},P{p},daily,5,5,5,5,5,5,,,,,,," for p in (1, 2) for d in (1, 2, 3)]
     csv_file = tmp_path / "in.csv"
     csv_file.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
     result = import_checkins(csv_file, db)

@@ -261,7 +261,7 @@ def test_life_events_csv_round_trip_and_errors():
 # -- the schema ------------------------------------------------------------------------------------
 
 
-def test_a_schema_4_store_is_upgraded_to_5_with_a_copy_kept(db_path):
+def test_a_schema_4_store_is_upgraded_to_the_newest_with_a_copy_kept(db_path):
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("BEGIN")
     conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
@@ -269,7 +269,7 @@ def test_a_schema_4_store_is_upgraded_to_5_with_a_copy_kept(db_path):
     conn.execute("COMMIT")
     conn.close()
     with Store(db_path) as s:
-        assert s.schema_version == 5 == migrations.SCHEMA_VERSION
+        assert s.schema_version == 6 == migrations.SCHEMA_VERSION
         assert s.agreements() == [] and s.life_events() == [] and s.consent_items()
     assert db_path.with_name(db_path.name + ".schema-v4.bak").exists()
 

@@ -45,13 +45,13 @@ def test_together_is_an_empty_person():
 def test_a_person_named_both_or_together_logs_personal_rituals(store):
     from reflect.domain.rituals import person_word
 
-    for name in ("Both", "Together", "together"):
+    for name in ("Both", "Together"):
         r = Ritual.create(day="2026-10-01", kind="hug", person=name)
         assert r.person == name
         assert store.log_ritual(r) == "added"
         assert person_word(r.person) != person_word("")
     store.log_ritual(Ritual.create(day="2026-10-01", kind="hug"))
-    assert sorted(r.person for r in store.rituals()) == ["", "Both", "Together", "together"]
+    assert sorted(r.person for r in store.rituals()) == ["", "Both", "Together"]
     assert [r.person for r in store.rituals(person="")] == [""]
     assert Ritual.create(day="2026-10-01", kind="HUG", person=" Sam ").key == ("Sam", "2026-10-01", "hug")
 
@@ -160,7 +160,7 @@ def test_demo_store_with_rituals_is_still_demo_only(store):
     fill(store, end="2026-10")
     assert store.holds_only_demo()
     assert len(store.rituals()) > 300
-    store.log_ritual(Ritual.create(day="2026-10-03", kind="hug", person="Me"))
+    store.log_ritual(Ritual.create(day="2026-10-03", kind="hug", person="Sam"))
     assert not store.holds_only_demo()
 
 

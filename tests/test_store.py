@@ -95,7 +95,7 @@ def test_save_many_is_all_or_nothing(store):
     store.save(make_checkin(person="Sam"))
     good = make_checkin(person="Robin")
     # A row the database itself rejects half-way through (bypassing validation) rolls back all.
-    broken = make_checkin(person="Kai")
+    broken = make_checkin(person="Robin", date="2026-09-01")
     object.__setattr__(broken, "scores", {**broken.scores, "passion": 42})
     with pytest.raises(sqlite3.IntegrityError):
         store.save_many([good, broken])

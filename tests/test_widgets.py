@@ -201,17 +201,32 @@ def test_a_new_period_starts_from_the_previous_check_in_of_that_rhythm(store):
 
 def test_a_new_person_starts_in_the_middle_and_is_welcomed(store):
     store.save(make_checkin("Robin"))
-    form = form_for(store, person="robin")
+    form = form_for(store, person="Sam")
     assert all(row.score.value == 5 and row.desired_value is None for row in form.rows.values())
-    assert "Welcome, robin: this is your first check-in, for October 2026" in form.banner.value
-    assert "Did you mean Robin?" in form.banner.value
+    assert "Welcome, Sam: this is your first check-in, for October 2026" in form.banner.value
+
+
+def test_a_near_miss_or_a_third_name_is_refused_and_shows_nothing(store):
+    store.save(make_checkin("Robin", note="Robin's words"))
+    for typed in ("robin", "ROBIN", "R\u043ebin", "\uff32\uff4f\uff42\uff49\uff4e"):  # Cyrillic o, fullwidth
+        form = form_for(store, person=typed)
+        assert "Did you mean Robin?" in form.banner.value or "did you mean Robin?" in form.banner.value
+        assert form.body.layout.display == "none" and form.partner.value == ""
+        form.save_button.click()
+    store.save(make_checkin("Sam", note="Sam's words"))
+    form = form_for(store, person="Mallory")
+    assert "this store is for Robin and Sam" in form.banner.value
+    assert form.body.layout.display == "none" and form.partner.value == ""
+    assert "Robin's words" not in everything_shown(form) and "passion" not in form.partner.value
+    form.save_button.click()
+    assert store.people() == ["Robin", "Sam"] and store.count() == 2
 
 
 def test_answers_given_before_a_name_are_kept_for_a_new_person_and_a_new_period(store):
     store.save(make_checkin("Robin", "2026-09-01", passion=2))
     form = form_for(store)
     rate(form, passion=9)
-    form.who.value = "Alex"
+    form.who.value = "Sam"
     assert form.rows["passion"].score.value == 9
     assert "Your answers so far are kept" in form.banner.value
     form.date.value = dt.date(2026, 11, 2)
@@ -219,7 +234,7 @@ def test_answers_given_before_a_name_are_kept_for_a_new_person_and_a_new_period(
     form.date.value = dt.date(2026, 11, 20)  # the same period: nothing reloads
     assert form.rows["passion"].score.value == 9
     form.save_button.click()
-    assert store.get("Alex", "2026-11-01").scores["passion"] == 9
+    assert store.get("Sam", "2026-11-01").scores["passion"] == 9
 
 
 def test_a_saved_period_replaces_unsaved_answers_and_says_so(store):
@@ -290,11 +305,11 @@ def test_notes_never_pass_between_partners(store):
     assert "Robin's secret" in everything_shown(form)  # the check below can see a note
     assert "Sam's secret" not in everything_shown(form)
 
-    form.who.value = "Alex"  # someone new
+    form.who.value = "Alex"  # a third name: refused, and nothing of anyone is shown
     assert form.note.value == ""
     assert "secret" not in everything_shown(form)
     form.save_button.click()
-    assert store.get("Alex", TODAY).note is None
+    assert store.get("Alex", TODAY) is None
 
 
 def test_a_draft_note_is_emptied_when_the_person_changes_and_the_form_says_why(store):
@@ -356,8 +371,8 @@ def test_the_glance_follows_the_form(store):
     assert "September 2026" in glance.value
     assert "+2" in glance.value
     assert "private" not in glance.value
-    form.who.value = "Alex"
-    assert "Nothing saved yet for Alex" in glance.value
+    form.who.value = "Sam"
+    assert "Nothing saved yet for Sam" in glance.value
 
 
 def test_the_glance_rolls_up_daily_check_ins_and_shows_wishes(store):

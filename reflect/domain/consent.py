@@ -137,6 +137,14 @@ def visible_to_partner(answers: ConsentList) -> Visible:
     return Visible(yes=yes, not_now=not_now, show_not_now=answers.show_not_now)
 
 
+def for_partner(visible: Visible, partner_shows_not_now: bool) -> Visible:
+    """What of ``visible`` is left for a partner: the not-now items only once both chose to show
+    them (``partner_shows_not_now`` is the partner's choice); the yes items and the choice itself always."""
+    if visible.show_not_now and partner_shows_not_now:
+        return visible
+    return Visible(yes=visible.yes, not_now=frozenset(), show_not_now=visible.show_not_now)
+
+
 def shared_view(a: Visible, b: Visible, items: Iterable[str]) -> list[tuple[str, str]]:
     """What two partners both see, over ``items`` in their order: ``(item, "yes")`` for what both
     said yes to, and, when both show their "not now", ``(item, "not now")`` for what either said not

@@ -25,6 +25,7 @@ from reflect.domain.consent import (
     STARTING_ITEMS,
     ConsentList,
     Visible,
+    for_partner,
     item_key,
     parse_item,
     shared_view,
@@ -166,12 +167,16 @@ class ConsentLists(Records):
 
     def _visible_of(self, partner: str, reader: str) -> Visible | None:
         """What ``reader`` may see of ``partner``'s list (never a no), or None if not known here."""
+        if self.partner_of(reader) != partner:
+            return None  # a list is seen by the partner, and by nobody else
         if not self.is_protected(partner):
             row = self._current(self._conn, _TABLE, _VERSIONS, {"person": partner})
             if row is None:
                 return Visible()
             data = self._open_body(row, _context(row))
-            return visible_to_partner(ConsentList.from_dict(partner, data)) if data is not None else Visible()
+            if data is None:
+                return Visible()
+            return for_partner(visible_to_partner(ConsentList.from_dict(partner, data)), self._shows_not_now(reader))
         mine = self._keys.get(reader)
         if mine is None:
             return None
@@ -192,9 +197,8 @@ class ConsentLists(Records):
         my_visible = visible_to_partner(mine) if mine is not None else Visible()
         items = self.consent_items()
         out = []
-        others = [r[0] for r in self._conn.execute("SELECT name FROM people WHERE name != ? ORDER BY name",
-                                                   (person,))]
-        for partner in others:
+        partner_name = self.partner_of(person)
+        for partner in [partner_name] if partner_name is not None else []:
             theirs = self._visible_of(partner, person)
             if theirs is None:
                 why = (f"{partner} keeps their list under a passphrase: you will see what you both said yes to "
@@ -226,16 +230,39 @@ class ConsentLists(Records):
         """Who keeps a list (names only: nothing of what it says)."""
         return [r[0] for r in self._conn.execute("SELECT person FROM consent_lists ORDER BY person")]
 
+    def _shows_not_now(self, person: str) -> bool:
+        """Whether ``person`` chose to show their "not now" (a choice, not an answer; False if not known)."""
+        row = self._current(self._conn, _TABLE, _VERSIONS, {"person": person})
+        if row is None:
+            return False
+        data = self._open_body(row, _context(row))
+        if data is not None:
+            return bool(data.get("show_not_now"))
+        partner = self.partner_of(person)  # their list is sealed: what their signal to us says
+        mine = self._keys.get(partner) if partner is not None else None
+        if mine is None:
+            return False
+        signal = self._conn.execute("SELECT box FROM consent_signals WHERE writer = ? AND reader = ? AND reader_key = ?",
+                                    (person, partner, mine[0])).fetchone()
+        if signal is None:
+            return False
+        plain = keys.open_sealed_for(mine[1], signal[0], context=_signal_context(person), reader=partner)
+        return bool(json.loads(plain.decode("utf-8")).get("show_not_now"))
+
     def _leave_signals(self, conn: sqlite3.Connection, answers: ConsentList) -> None:
-        """For each partner with a passphrase, seal what they may see of ``answers`` for them alone."""
+        """Seal for the partner alone, if they have a passphrase, what they may see of ``answers``: the
+        yes items, whether "not now" is shown and, only once both chose to show it, the not-now items."""
         writer = answers.person
-        if writer not in self._keys:
+        partner = self.partner_of(writer)
+        conn.execute("DELETE FROM consent_signals WHERE writer = ? AND reader IS NOT ?", (writer, partner))
+        if writer not in self._keys or partner is None:
             conn.execute("DELETE FROM consent_signals WHERE writer = ?", (writer,))
             return
-        text = json.dumps(visible_to_partner(answers).as_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        visible = for_partner(visible_to_partner(answers), self._shows_not_now(partner))
+        text = json.dumps(visible.as_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
         padded = text + b" " * (-len(text) % SIGNAL_BLOCK)
         readers = conn.execute("SELECT person, id, public_key FROM person_keys WHERE retired_at IS NULL "
-                               "AND person != ?", (writer,)).fetchall()
+                               "AND person = ?", (partner,)).fetchall()
         for reader, key_id, public in readers:
             box = keys.seal_for(public, padded, context=_signal_context(writer), reader=reader)
             conn.execute("INSERT OR REPLACE INTO consent_signals (writer, reader, reader_key, box) VALUES (?, ?, ?, ?)",
@@ -251,15 +278,11 @@ class ConsentLists(Records):
 
     def _practices_signed_in(self, person: str) -> None:
         super()._practices_signed_in(person)
-        if person not in self._keys:
-            return
-        stale = self._conn.execute(
-            "SELECT 1 FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? AND NOT EXISTS ("
-            "SELECT 1 FROM consent_signals s WHERE s.writer = ? AND s.reader = k.person AND s.reader_key = k.id)",
-            (person, person)).fetchone()
-        if stale is None:
+        if person not in self._keys or self.partner_of(person) is None:
             return
         mine = self.consent_list(person)
         if mine is None:
             return
+        # Written anew at each sign-in: the partner may have chosen a passphrase (or a new one), or
+        # chosen to show their "not now" since, which this signal's not-now items wait for.
         self.write(lambda conn: self._leave_signals(conn, mine))

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reflect.domain.checkin import CheckIn
+from reflect.domain.people import check_people
 from reflect.domain.csvio import (
     COLUMNS,
     MAX_PROBLEMS,
@@ -79,9 +80,17 @@ def import_checkins(path: str | os.PathLike[str], db: str | os.PathLike[str] | N
                              "nothing was imported") from None
         finally:
             staging.close()
+        people = _staged_people(staging_path)
+        try:
+            check_people(people)  # the file's own names, before a store is made for them
+        except ValidationError as exc:
+            raise exc.located(name) from None
         with Store(target) as store:
             src = source or f"import:{os.path.basename(name)}"
-            people = _staged_people(staging_path)
+            try:
+                store.check_newcomers(people)  # a store is one couple: no third name, no near miss
+            except ValidationError as exc:
+                raise exc.located(name) from None
             if sign_in is not None:
                 sign_in(store, people)
             protected = [p for p in people if store.is_protected(p)]

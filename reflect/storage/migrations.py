@@ -317,12 +317,21 @@ def _v5_practices(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v6_who_reset(conn: sqlite3.Connection) -> None:
+    """Who was signed in when something happened to a passphrase (``by``: NULL for nobody), and when
+    the person it happened to was told (``told_at``: a reset is told at their next sign-in)."""
+    conn.execute("ALTER TABLE people_events ADD COLUMN by TEXT")
+    conn.execute("ALTER TABLE people_events ADD COLUMN told_at TEXT")
+    # Resets recorded before this version are told too (their "by" is not known).
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_checkins,
     _v2_source_and_month_index,
     _v3_rituals,
     _v4_people_and_keys,
     _v5_practices,
+    _v6_who_reset,
 ]
 
 #: The schema version this code writes.

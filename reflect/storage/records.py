@@ -17,10 +17,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from reflect.domain.people import MAX_PEOPLE, check_newcomer
 from reflect.errors import NotSignedIn
 from reflect.storage import keys
 
 SaveStatus = Literal["added", "updated", "unchanged"]
+
+
+def nobody_new_words(name: str) -> str:
+    return (f"{name} is not one of the people of this kit, and on the home network nobody new is made: "
+            f"ask at the computer (`reflect person add {name}`)")
 
 
 def now_stamp() -> str:
@@ -57,9 +63,25 @@ class Records:
         if self.passphrases_required and not self._keys:
             raise NotSignedIn(f"on the home network, sign in first to {what} (nothing was saved)")
 
-    @staticmethod
-    def _register(conn: sqlite3.Connection, name: str, stamp: str) -> None:
-        conn.execute("INSERT OR IGNORE INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
+    def _register(self, conn: sqlite3.Connection, name: str, stamp: str) -> None:
+        """Make ``name`` one of the store's people if they are not already (inside the write's
+        transaction, so two writers cannot make a third person together). Refused, with nothing
+        written: anyone new on the home network (nobody new is made there), a near miss of a name the
+        store knows ("did you mean Robin?"), and a third person (:func:`reflect.domain.people.check_newcomer`)."""
+        if conn.execute("SELECT 1 FROM people WHERE name = ?", (name,)).fetchone() is not None:
+            return
+        if self.passphrases_required:
+            raise NotSignedIn(nobody_new_words(name))
+        check_newcomer(name, [r[0] for r in conn.execute("SELECT name FROM people ORDER BY name")])
+        conn.execute("INSERT INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
+
+    def partner_of(self, name: str) -> str | None:
+        """The other one of the couple (None for a person on their own, for someone the store does
+        not know, and in a store that holds more than two people until it is mended)."""
+        names = [r[0] for r in self._conn.execute("SELECT name FROM people ORDER BY name")]
+        if name not in names or len(names) != MAX_PEOPLE:
+            return None
+        return next(n for n in names if n != name)
 
     # -- versions ---------------------------------------------------------------------------------
 
@@ -118,7 +140,7 @@ class Records:
             if mine is None or mine[0] != row["body_key"]:
                 return None  # not signed in, or sealed under a key whose passphrase was forgotten
             return json.loads(keys.open_note(mine[1], box, context=context))
-        if shares is None or reader not in self._keys:
+        if shares is None or reader not in self._keys or self.partner_of(writer) != reader:
             return None
         key_id, unlocked = self._keys[reader]
         share = self._conn.execute(f"SELECT wrapped_cek FROM {shares} WHERE version_id = ? AND reader = ? "
@@ -129,12 +151,12 @@ class Records:
 
     def _share_body(self, conn: sqlite3.Connection, shares: str, version_id: int, writer: str, box: keys.SealedNote,
                     context: str) -> None:
-        """Share a sealed body's key with every other person who has a passphrase (and no share yet)."""
+        """Share a sealed body's key with the partner, if they have a passphrase (and no share yet)."""
         _, unlocked = self._keys[writer]
         readers = conn.execute(
-            "SELECT k.person, k.id, k.public_key FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? "
+            "SELECT k.person, k.id, k.public_key FROM person_keys k WHERE k.retired_at IS NULL AND k.person = ? "
             f"AND NOT EXISTS (SELECT 1 FROM {shares} s WHERE s.version_id = ? AND s.reader = k.person "
-            "AND s.reader_key = k.id)", (writer, version_id)).fetchall()
+            "AND s.reader_key = k.id)", (self.partner_of(writer), version_id)).fetchall()
         for reader, key_id, public in readers:
             wrapped = keys.share_note(unlocked, box, public, context=context, reader=reader)
             conn.execute(f"INSERT OR REPLACE INTO {shares} (version_id, reader, reader_key, wrapped_cek) "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import random
 import sqlite3
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from reflect.domain.checkin import CheckIn, add_months, month_start, parse_month, parse_person
 from reflect.domain.dimensions import DESIRED_KEYS, KEYS
+from reflect.domain.people import MAX_PEOPLE, check_newcomer, couple_words, near_miss
 from reflect.domain.rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
 from reflect.errors import (
     NotAReflectStore,
@@ -41,6 +43,7 @@ from reflect.storage import keys, migrations, storefile
 from reflect.storage.agreements import AgreementRecords
 from reflect.storage.consent import ConsentLists
 from reflect.storage.lifeevents import LifeEventRecords
+from reflect.storage.people import PeopleRecords
 from reflect.storage.records import SaveStatus, now_stamp
 from reflect.storage.repairs import RepairLog
 from reflect.storage.storefile import describe_error
@@ -86,6 +89,16 @@ class Version:
     current: bool
 
 
+@dataclass(frozen=True)
+class PartnerView:
+    """What a signed-in person may see of their partner's answers for one period (see
+    :meth:`Store.partner_view`): whether the partner answered, and the answers once shown."""
+
+    partner: str
+    answered: bool
+    checkin: CheckIn | None  # None while not answered, or answered but still sealed
+
+
 #: Set to ``1`` in the environment of the form's kernel by ``reflect app --lan``: the form's store
 #: then lets only people with a passphrase act (see :attr:`Store.passphrases_required`).
 ENV_PASSPHRASES_REQUIRED = "REFLECT_PASSPHRASES_REQUIRED"
@@ -121,14 +134,29 @@ class PersonEvent:
     """Something that happened to a person's passphrase, for both partners to see."""
 
     person: str
-    event: str  # passphrase-set, passphrase-changed, passphrase-reset, no-passphrase
+    event: str  # passphrase-set, passphrase-changed, passphrase-reset, no-passphrase, renamed, merged
     at: str
+    by: str | None = None  # who was signed in when it happened (None: nobody)
+
+
+def _seconds(wait: float) -> str:
+    """A wait in whole seconds, rounded up: never "0 s"."""
+    return f"{max(1, math.ceil(wait))} s"
+
+
+def reset_words(at: str, by: str | None) -> str:
+    """When a reset happened and who was signed in: "2026-12-06 at 09:30 UTC, while Sam was signed in"."""
+    when = f"{at[:10]} at {at[11:16]} UTC"
+    return f"{when}, while {by} was signed in" if by else f"{when}, with nobody signed in"
 
 
 EVENT_WORDS = {
     "passphrase-set": "chose a passphrase",
     "passphrase-changed": "changed their passphrase",
     "passphrase-reset": "reset a forgotten passphrase (notes written before stay sealed)",
+    "renamed": "was given this name (renamed)",
+    "merged": "took in the check-ins of a mistyped name (merged)",
+    "removed": "was removed (a name with nothing saved)",
     "no-passphrase": "chose to have no passphrase",
 }
 
@@ -163,7 +191,7 @@ def make_private(path: Path, *, back_to: int | None = None) -> int | None:
     return None
 
 
-class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
+class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
     """A Reflect store in one SQLite file (or ``":memory:"`` for tests).
 
     Besides check-ins and rituals, it keeps the practices, one mixin each: agreements
@@ -186,6 +214,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         self.today: Any = dt.date.today
         self._keys: dict[str, tuple[int, keys.UnlockedKey]] = {}  # signed-in protected people
         self._present: set[str] = set()  # everyone signed in (with or without a passphrase)
+        self._notices: dict[str, list[str]] = {}  # what a person must be told at sign-in (see notices)
         #: Only people with a passphrase may act through this store object (the form on the home
         #: network): nobody can be added without one, and nobody without one can sign in or save.
         self.passphrases_required = passphrases_required
@@ -345,7 +374,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
 
     def people_events(self, name: str | None = None) -> list[PersonEvent]:
         """What happened to passphrases (set, changed, reset), oldest first: for both partners to see."""
-        sql = "SELECT person, event, at FROM people_events" + (" WHERE person = ?" if name else "") + " ORDER BY id"
+        sql = "SELECT person, event, at, by FROM people_events" + (" WHERE person = ?" if name else "") + " ORDER BY id"
         return [PersonEvent(*r) for r in self._conn.execute(sql, (name,) if name else ())]
 
     def add_person(self, name: str, passphrase: str | None, *, params: keys.KdfParams | None = None) -> Person:
@@ -355,6 +384,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         :meth:`set_passphrase`); a person who has one keeps it (change it with :meth:`set_passphrase`).
         """
         name = parse_person(name)
+        self.check_newcomer(name)  # before the slow key derivation: a third name, a near miss
         existing = self.person(name)
         if existing is not None and existing.protected:
             raise ValidationError(f"{name} already has a passphrase (change it with `reflect person passphrase`)",
@@ -411,8 +441,11 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         self._new_key(name, new, params, event="passphrase-set")
 
     def reset_passphrase(self, name: str, new: str, *, params: keys.KdfParams | None = None) -> None:
-        """A new passphrase for someone who forgot theirs. Their notes written before cannot be read
-        again by anyone (they stay in the store, sealed); their scores stay. Recorded for both to see."""
+        """A new passphrase for someone who forgot theirs. A reset opens nothing saved before it: their
+        notes (and repairs, and list) written before cannot be read again by anyone (they stay in the
+        store, sealed); their answers saved before stay sealed, and cannot be changed, until their
+        period is over (or the partner has answered, as always); their scores stay. Recorded for both
+        to see, with who was signed in at the time, and told to the person at their next sign-in."""
         name = parse_person(name)
         keys.check_new_passphrase(new)
         if not self.is_protected(name):
@@ -436,17 +469,11 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
             assert key_id is not None
             conn.execute("UPDATE people SET chose_no_passphrase = 0, failures = 0, failed_at = NULL WHERE name = ?",
                          (name,))
-            conn.execute("INSERT INTO people_events (person, event, at) VALUES (?, ?, ?)", (name, event, stamp))
+            by = ", ".join(sorted(self._present - {name})) or None
+            conn.execute("INSERT INTO people_events (person, event, at, by, told_at) VALUES (?, ?, ?, ?, ?)",
+                         (name, event, stamp, by, None if event == "passphrase-reset" else stamp))
             # Notes kept in plain text while the person had no passphrase are sealed now.
-            plain = conn.execute(
-                "SELECT id, cadence, period_start, note FROM checkin_versions "
-                "WHERE person = ? AND note IS NOT NULL AND note_key IS NULL", (name,)).fetchall()
-            for row in plain:
-                box = keys.seal_note(unlocked, row["note"],
-                                     context=_note_context(name, row["cadence"], row["period_start"]))
-                conn.execute("UPDATE checkin_versions SET note = NULL, note_key = ?, note_sealed = ?, note_cek = ? "
-                             "WHERE id = ?", (key_id, box.sealed, box.wrapped_cek, row["id"]))
-            self._seal_practices(conn, name, key_id, unlocked)  # repairs and consent lists, likewise
+            self._seal_plain_words(conn, name, key_id, unlocked)
             self._keys[name] = (key_id, unlocked)
             self._present.add(name)
 
@@ -454,6 +481,18 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         self._share_pending(name)
         self._practices_signed_in(name)
         self._checkpoint()
+
+    def _seal_plain_words(self, conn: sqlite3.Connection, name: str, key_id: int, unlocked: keys.UnlockedKey) -> None:
+        """Seal with ``name``'s key every note (and repair, and list) of theirs kept in plain text."""
+        plain = conn.execute(
+            "SELECT id, cadence, period_start, note FROM checkin_versions "
+            "WHERE person = ? AND note IS NOT NULL AND note_key IS NULL", (name,)).fetchall()
+        for row in plain:
+            box = keys.seal_note(unlocked, row["note"],
+                                 context=_note_context(name, row["cadence"], row["period_start"]))
+            conn.execute("UPDATE checkin_versions SET note = NULL, note_key = ?, note_sealed = ?, note_cek = ? "
+                         "WHERE id = ?", (key_id, box.sealed, box.wrapped_cek, row["id"]))
+        self._seal_practices(conn, name, key_id, unlocked)  # repairs and consent lists, likewise
 
     def _checkpoint(self) -> None:
         """Move everything into the main file and empty the WAL (so no old page stays there)."""
@@ -490,33 +529,83 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
             return
         if name in self._keys and self._keys[name][0] == key_id and passphrase is None:
             return
-        wait = self._sign_in_wait(int(row[0]), row[1])
-        if wait > 0:
-            raise SignInDelayed(
-                f"too many wrong passphrases for {name}: wait {wait:.0f} s before trying again", wait=wait)
         if not passphrase:
             raise NotSignedIn(f"{name} has a passphrase: give it to sign in")
+        # The try is counted (and the wait checked) in one write transaction *before* the slow key
+        # derivation: tries made at the same moment are counted one after the other, so once the
+        # free tries are used, one guess is evaluated per wait however many are started together.
+        wait = self._reserve_try(name)
+        if wait > 0:
+            raise SignInDelayed(
+                f"too many wrong passphrases for {name}: wait {_seconds(wait)} before trying again", wait=wait)
         try:
             unlocked = keys.unlock(self._wrapped_key(key_id), passphrase, name)
         except WrongPassphrase:
-            failures = int(row[0]) + 1
+            row = self._conn.execute("SELECT failures, failed_at FROM people WHERE name = ?", (name,)).fetchone()
+            later = self._sign_in_wait(int(row[0]), row[1])
+            raise WrongPassphrase(
+                self._wrong_passphrase_words(name, passphrase)
+                + (f"; wait {_seconds(later)} before the next try" if later > 0 else "")) from None
+        _retry(lambda: _in_transaction(self._conn, lambda conn: conn.execute(
+            "UPDATE people SET failures = 0, failed_at = NULL WHERE name = ?", (name,))))
+        self._keys[name] = (key_id, unlocked)
+        self._present.add(name)
+        self._tell_resets(name)
+        self._share_pending(name)
+        self._practices_signed_in(name)
 
-            def fail(conn: sqlite3.Connection) -> None:
+    def _reserve_try(self, name: str) -> float:
+        """Count one try for ``name`` now, unless they must wait: returns the wait (0 when counted)."""
+        waits: list[float] = []
+
+        def work(conn: sqlite3.Connection) -> None:
+            waits.clear()
+            row = conn.execute("SELECT failures, failed_at FROM people WHERE name = ?", (name,)).fetchone()
+            wait = self._sign_in_wait(int(row[0]), row[1])
+            waits.append(wait)
+            if wait <= 0:
                 conn.execute("UPDATE people SET failures = failures + 1, failed_at = ? WHERE name = ?",
                              (_now(), name))
 
-            _retry(lambda: _in_transaction(self._conn, fail))
-            later = self._sign_in_wait(failures, _now())
-            raise WrongPassphrase(
-                f"that is not {name}'s passphrase"
-                + (f"; wait {later:.0f} s before the next try" if later > 0 else "")) from None
-        if row[0]:
-            _retry(lambda: _in_transaction(self._conn, lambda conn: conn.execute(
-                "UPDATE people SET failures = 0, failed_at = NULL WHERE name = ?", (name,))))
-        self._keys[name] = (key_id, unlocked)
-        self._present.add(name)
-        self._share_pending(name)
-        self._practices_signed_in(name)
+        _retry(lambda: _in_transaction(self._conn, work))
+        return waits[0]
+
+    def _wrong_passphrase_words(self, name: str, passphrase: str) -> str:
+        """Why a passphrase did not open: not theirs, or theirs until a reset (then when, and by whom)."""
+        reset = self._conn.execute(
+            "SELECT e.at, e.by, k.id FROM people_events e JOIN person_keys k ON k.person = e.person "
+            "AND k.retired_at = e.at WHERE e.person = ? AND e.event = 'passphrase-reset' ORDER BY e.id DESC LIMIT 1",
+            (name,)).fetchone()
+        if reset is not None:
+            try:
+                keys.unlock(self._wrapped_key(reset[2]), passphrase, name)
+            except WrongPassphrase:
+                pass
+            else:
+                return (f"that was {name}'s passphrase until it was reset on {reset_words(reset[0], reset[1])}; "
+                        f"it opens nothing now. If you did not reset it, someone at the computer did: what you saved "
+                        f"before stays sealed. Choose a new one with `reflect person passphrase {name} --reset`")
+        return f"that is not {name}'s passphrase"
+
+    def _tell_resets(self, name: str) -> None:
+        """Keep, for the person who just signed in, a word on each reset of their passphrase not yet told."""
+        rows = self._conn.execute(
+            "SELECT id, at, by FROM people_events WHERE person = ? AND event = 'passphrase-reset' AND told_at IS NULL "
+            "ORDER BY id", (name,)).fetchall()
+        if not rows:
+            return
+        self._notices.setdefault(name, []).extend(
+            f"{name}, your passphrase was reset on {reset_words(r[1], r[2])}. Answers saved before it stay sealed "
+            "until their period is over, and notes written before it stay sealed for ever. If it was not you, "
+            "talk about it together." for r in rows)
+        stamp = _now()
+        _retry(lambda: _in_transaction(self._conn, lambda conn: conn.executemany(
+            "UPDATE people_events SET told_at = ? WHERE id = ?", [(stamp, r[0]) for r in rows])))
+
+    def notices(self, name: str) -> list[str]:
+        """What ``name`` must be told now they signed in (a reset of their passphrase), once: the list
+        is emptied as it is read."""
+        return self._notices.pop(name, [])
 
     @staticmethod
     def _sign_in_wait(failures: int, failed_at: str | None) -> float:
@@ -551,19 +640,67 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
     # -- sealing: what is shown to whom ------------------------------------------------------
 
     def _visible_sql(self, alias: str = "c") -> tuple[str, list[Any]]:
-        """A SQL condition true for the check-ins (rows of ``checkins`` as ``alias``) shown now:
-        those of people signed in, those of periods that are over, and those whose every partner
-        has answered for the same period and rhythm."""
+        """A SQL condition true for the check-ins (rows of ``checkins`` as ``alias``) shown now: the
+        one gate for scores and wishes, asked by every reading method of the store.
+
+        - On the home network (:attr:`passphrases_required`), nothing at all until someone signs in.
+        - A person signed in sees their own answers, except those saved before a reset of their
+          passphrase (a reset opens nothing saved before it).
+        - Everyone sees the answers of a period that is over, and those of a period the partner
+          has answered too (in a store of more than two people, every other person).
+        """
+        if self.passphrases_required and not self._keys:
+            return "0", []
         present = sorted(self._present)
         marks = ", ".join("?" * len(present))
+        own = (
+            f" OR ({alias}.person IN ({marks}) AND NOT EXISTS (SELECT 1 FROM people_events e "
+            f"WHERE e.person = {alias}.person AND e.event = 'passphrase-reset' AND e.at > "
+            f"(SELECT r.saved_at FROM checkin_versions r WHERE r.id = {alias}.version_id)))"
+        ) if present else ""
         sql = (
             f"({_period_end_sql(alias)} <= ?"
-            + (f" OR {alias}.person IN ({marks})" if present else "")
+            + own
             + f" OR NOT EXISTS (SELECT 1 FROM people p WHERE p.name != {alias}.person AND NOT EXISTS ("
             f"SELECT 1 FROM checkins o WHERE o.person = p.name AND o.cadence = {alias}.cadence "
             f"AND o.period_start = {alias}.period_start)))"
         )
         return sql, [self.today().isoformat(), *present]
+
+    def partner_view(self, viewer: str, cadence: str, start: Any) -> PartnerView | None:
+        """What ``viewer`` may see of their partner's answers for the period (cadence, start): None
+        unless ``viewer`` is one of the couple and signed in to this store object (a name typed but
+        not signed in, or not yet saved, sees nothing of anyone)."""
+        if viewer not in self._present:
+            return None
+        partner = self.partner_of(viewer)
+        if partner is None:
+            return None
+        day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        answered = partner in self.answered(cadence, day)
+        return PartnerView(partner, answered, self.get(partner, day, cadence) if answered else None)
+
+    def couple_problem(self) -> str | None:
+        """When the store holds more than two people (made before a store was one couple): what to do,
+        in one sentence; else None."""
+        names = [p.name for p in self.persons()]
+        if len(names) <= MAX_PEOPLE:
+            return None
+        return (f"this store holds {len(names)} people ({couple_words(names)}), but a store is one couple: until "
+                "it holds two, nothing is shared with a partner. Mend a mistyped name with `reflect person merge "
+                "TYPO INTO NAME` or `reflect person rename`, remove a name with nothing saved with `reflect person "
+                "remove NAME`; another couple keeps a store of their own (--db)")
+
+    def _refuse_sealed_by_reset(self, checkins: list[CheckIn]) -> None:
+        """Raise NotSignedIn for a check-in whose saved answers its (signed-in) writer may not see: saved
+        before a reset of their passphrase, in a period not over and not yet answered by the partner.
+        Such answers cannot be changed either, until then."""
+        for c in checkins:
+            if c.person in self._present and self.is_sealed(c):
+                raise NotSignedIn(
+                    f"{c.person}'s {c.cadence} check-in for that period was saved before {c.person}'s passphrase was "
+                    "reset: it stays sealed, and cannot be changed, until the period is over or the partner has "
+                    "answered (nothing was saved)")
 
     def answered(self, cadence: str, start: Any) -> list[str]:
         """Who has answered for a period (names only: what they answered may still be sealed)."""
@@ -597,6 +734,8 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         if not row["note_shared"]:
             return None
         for reader, (key_id, unlocked) in self._keys.items():
+            if reader != self.partner_of(person):
+                continue  # a note is shared with the partner, and with nobody else
             share = self._conn.execute(
                 "SELECT wrapped_cek FROM note_shares WHERE version_id = ? AND reader = ? AND reader_key = ?",
                 (row["id"], reader, key_id)).fetchone()
@@ -617,12 +756,12 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
 
     def _wrap_shares(self, conn: sqlite3.Connection, version_id: int, writer: str, box: keys.SealedNote,
                      context: str) -> None:
-        """Share a note's key with every other person who has a passphrase (and has no share yet)."""
+        """Share a note's key with the partner, if they have a passphrase (and no share yet)."""
         _, unlocked = self._keys[writer]
         readers = conn.execute(
-            "SELECT k.person, k.id, k.public_key FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? "
+            "SELECT k.person, k.id, k.public_key FROM person_keys k WHERE k.retired_at IS NULL AND k.person = ? "
             "AND NOT EXISTS (SELECT 1 FROM note_shares s WHERE s.version_id = ? AND s.reader = k.person "
-            "AND s.reader_key = k.id)", (writer, version_id)).fetchall()
+            "AND s.reader_key = k.id)", (self.partner_of(writer), version_id)).fetchall()
         for reader, key_id, public in readers:
             wrapped = keys.share_note(unlocked, box, public, context=context, reader=reader)
             conn.execute("INSERT OR REPLACE INTO note_shares (version_id, reader, reader_key, wrapped_cek) "
@@ -637,9 +776,9 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         rows = self._conn.execute(
             "SELECT v.* FROM checkins c JOIN checkin_versions v ON v.id = c.version_id "
             "WHERE c.person = ? AND v.note_shared = 1 AND v.note_key = ? AND EXISTS ("
-            "SELECT 1 FROM person_keys k WHERE k.retired_at IS NULL AND k.person != ? AND NOT EXISTS ("
+            "SELECT 1 FROM person_keys k WHERE k.retired_at IS NULL AND k.person = ? AND NOT EXISTS ("
             "SELECT 1 FROM note_shares s WHERE s.version_id = v.id AND s.reader = k.person AND s.reader_key = k.id))",
-            (writer, key_id, writer)).fetchall()
+            (writer, key_id, self.partner_of(writer))).fetchall()
         if not rows:
             return
 
@@ -701,6 +840,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
         sealed. ``share_note`` shares the note with the partner (None: as the previous version).
         """
         self.require_signed_in(checkin.person)
+        self._refuse_sealed_by_reset([checkin])
         holder: list[SaveResult] = []
 
         def work(conn: sqlite3.Connection) -> None:
@@ -727,6 +867,7 @@ class Store(AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
             seen[c.key] = i
         for person in sorted({c.person for c in items}):
             self.require_signed_in(person)
+        self._refuse_sealed_by_reset(items)
         counts: dict[str, int] = {}
 
         def work(conn: sqlite3.Connection) -> None:

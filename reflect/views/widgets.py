@@ -49,8 +49,9 @@ from reflect.domain.dimensions import BY_KEY, CADENCES, DEFAULT_CADENCE, DIMENSI
 from reflect.errors import NotSignedIn, ReflectError, SignInDelayed, ValidationError, WrongPassphrase
 from reflect.storage.keys import check_new_passphrase
 from reflect.storage.reminders import next_reflection_line
-from reflect.storage.store import SaveResult, Store, passphrases_required_here
+from reflect.storage.store import SaveResult, Store, passphrases_required_here, reset_words
 from reflect.system.paths import resolve_store_path
+from reflect.system.signin_deadline import mark_signed_in
 from reflect.views.layout import fits, wrapping_row
 from reflect.views.practices import AgreementBox, ConsentPanel
 
@@ -389,7 +390,7 @@ class CheckInForm:
         person, cadence, start = key
         access = self._access(person)
         self._show_access(person, access)
-        if access in ("locked", "closed"):
+        if access in ("locked", "closed", "refused"):
             # Nothing of theirs is loaded, shown or saved before they sign in.
             self._fill(None)
             self._set_note("")
@@ -398,9 +399,11 @@ class CheckInForm:
             self._loaded_key = None
             self.partner.value = ""
             self._show_practices(None, None)
-            self.banner.value = _p(
-                f"{html.escape(person)}'s check-ins are protected by a passphrase. Sign in to see and "
-                "change them.") if access == "locked" else ""
+            self.banner.value = (
+                _p(f"{html.escape(person)}'s check-ins are protected by a passphrase. Sign in to see and "
+                   "change them.") if access == "locked"
+                else _p(f"<b>Your name</b>: {html.escape(self._refusal(person))}.", _ERROR) if access == "refused"
+                else "")
             self._update_note_hint()
             return
         if access == "open":
@@ -441,16 +444,9 @@ class CheckInForm:
                 self.banner.value = _p(
                     f"Welcome, {name}: this is your {first}, for {when}. "
                     f"The sliders start at {DEFAULT_SCORE}; move each one to where it feels right."
-                    + self._similar_name_hint(person)
                 )
         self._loaded_key = key
         self._update_note_hint()
-
-    def _similar_name_hint(self, person: str) -> str:
-        similar = [p for p in self.store.people() if p != person and p.casefold() == person.casefold()]
-        if not similar:
-            return ""
-        return f" (Did you mean {html.escape(similar[0])}? Names are matched exactly.)"
 
     def _previous(self, person: str, cadence: str, start: dt.date) -> CheckIn | None:
         """The person's most recent check-in of this rhythm before the period (else the nearest after)."""
@@ -476,21 +472,33 @@ class CheckInForm:
     # -- who is at the keyboard ----------------------------------------------------------------
 
     def _access(self, person: str) -> str:
-        """``new`` (a name the store does not know), ``open`` (no passphrase), ``locked``
-        (a passphrase, not signed in) or ``signed-in``."""
+        """``new`` (a name the store does not know, who may join it), ``refused`` (a name that may not:
+        a third person, a near miss of a known name, anyone new on the home network), ``open`` (no
+        passphrase), ``closed`` (no passphrase, on the home network), ``locked`` (a passphrase, not
+        signed in) or ``signed-in``."""
         known = self.store.person(person)
         if known is None:
-            return "new"
+            return "refused" if self._refusal(person) else "new"
         if not known.protected:
             return "closed" if self.store.passphrases_required else "open"
         return "signed-in" if person in self.store.signed_in else "locked"
+
+    def _refusal(self, person: str) -> str:
+        """Why ``person`` cannot be someone new in this store ("" when they can)."""
+        try:
+            self.store.check_newcomer(person)
+        except ValidationError as exc:
+            return exc.message
+        except ReflectError as exc:
+            return str(exc)
+        return ""
 
     def _show_access(self, person: str, access: str) -> None:
         def show(widget: w.DOMWidget, visible: bool) -> None:
             widget.layout.display = None if visible else "none"
 
         show(self.sign_in_box, access == "locked")
-        show(self.body, access not in ("locked", "closed"))
+        show(self.body, access not in ("locked", "closed", "refused"))
         show(self.sign_out_button, access == "signed-in")
         show(self.setup_box, access in ("new", "open", "closed"))
         show(self.no_passphrase, access == "new" and not self.store.passphrases_required)
@@ -498,12 +506,7 @@ class CheckInForm:
         show(self.new_passphrase, access == "open" or (access == "new" and not self.no_passphrase.value))
         show(self.new_passphrase_again, access == "open" or (access == "new" and not self.no_passphrase.value))
         name = html.escape(person)
-        if access == "new" and self.store.passphrases_required:
-            self.setup_words.value = _p(
-                f"<b>Choose a passphrase, {name}</b>, so that only you can see and change your answers and "
-                "read your notes; you will give it each time you sign in. On the home network everyone has "
-                "one. Forgotten, your notes cannot be recovered (your scores stay).")
-        elif access == "closed":
+        if access == "closed":
             self.setup_words.value = _p(
                 f"{name} has no passphrase, and on the home network the form opens only for people with one. "
                 f"Choose one at the computer (<code>reflect person passphrase {name}</code>), then come back.",
@@ -615,6 +618,7 @@ class CheckInForm:
             self.agreements.show_for(person, month)
 
     def _start_idle_timer(self) -> None:
+        mark_signed_in()  # someone signed in: on the home network the page is no longer closed for want of it
         self._cancel_idle_timer()
         self._last_touch = time.monotonic()
         timer = threading.Timer(self.idle_minutes * 60, self._idle_tick)
@@ -645,25 +649,25 @@ class CheckInForm:
         return False
 
     def _partner_words(self, person: str, cadence: str, start: dt.date) -> str:
-        """The partner's answers for the same period, or why they are still sealed."""
+        """The partner's answers for the same period, or why they are still sealed: only what the
+        store's gate (:meth:`~reflect.storage.store.Store.partner_view`) lets ``person`` see."""
+        view = self.store.partner_view(person, cadence, start)
+        if view is None:
+            return ""  # not signed in as one of the couple: nothing of anyone
         when = html.escape(period_label(cadence, start))
-        answered = set(self.store.answered(cadence, start))
         lines = []
         for event in self.store.people_events():
-            if event.event == "passphrase-reset":  # told to both partners, always
-                lines.append(_p(f"{html.escape(event.person)} reset a forgotten passphrase on {event.at[:10]}: "
-                                "notes written before it stay sealed.", _GREY))
-        for other in self.store.people():
-            if other == person:
-                continue
-            name = html.escape(other)
-            if other not in answered:
-                lines.append(_p(f"{name} has not answered for {when} yet.", _GREY))
-                continue
-            theirs = self.store.get(other, start, cadence)
-            if theirs is None:
-                lines.append(_p(f"{name} has answered for {when}; you'll see it once you have given yours.", _GREY))
-                continue
+            if event.event == "passphrase-reset" and event.person in (person, view.partner):  # told to both
+                lines.append(_p(f"{html.escape(event.person)}'s passphrase was reset on "
+                                f"{html.escape(reset_words(event.at, event.by))}: what was saved before it stays "
+                                "sealed.", _GREY))
+        name = html.escape(view.partner)
+        if not view.answered:
+            lines.append(_p(f"{name} has not answered for {when} yet.", _GREY))
+        elif view.checkin is None:
+            lines.append(_p(f"{name} has answered for {when}; you'll see it once you have given yours.", _GREY))
+        else:
+            theirs = view.checkin
             line = f"<b>{name}</b>, {when}: {html.escape(scores_line(theirs, they=True))}"
             if theirs.note and theirs.note_shared:
                 line += f"<br><i>{name}'s note, shared with you:</i> {html.escape(theirs.note)}"
