@@ -6,7 +6,6 @@ kit raises on purpose is printed as one line on stderr with a non-zero exit; nev
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -534,24 +533,23 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
             f"No check-ins of your own yet: showing the demo couple ({stores[0]}). "
             "Add yours with `reflect add` or the reflection notebook."
         )
-    with contextlib.ExitStack() as handed:
-        notes_files = {path: handed.enter_context(_notes_of_people_who_sign_in(path, passphrases_for))
-                       for path in stores} if include_notes else None
-        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, notes_files,
-                paper.lower() if paper else None)
+    # the notes are handed over in memory (never in a file), each report its own month's only
+    handed = {path: _notes_of_people_who_sign_in(path, passphrases_for) for path in stores} if include_notes else None
+    _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, handed,
+            paper.lower() if paper else None)
 
 
 def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:
     """Ask each person with a passphrase whether to include their notes (their passphrase, or Enter),
-    and hand the notes of those who signed in to the report in a private temporary file."""
+    and what those who signed in hand to the report, in memory (a ``reporting.handover.Handover``)."""
     from reflect.errors import ReflectError
-    from reflect.reporting import notesfile
+    from reflect.reporting.handover import Handover
     from reflect.storage.store import Store
 
     try:
         store = Store(path, create=False)
     except ReflectError:  # the report itself says what is wrong with this store
-        return notesfile.notes_file([], [])
+        return Handover()
     with store:  # a wrong passphrase stops the command: nobody's notes are left out silently
         protected = [p.name for p in store.persons() if p.protected]
         if protected and sys.stdin.isatty():
@@ -560,13 +558,12 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
         left_out = sign_in_each(store, protected, passphrases_for, optional=True)
         notes = store.signed_in_notes()
         # what each couple both said yes to, as those who signed in see it (never a list, never a no)
-        consent = [{"people": [v.person, v.partner], "items": [list(i) for i in v.items]}
-                   for v in store.consent_shared_views()]
-    return notesfile.notes_file(notes, left_out, consent)
+        consent = [{"people": [v.person, v.partner], "items": list(v.items)} for v in store.consent_shared_views()]
+    return Handover.of(notes, left_out, consent)
 
 
 def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,
-            pdf: bool, force: bool, jobs: int, cell_timeout: float | None, notes_files: Any,
+            pdf: bool, force: bool, jobs: int, cell_timeout: float | None, handed: Any,
             paper: str | None = None) -> None:
     from pathlib import Path
 
@@ -574,7 +571,7 @@ def _report(stores: list[Any], month: str | None, all_months: bool, out: str | N
 
     planned, failed = publish.plan(stores, month=month, all_months=all_months,
                                    out_dir=Path(out) if out else None, include_notes=include_notes, pdf=pdf,
-                                   force=force, notes_files=notes_files, paper=paper)
+                                   force=force, handed=handed, paper=paper)
     results = list(failed)
     single = len(planned) + len(failed) == 1  # one report: its error is the one line said at the end
     if not single:

@@ -1,5 +1,5 @@
 """The monthly report: the notebook's view model (:mod:`.report`, :mod:`.params`,
-:mod:`.notesfile`), the ``reflect`` papermill engine (:mod:`.engine`, :mod:`.execute`), the page and
+:mod:`.handover`), the ``reflect`` papermill engine (:mod:`.engine`, :mod:`.execute`), the page and
 its charts (:mod:`.pages`, :mod:`.rendering`, :mod:`.workers`), and making reports for stores and
 months (:mod:`.publish`).
 """

@@ -14,11 +14,14 @@ changed, so a changed store never leaves a stale report behind.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -34,9 +37,10 @@ from reflect import __version__
 from reflect.analytics.phrases import sealed_words
 from reflect.domain.months import add_months, month_start
 from reflect.errors import ReflectError, StoreError
+from reflect.reporting.handover import Handover, offered, without_private
 from reflect.reporting.params import resolve_month
 from reflect.storage.store import Store
-from reflect.system.paths import kit_notebooks, make_private_dirs, reports_dir, write_private
+from reflect.system.paths import kit_notebooks, make_private_dirs, refuse_non_regular, reports_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +62,12 @@ class ReportJob:
     include_notes: bool = False
     pdf: bool = False
     force: bool = False
-    notes_file: Path | None = None  # with include_notes: the notes of people who signed in
+    #: with include_notes: what the people who signed in hand over, this month's notes only
+    #: (in memory: never in a file, never a notebook parameter; see reflect.reporting.handover)
+    handover: Handover | None = field(default=None, repr=False, compare=False)
     paper: str = "a4"  # the PDF's paper: "a4" or "letter" (see paper_for_locale)
+    #: the folders this run made for the report (deepest first), removed if it leaves them empty
+    new_folders: tuple[Path, ...] = field(default=(), compare=False)
 
     @property
     def stem(self) -> Path:
@@ -120,7 +128,7 @@ def plan(
     include_notes: bool = False,
     pdf: bool = False,
     force: bool = False,
-    notes_files: dict[Path, Path] | None = None,
+    handed: Mapping[Path, Handover] | None = None,
     paper: str | None = None,
 ) -> tuple[list[ReportJob], list[ReportResult]]:
     """The reports to make for ``stores``.
@@ -131,7 +139,11 @@ def plan(
 
     Each store's reports go to a folder of its own (:func:`report_folders`) under ``out_dir``
     (default: ``reports/`` in the project); only one store with an explicit ``out_dir`` writes
-    into ``out_dir`` itself.
+    into ``out_dir`` itself. A folder made here for a store that fails is removed again if it is
+    left empty (:func:`remove_left_empty`).
+
+    ``handed``: for each store, what the people who signed in hand over (``--include-notes``);
+    each report gets the notes of its own month only.
     """
     paper = paper or paper_for_locale()
     if paper not in PAPER_SIZES:
@@ -142,6 +154,7 @@ def plan(
     failed: list[ReportResult] = []
     for path in stores:
         target = folders[path]
+        made = _missing_folders(target)
         try:
             with Store(path, create=False) as store:
                 months, sealed = store.months(), store.sealed_count()
@@ -158,10 +171,35 @@ def plan(
                 message = f"{path}: {message}"
             stub = ReportJob(path, month or "-", target)
             failed.append(ReportResult(stub, "failed", error=message))
+            remove_left_empty(made)
             continue
-        notes_file = (notes_files or {}).get(path)
-        jobs += [ReportJob(path, m, target, include_notes, pdf, force, notes_file, paper) for m in chosen]
+        given = (handed or {}).get(path) if include_notes else None
+        jobs += [ReportJob(path, m, target, include_notes, pdf, force, paper=paper, new_folders=made,
+                           handover=given.for_month(m) if given is not None else None) for m in chosen]
     return jobs, failed
+
+
+def _missing_folders(folder: Path) -> tuple[Path, ...]:
+    """``folder`` and the folders above it that do not exist yet (deepest first)."""
+    missing: list[Path] = []
+    current = Path(os.path.abspath(folder))
+    while not os.path.lexists(current) and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    return tuple(missing)
+
+
+def remove_left_empty(folders: Iterable[Path]) -> None:
+    """Remove each of ``folders`` (deepest first) that holds nothing, or nothing but its
+    :data:`FOLDER_MARKER`: what a run that made them and then failed (a full disk) leaves."""
+    for folder in folders:
+        try:
+            if os.listdir(folder) == [FOLDER_MARKER]:
+                os.unlink(folder / FOLDER_MARKER)
+            os.rmdir(folder)
+        except OSError:  # not empty (a report was made there meanwhile), or already gone
+            if os.path.lexists(folder):
+                return
 
 
 #: In each store's report folder: the store it belongs to (its resolved path).
@@ -283,13 +321,15 @@ def execute(job: ReportJob, notebook: Path, fingerprint: str, *, cell_timeout: f
     from reflect.reporting.engine import NAME
 
     params: dict[str, Any] = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
-    if job.notes_file is not None:
-        params["notes_file"] = str(job.notes_file)
+    # the notes are held in this process for the notebook run here to take: never a parameter or a file
+    holding = (offered(job.store, job.month, job.handover) if job.include_notes and job.handover
+               else contextlib.nullcontext())
     try:
-        nb = papermill.execute_notebook(
-            str(notebook), None, parameters=params, engine_name=NAME, kernel_name="python3", language="python",
-            progress_bar=False, cwd=str(notebook.parent), execution_timeout=cell_timeout,
-        )
+        with holding:
+            nb = papermill.execute_notebook(
+                str(notebook), None, parameters=params, engine_name=NAME, kernel_name="python3", language="python",
+                progress_bar=False, cwd=str(notebook.parent), execution_timeout=cell_timeout,
+            )
     except PapermillExecutionError as exc:
         raise ReportError(_explain_failure(exc.ename, exc.evalue)) from None
     for cell in nb.cells:  # papermill lets a sys.exit(0) pass; for a report it is a failure too
@@ -416,8 +456,10 @@ def make_one(job: ReportJob, notebook: Path, *, pages: Any = None, cell_timeout:
         nb.metadata["reflect"]["outputs"] = {"html": hashlib.sha256(page).hexdigest()}
         make_private_dirs(job.out_dir)
         html_path = job.stem.with_suffix(".html")
-        write_private(html_path, page)
-        write_private(job.stem.with_suffix(".ipynb"), nbformat.writes(nb).encode("utf-8"))
+        write_unseen(html_path, page)
+        # the executed notebook kept beside the page: the sections that show notes are in the page only
+        kept = without_private(nb, html_path.name)
+        write_private(job.stem.with_suffix(".ipynb"), nbformat.writes(kept).encode("utf-8"))
         pdf_path = job.stem.with_suffix(".pdf")
         if job.pdf or pdf_path.exists():  # never leave an older PDF beside a newer page
             print_pdf(html_path, pdf_path, paper=job.paper)
@@ -428,6 +470,56 @@ def make_one(job: ReportJob, notebook: Path, *, pages: Any = None, cell_timeout:
     except OSError as exc:
         return ReportResult(job, "failed", error=f"{job.store.name} {job.month}: {exc}",
                             seconds=time.perf_counter() - started)
+
+
+def write_unseen(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` as :func:`~reflect.system.paths.write_private` does (0600, whole or
+    not at all), but with no temporary name while it is written: the file is made unnamed
+    (Linux's ``O_TMPFILE``), written and synced, and only then given a name and moved into place.
+    A process killed meanwhile (even with ``kill -9``) leaves no half-written copy of the page (it
+    may hold notes) beside it. Where unnamed files are not available, ``write_private``.
+    """
+    flag = getattr(os, "O_TMPFILE", 0)
+    try:
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise ReflectError(f"{path}: cannot write the file ({exc.strerror}); nothing was written") from None
+    try:
+        try:
+            fd = os.open(".", flag | os.O_WRONLY, 0o600, dir_fd=folder) if flag else -1
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise ReflectError(f"{path}: cannot write the file ({exc.strerror}); nothing was written") from None
+            fd = -1
+        if fd < 0:
+            write_private(path, data)
+            return
+        try:
+            refuse_non_regular(path, "a file")
+            os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            name = f".reflect-{secrets.token_hex(8)}.tmp"
+            try:
+                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                write_private(path, data)  # no /proc to name the file through
+                return
+            try:
+                os.replace(name, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+            except OSError:
+                os.unlink(name, dir_fd=folder)
+                raise
+        except OSError as exc:
+            raise ReflectError(f"{path}: cannot write the file ({exc.strerror}); nothing was written") from None
+        finally:
+            os.close(fd)
+    finally:
+        os.close(folder)
 
 
 def _explain_failure(ename: str | None, evalue: str | None) -> str:
@@ -499,11 +591,21 @@ def run(
         if on_result:
             on_result(result)
 
+    try:
+        _run(jobs, workers, cell_timeout, emit)
+    finally:  # a folder this run made and left empty (every report in it failed: a full disk) goes
+        for made in dict.fromkeys(job.new_folders for job in jobs):
+            remove_left_empty(made)
+    return results
+
+
+def _run(jobs: list[ReportJob], workers: int, cell_timeout: float | None,
+         emit: Callable[[ReportResult], None]) -> None:
     workers = max(1, min(workers, len(jobs)))
     if workers == 1:
         for result in _iter_chunk(jobs, cell_timeout):
             emit(result)
-        return results
+        return
     chunks: list[list[ReportJob]] = [[] for _ in range(workers)]
     for i, job in enumerate(jobs):
         chunks[i % workers].append(job)
@@ -520,4 +622,3 @@ def run(
                     emit(result)
             except Exception as exc:  # pragma: no cover - a worker died
                 raise StoreError(f"a report worker failed: {exc}") from exc
-    return results

@@ -10,6 +10,7 @@ are embedded as static SVG, rendered here with no network, so the exported page 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import threading
@@ -34,7 +35,7 @@ from reflect.analytics.practices import Practices  # noqa: E402
 from reflect.domain.dimensions import KEYS, label  # noqa: E402
 from reflect.domain.months import add_months, last_months, month_start  # noqa: E402
 from reflect.errors import NoData, ValidationError  # noqa: E402
-from reflect.reporting import notesfile  # noqa: E402
+from reflect.reporting import handover  # noqa: E402
 from reflect.reporting.params import parse_flag, resolve_month  # noqa: E402
 from reflect.storage.reminders import next_reflection_line  # noqa: E402
 from reflect.views import charts  # noqa: E402
@@ -49,9 +50,16 @@ class Section:
     """A piece of the report, shown by Jupyter as HTML."""
 
     html: str
+    #: Shows notes (or what a couple both said yes to): left out of the executed notebook that
+    #: ``reflect report`` keeps beside the page (see :func:`reflect.reporting.handover.without_private`).
+    private: bool = False
 
     def _repr_html_(self) -> str:
         return f'<div class="reflect">{self.html}</div>'
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        data = {"text/html": self._repr_html_()}
+        return (data, copy.deepcopy(handover.PRIVATE)) if self.private else data
 
     def __str__(self) -> str:
         return self.html
@@ -123,15 +131,20 @@ class MonthlyReport:
         ``db=None`` uses the default store (``$REFLECT_DB`` or ``data/reflect.db``), or the demo
         couple's while the default store has no check-ins. The report shows what is no longer
         sealed (a partner's answers for a month not over yet wait until both have answered) and,
-        with ``include_notes``, the notes of people without a passphrase and those in
-        ``notes_file`` (what ``reflect report --include-notes`` hands over for the people who
-        signed in).
+        with ``include_notes``, the notes of people without a passphrase and those that
+        ``reflect report --include-notes`` hands over in memory for the people who signed in
+        (:mod:`reflect.reporting.handover`), of this month only. ``notes_file`` (a file of notes,
+        in earlier versions) is refused: notes are never handed over in a file.
         """
         from reflect.storage.demo import open_for_viewing
 
         if db is not None and not isinstance(db, (str, os.PathLike)):
             raise ValidationError(f"{db!r} is not a path to a store", field="db")
         notes = parse_flag(include_notes, field="include_notes")
+        if notes_file is not None:
+            raise ValidationError("notes_file is no longer taken: notes never go through a file; "
+                                  "`reflect report --include-notes` hands them to the report in memory",
+                                  field="notes_file")
         if month is not None and not isinstance(month, str):
             # papermill's -p turns 2026 into an int; say what to write instead
             raise ValidationError(
@@ -141,6 +154,7 @@ class MonthlyReport:
         store, is_demo = open_for_viewing(db or None)
         with store:
             chosen = resolve_month(month, store.months())
+            handed = handover.take(store.path, chosen) if store.path is not None else None
             frame = store.frame(include_notes=notes)
             rituals = store.ritual_frame()
             kinds = store.ritual_kinds()
@@ -154,10 +168,12 @@ class MonthlyReport:
         left_out: list[str] = []
         if notes:
             with_keys = [p for p in people if p[1]]
-            handed, left_out = notesfile.read(notes_file) if notes_file else ([], [p[0] for p in with_keys])
-            frame = notesfile.overlay(frame, handed)
+            given = handed.for_month(chosen) if handed is not None else handover.Handover(
+                left_out=tuple(p[0] for p in with_keys))
+            left_out = list(given.left_out)
+            frame = handover.overlay(frame, given.notes)
             views = [{"people": [v.person, v.partner], "items": list(v.items)} for v in open_views]
-            views += notesfile.read_consent(notes_file) if notes_file else []
+            views += [dict(v) for v in given.consent]
             consent["views"] = _one_per_pair(views)
         return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source, rituals=rituals,
                    ritual_kinds=kinds, notes_left_out=left_out, practices=practices, consent=consent,
@@ -363,7 +379,8 @@ class MonthlyReport:
         their words), the life events, and what you both said yes to (with notes only)."""
         from reflect.reporting import practices
 
-        return _section("practices", **practices.context(self))
+        return _section("practices", shows_notes=bool(self.include_notes and self.consent.get("views")),
+                        **practices.context(self))
 
     def notes(self) -> Section:
         """The month's notes, only when the report was asked to include them."""
@@ -375,7 +392,7 @@ class MonthlyReport:
         people = [{"name": person, "notes": [{"text": r.note, "cadence": r.cadence, "day": f"{r.date:%d %B}"}
                                              for r in part.itertuples()]}
                   for person, part in month_rows.groupby("person", sort=True)]
-        return _section("notes", people=people)
+        return _section("notes", shows_notes=True, people=people)
 
     def closing(self) -> Section:
         private = ("Private notes are included, as you asked: keep this file somewhere safe."
@@ -411,7 +428,7 @@ def _known(value: Any) -> float | None:
 _TEMPLATES: list[Any] = []
 
 
-def _section(name: str, **context: Any) -> Section:
+def _section(name: str, *, shows_notes: bool = False, **context: Any) -> Section:
     """A section of the report from its Jinja2 template (``reflect/templates/report/NAME.html.j2``,
     autoescaped: every name, note and sentence is escaped; only the charts' SVG is trusted)."""
     if not _TEMPLATES:
@@ -423,7 +440,7 @@ def _section(name: str, **context: Any) -> Section:
         )
         env.filters["score"] = score  # every number reads the same way as in the sentences
         _TEMPLATES.append(env)
-    return Section(_TEMPLATES[0].get_template(f"{name}.html.j2").render(**context).strip())
+    return Section(_TEMPLATES[0].get_template(f"{name}.html.j2").render(**context).strip(), private=shows_notes)
 
 
 def _lowest(scores: dict[str, float]) -> str:
