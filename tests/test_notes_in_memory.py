@@ -300,3 +300,27 @@ def test_a_folder_that_was_there_before_is_kept(two_months, tmp_path, monkeypatc
     out2.mkdir()
     jobs, _ = publish.plan([two_months], month=APRIL, out_dir=out2)
     assert publish.run(jobs)[0].status == "failed" and out2.is_dir()  # not made by this run: kept
+
+
+def test_the_sections_with_notes_are_marked_and_left_out_of_the_kept_notebook(tmp_path):
+    from reflect.storage import demo
+
+    db = tmp_path / "demo.db"
+    with Store(db) as s:
+        demo.fill(s, end="2026-10")
+    plain = MonthlyReport.open(month="2026-10", db=str(db))
+    assert not plain.practices_section().private and not plain.notes().private
+    report = MonthlyReport.open(month="2026-10", db=str(db), include_notes=True)
+    notes, practices, opening = report.notes(), report.practices_section(), report.opening()
+    assert notes.private and practices.private and not opening.private
+    assert "both said yes to" in practices.html
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x") for _ in range(3)])
+    for cell, section in zip(nb.cells, (opening, practices, notes), strict=True):
+        data, metadata = section._repr_mimebundle_() if section.private else (section._repr_mimebundle_(), {})
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    kept = handover.without_private(nb, "2026-10.html")
+    shown = [c.outputs[0]["data"]["text/html"] for c in kept.cells]
+    line = "<p>Left out of this notebook: the notes are in 2026-10.html only.</p>"
+    assert shown == [opening._repr_html_(), line, line]
+    assert kept.cells[1].outputs[0]["metadata"] == {}
+    assert nb.cells[2].outputs[0]["data"]["text/html"] == notes._repr_html_()  # the page is made from this one
