@@ -98,6 +98,7 @@ def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, option
         return True
     if passphrase_file is not None:
         store.sign_in(name, read_passphrase_file(passphrase_file))
+        _tell(store, name)
         return True
     if not sys.stdin.isatty():
         if optional:
@@ -112,6 +113,7 @@ def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, option
             raise NotSignedIn(f"{name} has a passphrase: nothing was done without it")
         try:
             store.sign_in(name, given)
+            _tell(store, name)
             return True
         except SignInDelayed as exc:
             _echo_err(f"reflect: {exc}; waiting ...")
@@ -121,6 +123,12 @@ def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, option
                 raise
             _echo_err(f"reflect: {exc}")
     raise WrongPassphrase(f"that is not {name}'s passphrase")  # pragma: no cover
+
+
+def _tell(store: Any, name: str) -> None:
+    """Say what ``name`` must be told now they signed in (a reset of their passphrase), on stderr."""
+    for notice in store.notices(name):
+        _echo_err(f"reflect: {notice}")
 
 
 def sign_in_each(store: Any, names: list[str], passphrases_for: tuple[tuple[str, str], ...], *,
@@ -520,6 +528,7 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
     """
     from reflect.domain.checkin import parse_month
     from reflect.reporting import publish
+    from reflect.reporting.handover import sweep_legacy_files
 
     if month is not None and month.strip().lower() not in ("last", "latest"):
         month = parse_month(month)
@@ -533,7 +542,9 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
             f"No check-ins of your own yet: showing the demo couple ({stores[0]}). "
             "Add yours with `reflect add` or the reflection notebook."
         )
-    # the notes are handed over in memory (never in a file), each report its own month's only
+    # the notes are handed over in memory (never in a file), each report its own month's only; the
+    # files in which earlier versions handed them over, if a killed report left one, are removed
+    sweep_legacy_files()
     handed = {path: _notes_of_people_who_sign_in(path, passphrases_for) for path in stores} if include_notes else None
     _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, handed,
             paper.lower() if paper else None)
@@ -1677,11 +1688,19 @@ def person_add(name: str, no_passphrase: bool, passphrase_file: str | None, db: 
               help="A new passphrase without the old one (forgotten): NAME's earlier notes stay sealed for ever.")
 @click.option("--old-passphrase-file", default=None, metavar="FILE",
               help="For scripts: the current passphrase, from FILE's first line.")
+@click.option("--as", "as_person", default=None, metavar="NAME",
+              help="With --reset: who is doing it, signed in (the record says so; without it, 'nobody signed in').")
+@click.option("--as-passphrase-file", default=None, metavar="FILE",
+              help="For scripts: the passphrase of the person given with --as, from FILE's first line.")
 @passphrase_file_option
 @db_option
-def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, passphrase_file: str | None,
-                      db: str | None) -> None:
-    """Choose a passphrase for NAME, change it, or reset a forgotten one (--reset)."""
+def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, as_person: str | None,
+                      as_passphrase_file: str | None, passphrase_file: str | None, db: str | None) -> None:
+    """Choose a passphrase for NAME, change it, or reset a forgotten one (--reset).
+
+    A reset opens nothing saved before it: NAME's answers saved before stay sealed (and cannot be
+    changed) until their period is over, and NAME's notes written before stay sealed for ever. It is
+    recorded with who was signed in (--as), and NAME is told at their next sign-in."""
     from reflect.storage.store import Store
 
     name = parse_name(name)
@@ -1690,12 +1709,18 @@ def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, p
         if known is None:
             raise click.UsageError(f"there is no one called {name} in this store (add them with `reflect person add`)")
         if reset:
+            if as_person is not None:
+                if parse_name(as_person) == name:
+                    raise click.UsageError(f"--as names who resets {name}'s passphrase: someone other than {name}")
+                sign_in(store, parse_name(as_person), as_passphrase_file)
             if passphrase_file is None and sys.stdin.isatty():
                 click.confirm(f"Reset {name}'s passphrase? {name}'s notes written until now can never be read "
-                              "again (they stay, sealed); both partners will see that it was reset.",
+                              "again (they stay, sealed), and answers saved for a period not over stay sealed until "
+                              "it is; both partners will see that it was reset, and by whom.",
                               abort=True, err=True)
             store.reset_passphrase(name, _new_passphrase(passphrase_file, name))
-            click.echo(f"Reset {name}'s passphrase. Notes written before stay sealed; the reset is recorded.")
+            click.echo(f"Reset {name}'s passphrase. What was saved before stays sealed; the reset is recorded, "
+                       f"and {name} is told at their next sign-in.")
         elif known.protected:
             sign_in(store, name, old_passphrase_file)
             store.set_passphrase(name, _new_passphrase(passphrase_file, name))
@@ -1704,6 +1729,59 @@ def person_passphrase(name: str, reset: bool, old_passphrase_file: str | None, p
             store.set_passphrase(name, _new_passphrase(passphrase_file, name))
             click.echo(f"{name} now has a passphrase; {name}'s earlier notes are sealed with it. Copies made "
                        "before now (backups, exports) still hold them as they were.")
+
+
+@person.command("rename")
+@click.argument("old")
+@click.argument("new")
+@db_option
+def person_rename(old: str, new: str, db: str | None) -> None:
+    """Give OLD (a name without a passphrase) the name NEW, with everything saved under it."""
+    from reflect.storage.store import Store
+
+    with Store(resolve_store_path(db), create=False) as store:
+        store.rename_person(old, new)
+    _echo(f"{parse_name(old)} is now called {parse_name(new)}; everything saved is kept.")
+
+
+@person.command("merge")
+@click.argument("typo")
+@click.argument("into_word", metavar="INTO")
+@click.argument("name")
+@passphrase_file_option
+@db_option
+def person_merge(typo: str, into_word: str, name: str, passphrase_file: str | None, db: str | None) -> None:
+    """Move everything saved under TYPO (a mistyped name without a passphrase) to NAME, and remove
+    TYPO: `reflect person merge robin INTO Robin`. NAME's passphrase is needed when NAME has one.
+    Every version is kept; where both saved the same check-in, the one saved last is current."""
+    from reflect.storage.store import Store
+
+    if into_word.lower() != "into":
+        raise click.UsageError("write it as: reflect person merge TYPO INTO NAME")
+    typo, name = parse_name(typo), parse_name(name)
+    with Store(resolve_store_path(db), create=False) as store:
+        if store.person(name) is not None:
+            sign_in(store, name, passphrase_file)
+        moved, both = store.merge_person(typo, name)
+    _echo(f"Merged {typo} into {name}: {moved} record{'s' if moved != 1 else ''} moved"
+          + (f", {both} saved by both (the later one is current, the other stays in the history)" if both else "")
+          + f"; {typo} is no longer in the store.")
+
+
+@person.command("remove")
+@click.argument("name")
+@passphrase_file_option
+@db_option
+def person_remove(name: str, passphrase_file: str | None, db: str | None) -> None:
+    """Remove NAME, a name with nothing saved (made by mistake)."""
+    from reflect.storage.store import Store
+
+    name = parse_name(name)
+    with Store(resolve_store_path(db), create=False) as store:
+        if store.is_protected(name):
+            sign_in(store, name, passphrase_file)
+        store.remove_person(name)
+    _echo(f"Removed {name}; nothing was saved under that name.")
 
 
 @person.command("list")
@@ -1725,7 +1803,8 @@ def person_list(db: str | None) -> None:
     if events:
         click.echo("")
         for e in events:
-            click.echo(f"{e.at[:16].replace('T', ' ')} UTC  {e.person} {EVENT_WORDS.get(e.event, e.event)}")
+            by = f" (while {e.by} was signed in)" if e.by and e.event == "passphrase-reset" else ""
+            _echo(f"{e.at[:16].replace('T', ' ')} UTC  {e.person} {EVENT_WORDS.get(e.event, e.event)}{by}")
 
 
 # -- entry point -------------------------------------------------------------------------------

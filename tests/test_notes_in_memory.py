@@ -324,3 +324,37 @@ def test_the_sections_with_notes_are_marked_and_left_out_of_the_kept_notebook(tm
     assert shown == [opening._repr_html_(), line, line]
     assert kept.cells[1].outputs[0]["metadata"] == {}
     assert nb.cells[2].outputs[0]["data"]["text/html"] == notes._repr_html_()  # the page is made from this one
+
+
+def test_notes_files_left_by_earlier_versions_are_swept(tmp_path, monkeypatch):
+    """An earlier version killed during a notes report left `$TMPDIR/reflect-notes-*/notes.json`
+    for good: the next `reflect report` removes such folders, and only such (never one in use)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old = time.time() - 3600
+
+    def leftover(name: str, *files: str, age: float = old) -> Path:
+        folder = tmp_path / name
+        folder.mkdir(mode=0o700)
+        for f in files:
+            (folder / f).write_text(f'{{"format": "reflect-notes-1", "notes": [{{"note": "{APRIL_NOTE}"}}]}}')
+        os.utime(folder, (age, age))
+        return folder
+
+    stale = leftover("reflect-notes-abc123", "notes.json")
+    empty = leftover("reflect-notes-def456")
+    running = leftover("reflect-notes-ghi789", "notes.json", age=time.time())  # a report running now
+    other = leftover("reflect-notes-jkl000", "notes.json", "mine.txt")  # not only what the kit wrote
+    unrelated = leftover("something-else", "notes.json")
+    assert sorted(handover.sweep_legacy_files()) == sorted([stale, empty])
+    assert not stale.exists() and running.exists() and other.exists() and unrelated.exists()
+
+
+@pytest.mark.slow
+def test_reflect_report_sweeps_them(couple):
+    home, _ = couple
+    stale = home / "tmp" / "reflect-notes-x1y2z3"
+    stale.mkdir(mode=0o700)
+    (stale / "notes.json").write_text(APRIL_NOTE)
+    os.utime(stale, (time.time() - 3600,) * 2)
+    _run(home, "report", "--month", APRIL)
+    assert not stale.exists() and _files_holding_notes(home) == []

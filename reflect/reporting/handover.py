@@ -99,6 +99,42 @@ def without_private(nb: Any, page: str) -> Any:
     return kept
 
 
+#: The temporary folders in which earlier versions handed notes over (``$TMPDIR/reflect-notes-*``).
+LEGACY_PREFIX = "reflect-notes-"
+
+
+def sweep_legacy_files(*, older_than: float = 600) -> list[Path]:
+    """Remove what earlier versions of ``reflect report --include-notes`` left in the temporary
+    folder when they were killed (``kill -9``): folders named ``reflect-notes-*`` that are this
+    user's, hold nothing but ``notes.json`` (notes in plain text) and have not been touched for
+    ``older_than`` seconds (so that a report of an earlier version running now is left alone).
+    Returns what was removed."""
+    import os
+    import shutil
+    import stat
+    import tempfile
+    import time
+
+    removed: list[Path] = []
+    base = Path(tempfile.gettempdir())
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(LEGACY_PREFIX)]
+    except OSError:
+        return removed
+    for name in names:
+        folder = base / name
+        try:
+            info = os.lstat(folder)
+            if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                    or time.time() - info.st_mtime <= older_than or set(os.listdir(folder)) - {"notes.json"}):
+                continue
+            shutil.rmtree(folder)
+            removed.append(folder)
+        except OSError:  # not ours to remove, or gone meanwhile: leave it
+            continue
+    return removed
+
+
 def overlay(frame: pd.DataFrame, notes: Sequence[Mapping[str, str]]) -> pd.DataFrame:
     """``frame`` (with a ``note`` column) with the given notes filled in where its rows are."""
     if not notes:

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
+#: The stores this program has already said were more than a couple (see Store.couple_problem).
+_TOLD_COUPLE: set[str] = set()
 WRITE_RETRIES = 8
 
 _COLUMNS = ("person", "cadence", "period_start", *KEYS, *DESIRED_KEYS, "note")
@@ -219,6 +221,10 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         #: network): nobody can be added without one, and nobody without one can sign in or save.
         self.passphrases_required = passphrases_required
         self._conn = self._open(create=create)
+        problem = self.couple_problem() if self.path is not None else None
+        if problem and str(self.path) not in _TOLD_COUPLE:  # said once per program, not at every open
+            _TOLD_COUPLE.add(str(self.path))
+            log.warning("%s", problem)
 
     # -- opening -----------------------------------------------------------------------------
 
