@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import io
 import json
 import os
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from reflect.errors import NotSignedIn, ValidationError
+from reflect.errors import NotSignedIn
 from reflect.servers.app import AppError, AppServer, check_passphrases, lan_command, lan_words, qr_code
 from reflect.servers.certificate import (
     VALID_DAYS,
@@ -153,7 +154,9 @@ def test_no_home_network_is_said_plainly():
 
 def test_lan_mode_is_refused_while_someone_has_no_passphrase(tmp_path):
     with Store(tmp_path / "a.db") as store:
-        check_passphrases(store)  # nobody yet: each will choose one in the form
+        with pytest.raises(AppError, match="nobody is in this store yet, and on the home network nobody new is "
+                                           r"made: add each of you at the computer first \(`reflect person add"):
+            check_passphrases(store)
         store.add_person("Robin", "robin's words", params=FAST)
         check_passphrases(store)
         store.add_person("Sam", None)
@@ -162,9 +165,14 @@ def test_lan_mode_is_refused_while_someone_has_no_passphrase(tmp_path):
         assert str(caught.value) == (
             "Sam has no passphrase, and on the home network anyone with the address could act as Sam; choose one "
             "first with `reflect person passphrase Sam`, then start `reflect app --lan` again")
+    with Store(tmp_path / "b.db") as store:
         store.add_person("Alex", None)
+        store.add_person("Sam", None)
         with pytest.raises(AppError, match=r"^Alex and Sam have no passphrase, .* act as them; choose one first "
                                            r"with `reflect person passphrase Alex` \(and for each of them\)"):
+            check_passphrases(store)
+        store.connection.execute("INSERT INTO people (name, created_at) VALUES ('Mallory', 'x')")  # made before
+        with pytest.raises(AppError, match="This store holds 3 people .* a store is one couple"):
             check_passphrases(store)
 
 
@@ -175,8 +183,10 @@ def test_a_store_requiring_passphrases_lets_nobody_act_without_one(tmp_path):
         store.add_person("Alex", None)  # added at the computer while the form is served
         store.sign_out()
     with Store(db, passphrases_required=True) as store:
-        with pytest.raises(ValidationError, match="on the home network everyone needs a passphrase"):
-            store.add_person("Sam", None)
+        for passphrase in (None, "sam's words"):
+            with pytest.raises(NotSignedIn, match=r"on the home network nobody new is made: ask at the computer "
+                                                  r"\(`reflect person add Sam`\)"):
+                store.add_person("Sam", passphrase)
         assert store.person("Sam") is None
         with pytest.raises(NotSignedIn, match=r"^Alex has no passphrase, and on the home network only people with "
                                               r"one can sign in; choose one at the computer with `reflect person "
@@ -190,9 +200,9 @@ def test_a_store_requiring_passphrases_lets_nobody_act_without_one(tmp_path):
             store.save(make_checkin("Robin", "2026-10-01"))  # Robin has not signed in
         store.sign_in("Robin", "robin's words")
         store.save(make_checkin("Robin", "2026-10-01", note="mine"))
-        store.add_person("Sam", "sam's words", params=FAST)  # a new person with a passphrase: welcome
-        store.save(make_checkin("Sam", "2026-10-01"))
-        assert store.version_count() == 2
+        with pytest.raises(NotSignedIn):  # not even signed in as Robin: nobody new on the home network
+            store.save(make_checkin("Sam", "2026-10-01"))
+        assert store.version_count() == 1 and store.people() == ["Alex", "Robin"]
 
 
 def test_the_form_in_lan_mode_offers_no_way_without_a_passphrase(tmp_path, monkeypatch):
@@ -206,10 +216,10 @@ def test_the_form_in_lan_mode_offers_no_way_without_a_passphrase(tmp_path, monke
     monkeypatch.setenv(ENV_PASSPHRASES_REQUIRED, "1")
     form = checkin_form(today=dt.date(2026, 10, 20))
     assert form.store.passphrases_required
-    form.who.value = "Sam"  # new: must choose a passphrase, no box to tick it away
-    assert form.no_passphrase.layout.display == "none"
-    assert form.new_passphrase.layout.display is None
-    assert "On the home network everyone has one" in form.setup_words.value
+    form.who.value = "Sam"  # new: nobody new is made on the home network, and nothing is shown
+    assert form.no_passphrase.layout.display == "none" and form.setup_box.layout.display == "none"
+    assert form.body.layout.display == "none"
+    assert "ask at the computer (`reflect person add Sam`)" in html.unescape(form.banner.value)
     form.who.value = "Alex"  # no passphrase: nothing of Alex's is shown, and no way in from here
     assert form.body.layout.display == "none"
     assert form.protect_button.layout.display == "none"

@@ -50,7 +50,7 @@ def couple(db_path):
         s.today = lambda: OPEN_DAY
         s.add_person("Robin", ROBIN)
         s.add_person("Sam", SAM)
-        for who, words in (("Robin", ROBIN), ("Sam", SAM)):
+        for who in ("Robin", "Sam"):
             s.save(make_checkin(who, SEPTEMBER, passion=3, note=f"{who}'s September note"))
         s.save(make_checkin("Robin", OCTOBER, passion=9, note="Robin's October note"), share_note=True)
         s.sign_out()
@@ -76,10 +76,11 @@ def test_a_third_name_and_each_near_miss_are_refused_everywhere_and_change_nothi
     before = dump(couple)
     couple.sign_in("Robin", ROBIN)
     for name in ("Mallory", *NEAR_MISSES):
-        for attempt in (lambda: couple.add_person(name, "a long passphrase"),
-                        lambda: couple.add_person(name, None),
-                        lambda: couple.save(make_checkin(name, OCTOBER)),
-                        lambda: couple.save_consent(ConsentList.create(person=name, answers={"Hugs in public": "yes"}))):
+        consent = ConsentList.create(person=name, answers={"Hugs in public": "yes"})
+        for attempt in (lambda n=name: couple.add_person(n, "a long passphrase"),
+                        lambda n=name: couple.add_person(n, None),
+                        lambda n=name: couple.save(make_checkin(n, OCTOBER)),
+                        lambda c=consent: couple.save_consent(c)):
             with pytest.raises(ValidationError) as err:
                 attempt()
             assert ("did you mean Robin?" in str(err.value)) if name != "Mallory" else \

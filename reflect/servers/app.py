@@ -129,9 +129,17 @@ def lan_command(notebook: Path, *, port: int, address: str, cert_file: Path, key
 
 
 def check_passphrases(store: Store) -> None:
-    """Refuse to serve ``store`` on the home network while someone in it has no passphrase: anyone
-    with the address could act as them."""
-    bare = [p.name for p in store.persons() if not p.protected]
+    """Refuse to serve ``store`` on the home network while it is not a couple with passphrases: while
+    it knows nobody (nobody new is made on the home network), while it holds more than two people,
+    and while someone in it has no passphrase (anyone with the address could act as them)."""
+    people = store.persons()
+    if not people:
+        raise AppError("nobody is in this store yet, and on the home network nobody new is made: add each of you "
+                       "at the computer first (`reflect person add NAME`), then start `reflect app --lan` again")
+    problem = store.couple_problem()
+    if problem:
+        raise AppError(problem[:1].upper() + problem[1:] + "; then start `reflect app --lan` again")
+    bare = [p.name for p in people if not p.protected]
     if not bare:
         return
     who = " and ".join([", ".join(bare[:-1]), bare[-1]] if len(bare) > 1 else bare)
@@ -295,9 +303,8 @@ def lan_words(server: AppServer) -> list[str]:
         "Before you go on, check that the certificate's SHA-256 fingerprint it shows is this one:",
         f"  {cert.fingerprint}",
         f"(kept in {cert.cert_file}, valid until {cert.not_after:%Y-%m-%d}).",
-        ("Nobody is in the store yet: each of you chooses a passphrase the first time you save, and signs in "
-         "with it after that." if server.nobody_yet else "Each of you then signs in with your own passphrase.")
-        + " Keep the address to yourselves: anyone who has it can open the page on this network, though not "
+        "Each of you then signs in with your own passphrase."
+        " Keep the address to yourselves: anyone who has it can open the page on this network, though not "
         "your answers.",
         f"Check-ins are saved to {server.store}. Press Ctrl-C to stop.",
     ]

@@ -240,10 +240,11 @@ class ConsentLists(Records):
             return bool(data.get("show_not_now"))
         partner = self.partner_of(person)  # their list is sealed: what their signal to us says
         mine = self._keys.get(partner) if partner is not None else None
-        if mine is None:
+        if mine is None or partner is None:
             return False
-        signal = self._conn.execute("SELECT box FROM consent_signals WHERE writer = ? AND reader = ? AND reader_key = ?",
-                                    (person, partner, mine[0])).fetchone()
+        signal = self._conn.execute(
+            "SELECT box FROM consent_signals WHERE writer = ? AND reader = ? AND reader_key = ?",
+            (person, partner, mine[0])).fetchone()
         if signal is None:
             return False
         plain = keys.open_sealed_for(mine[1], signal[0], context=_signal_context(person), reader=partner)

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reflect.domain.checkin import CheckIn
-from reflect.domain.people import check_people
 from reflect.domain.csvio import (
     COLUMNS,
     MAX_PROBLEMS,
@@ -35,6 +34,7 @@ from reflect.domain.csvio import (
     raise_problems,
 )
 from reflect.domain.dimensions import DESIRED_KEYS, KEYS
+from reflect.domain.people import check_people
 from reflect.errors import StoreError, ValidationError
 from reflect.storage import migrations, storefile
 from reflect.storage.store import BatchResult, Store, now_stamp

@@ -130,8 +130,9 @@ class PeopleRecords(Records):
                         self._renumber_repair(conn, typo, into, row["day"], row["number"])
                         continue
                     counts[1] += 1
-                    later = conn.execute(f"SELECT id FROM {versions} WHERE id IN (?, ?) ORDER BY saved_at DESC, id DESC "
-                                         "LIMIT 1", (theirs[0], row["version_id"])).fetchone()[0]
+                    later = conn.execute(f"SELECT id FROM {versions} WHERE id IN (?, ?) "
+                                         "ORDER BY saved_at DESC, id DESC LIMIT 1",
+                                         (theirs[0], row["version_id"])).fetchone()[0]
                     conn.execute(f"UPDATE {current} SET version_id = ? WHERE {where}", [later, into, *key])
                     conn.execute(f"DELETE FROM {current} WHERE {where}", [typo, *key])
                 conn.execute(f"UPDATE {versions} SET person = ? WHERE person = ?", (into, typo))

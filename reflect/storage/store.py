@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from reflect.domain.checkin import CheckIn, add_months, month_start, parse_month, parse_person
 from reflect.domain.dimensions import DESIRED_KEYS, KEYS
-from reflect.domain.people import MAX_PEOPLE, check_newcomer, couple_words, near_miss
+from reflect.domain.people import MAX_PEOPLE, couple_words
 from reflect.domain.rituals import DEFAULT_BY_KEY, DEFAULT_KINDS, Ritual, RitualKind
 from reflect.errors import (
     NotAReflectStore,
