@@ -40,7 +40,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from reflect.errors import ReflectError
-from reflect.servers.kernels import kernel_environment, ready_kernel_options
+from reflect.servers.kernels import SIGN_IN_WITHIN_S, kernel_environment, ready_kernel_options, sign_in_environment
 from reflect.system.paths import kit_notebooks, resolve_store_path
 from reflect.system.speedups import child_environment
 
@@ -166,10 +166,11 @@ class AppServer:
     """A running ``reflect app`` server. ``start()``, then ``url``; ``stop()`` when done.
 
     With ``lan=True`` it serves the home network over HTTPS (on ``address``, else this computer's
-    home-network address); ``certificate`` is then the one it serves, once started."""
+    home-network address); ``certificate`` is then the one it serves, once started. There, a page
+    nobody signs in to closes after ``sign_in_within_s`` seconds (:mod:`reflect.servers.kernels`)."""
 
     def __init__(self, store: str | os.PathLike[str] | None = None, *, port: int | None = None,
-                 lan: bool = False, address: str | None = None):
+                 lan: bool = False, address: str | None = None, sign_in_within_s: float = SIGN_IN_WITHIN_S):
         from reflect.system.network import choose_address
 
         self.store = resolve_store_path(store).expanduser().resolve()
@@ -184,8 +185,8 @@ class AppServer:
             check_port(port, self.host)
         self.port = port
         self.token = new_token()
+        self.sign_in_within_s = sign_in_within_s
         self.certificate: Certificate | None = None
-        self.nobody_yet = False  # on the home network: the store knows nobody yet
         self.process: subprocess.Popen[str] | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=40)
 
@@ -204,8 +205,9 @@ class AppServer:
         with Store(self.store) as store:
             if self.lan:
                 check_passphrases(store)
-                self.nobody_yet = not store.persons()
         env = environment(self.store, self.token)
+        # on the home network a page nobody signs in to closes sooner; at the computer, never
+        env.update(sign_in_environment(self.sign_in_within_s if self.lan else 0))
         if not self.lan:
             return command(self.notebook, port=self.port), env
         self.certificate = ensure_certificate(self.store, [self.host])

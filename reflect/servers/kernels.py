@@ -13,6 +13,12 @@
   tab, a browser killed) is shut down after :data:`CULL_IDLE_S` with no activity and no page
   connected; the server looks every :data:`CULL_EVERY_S`. Kernels waiting in the pool are never
   culled (Voila's kernel manager keeps them out), and neither is a kernel whose page is still open.
+- **Capped**: the server keeps at most :data:`MAX_KERNELS` kernels, ready ones included
+  (:mod:`reflect.servers.kernelcap`, Voila's kernel manager built on a capped Jupyter Server one); a
+  page opened beyond that gets a page saying that too many are open, and no kernel.
+- **Closed sooner when nobody signs in** (the home network only): a page nobody has signed in to
+  after :data:`SIGN_IN_WITHIN_S` closes itself (:func:`sign_in_environment`,
+  :mod:`reflect.system.signin_deadline`).
 
 >>> "--preheat_kernel=True" in ready_kernel_options()
 True
@@ -23,6 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reflect.servers.warm import CERT_VARIABLE
+from reflect.system import signin_deadline
 
 #: Kernels kept ready. Two: a second page opened soon after the first (the partner's, say) is
 #: ready too, while the first is replaced. Each waiting kernel holds about 90 MB.
@@ -35,10 +42,21 @@ REFILL_DELAY_S = 4.0
 CULL_IDLE_S = 15 * 60
 #: How often the server looks for such kernels.
 CULL_EVERY_S = 60
+#: Pages with a kernel of their own beyond the ready ones: the two of you, each on a phone and at the
+#: computer, with room to spare for a page reloaded before its old kernel is freed.
+MAX_PAGES = 6
+#: The most kernels the server keeps at once, ready ones included (about 90 MB each, so some 750 MB
+#: at most, the server included); a page beyond it is told that too many pages are open.
+MAX_KERNELS = POOL_SIZE + MAX_PAGES
+#: On the home network, a page nobody has signed in to after this long is closed (3 minutes).
+SIGN_IN_WITHIN_S = signin_deadline.DEFAULT_SECONDS
+#: The kernel manager Voila builds its pool on: Jupyter Server's, with a cap.
+KERNEL_MANAGER = "reflect.servers.kernelcap.CappedKernelManager"
 
 
-def ready_kernel_options(pool_size: int = POOL_SIZE) -> list[str]:
-    """Voila's command-line options for the pool, the sign-in that frees closed pages' kernels, and culling."""
+def ready_kernel_options(pool_size: int = POOL_SIZE, max_kernels: int = MAX_KERNELS) -> list[str]:
+    """Voila's command-line options for the pool, the sign-in that frees closed pages' kernels, culling,
+    and the cap on kernels."""
     return [
         "--preheat_kernel=True",
         f"--pool_size={pool_size}",
@@ -47,7 +65,15 @@ def ready_kernel_options(pool_size: int = POOL_SIZE) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
         f"--MappingKernelManager.cull_interval={CULL_EVERY_S}",
         "--MappingKernelManager.cull_connected=False",
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
+        f"--CappedKernelManager.max_kernels={max_kernels}",
     ]
+
+
+def sign_in_environment(within_s: float = SIGN_IN_WITHIN_S) -> dict[str, str]:
+    """What the server's environment adds for its pages to close when nobody signs in within
+    ``within_s`` seconds (its kernels inherit it; 0 for never)."""
+    return {signin_deadline.ENV_SECONDS: f"{within_s:g}"}
 
 
 def kernel_environment(host: str, *, certfile: Path | None = None) -> dict[str, str]:

@@ -17,7 +17,15 @@ route takes anyone who knows a kernel's id (other users of the machine can read 
 and the request it hands over holds the page's address, token included.
 
 Anywhere else (JupyterLab, a headless run, a kernel Voila started for one request) it returns at
-once and does nothing.
+once and does nothing else.
+
+**A page nobody signs in to closes.** Once the page is opened (at once in a kernel Voila started for
+the request), :func:`wait_for_visitor` starts the page's sign-in clock
+(:mod:`reflect.system.signin_deadline`) when the server gave one (``reflect app --lan`` does). If
+nobody has signed in when it runs out, the page says so and the kernel asks its server to shut it
+down (:func:`close_this_page`: Jupyter Server's ``DELETE /api/kernels/<id>`` with the server's token),
+so the server frees it as it frees a closed page's, and its room among the kernels the server keeps
+(:mod:`reflect.servers.kernelcap`) goes to another page.
 """
 
 from __future__ import annotations
@@ -27,7 +35,10 @@ import logging
 import os
 import ssl
 import sys
+import time
 from collections.abc import Mapping
+
+from reflect.system import signin_deadline
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +100,7 @@ def wait_for_visitor() -> None:
     the server's log says so.
     """
     if not in_ready_kernel():
+        start_sign_in_clock()
         return
     # What the notebook's cells import, so that the visitor's page costs no import.
     import reflect.views.practices  # noqa: F401
@@ -99,6 +111,72 @@ def wait_for_visitor() -> None:
         details = wait_for_request(os.environ)
     except Exception as exc:  # never leave a person with no form at all
         _say(f"could not wait for the page to be opened ({exc!r}); building it now")
+        start_sign_in_clock()
         return
     os.environ.update(details)  # as Voila's own wait does
     os.environ[PREHEAT_VARIABLE] = "False"  # this kernel now belongs to the page that was opened
+    start_sign_in_clock()
+
+
+#: How long the page's last words have to reach it before its kernel goes.
+GOODBYE_S = 1.0
+
+
+def shutdown_address(environ: Mapping[str, str]) -> str:
+    """Where this kernel asks its server to shut it down: Jupyter Server's ``api/kernels/<kernel id>``,
+    at the address :func:`query_address` uses (``https`` when the server is on HTTPS)."""
+    protocol = "https" if environ.get("VOILA_WS_PROTOCOL", "ws") == "wss" else "http"
+    host = environ.get("VOILA_APP_IP", "127.0.0.1")
+    host = f"[{host}]" if ":" in host else host
+    port = environ.get("VOILA_APP_PORT", "8866")
+    base = environ.get("VOILA_SERVER_URL", "/")
+    return f"{protocol}://{host}:{port}{base}api/kernels/{environ.get('VOILA_KERNEL_ID', '')}"
+
+
+def close_this_page(environ: Mapping[str, str] | None = None) -> None:
+    """Ask the server to shut this page's kernel down, as a closed page does (with the server's token)."""
+    import urllib.request
+
+    environ = os.environ if environ is None else environ
+    if not environ.get("VOILA_KERNEL_ID"):
+        raise RuntimeError("this kernel does not know its id (VOILA_KERNEL_ID)")
+    request = urllib.request.Request(shutdown_address(environ), method="DELETE",
+                                     headers={"Authorization": f"token {environ.get('JUPYTER_TOKEN', '')}"})
+    with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S, context=tls_context(environ)):
+        pass  # usually never reached: the server stops this kernel before it answers
+
+
+def start_sign_in_clock() -> bool:
+    """Once the page is opened: close it if nobody signs in in time (when the server gave a deadline,
+    :data:`reflect.system.signin_deadline.ENV_SECONDS`). A line at the top of the page, empty until
+    then, says why it closed. Whether the clock runs."""
+    if not signin_deadline.seconds():
+        return False
+    import ipywidgets as w
+    from IPython.display import display
+
+    notice = w.HTML("")
+    notice.add_class("reflect-page-closed")
+    display(notice)
+    minutes = signin_deadline.seconds() / 60
+
+    def close() -> None:
+        said = f"{minutes:g} minute{'s' if minutes != 1 else ''}" if minutes >= 1 else \
+            f"{signin_deadline.seconds():g} seconds"
+        words = (f"This page has closed: nobody signed in on it for {said}, and the kit keeps room for only a few "
+                 "pages at once. Reload the page to start again.")
+        notice.value = (  # said at the top of the page, and on a banner wherever the page is scrolled to
+            f"<p role='alert' style='padding: 10px 12px; background: #fff7e6; border-left: 4px solid #b26a00'>"
+            f"{words}</p><style>"
+            "body::before { content: '" + words + "'; position: fixed; top: 0; left: 0; right: 0; z-index: 10000; "
+            "padding: 12px 16px; background: #fff7e6; border-bottom: 3px solid #b26a00; color: #222; "
+            "font: 15px/1.45 system-ui, sans-serif; }"
+            " #rendered_cells .reflect-checkin-form, #rendered_cells .widget-box"
+            " { opacity: 0.5; pointer-events: none; }"
+            "</style>")
+        time.sleep(GOODBYE_S)
+        _say("closing a page nobody signed in to")
+        close_this_page()
+
+    return signin_deadline.arm(close)
+
