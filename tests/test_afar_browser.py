@@ -7,12 +7,17 @@ fingerprint, and the test checks that the certificate served is the one whose fi
 terminal printed. Each partner signs in with their own passphrase and saves a check-in with a
 note; neither sees the other's note, and neither note is anywhere in the store's file.
 
-The machine's home-network address is used when it has one; otherwise 127.0.0.1 (`--address`),
-which runs the same code.
+A stranger on the network, with the page's address, types a new name, a near miss of a partner's
+name, and a partner's name without the passphrase, and picks a past month: nothing of anyone is
+shown, nobody is made, and nothing is saved.
+
+The server listens on 127.0.0.1 (`--address 127.0.0.1`, which runs the same code as the home
+network): tests serve on and connect to loopback addresses only, never the machine's own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from urllib.parse import urlsplit
@@ -22,7 +27,6 @@ import pytest
 from reflect.domain.checkin import month_of, month_start
 from reflect.servers.certificate import served_fingerprint
 from reflect.storage.store import Store
-from reflect.system.network import AddressError, choose_address
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, make_checkin
 from .kernelwatch import caught_up, watch
@@ -33,6 +37,7 @@ from .test_browser import (
     PREVIOUS,
     TIMEOUT_MS,
     move,
+    pick,
     sign_in,
 )
 
@@ -43,14 +48,23 @@ pytestmark = [
                        "(scripts/setup --test installs it)"),
 ]
 
+@contextlib.contextmanager
+def sync_playwright_browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser, ARTIFACTS
+        finally:
+            browser.close()
+
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
 
 
-def _home_address() -> str:
-    try:
-        return choose_address().address
-    except AddressError:
-        return "127.0.0.1"
+LOOPBACK = "127.0.0.1"  # the same code as the home network's address, without leaving the machine
 
 
 @pytest.fixture
@@ -59,11 +73,57 @@ def lan_app(tmp_path):
     with Store(db) as store:
         for person in ("Robin", "Sam"):
             store.add_person(person, f"{person.lower()}'s words", params=FAST)
-            store.save(make_checkin(person, month_start(LAST_MONTH), **PREVIOUS))  # passion 5
+            store.save(make_checkin(person, month_start(LAST_MONTH), note=f"{person}'s last month, shared",
+                                    **PREVIOUS), share_note=True)  # passion 5
         store.sign_out()
-    served = Served(db, address=_home_address())
+    served = Served(db, address=LOOPBACK)
     yield served, db
     served.stop()
+
+
+def test_a_stranger_on_the_phone_page_sees_nothing_and_makes_nobody(lan_app):
+    """Over HTTPS in Chromium, as someone on the network who has the address would try it."""
+    served, db = lan_app
+    secrets = ("Robin's last month, shared", "Sam's last month, shared", "Passion 5", "passion 5")
+    with sync_playwright_browser() as (browser, artifacts):
+        context = browser.new_context(ignore_https_errors=True, **PHONE)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        watch(page)
+        try:
+            page.goto(served.url)
+            form = page.locator(".reflect-checkin-form")
+            form.wait_for(state="visible")
+            for typed, words in (("Mallory", "ask at the computer"), ("robin", "did you mean Robin?"),
+                                 ("\uff32\uff4f\uff42\uff49\uff4e", "did you mean Robin?")):
+                pick(page, typed)
+                page.get_by_text(words).wait_for()
+                caught_up(page)
+                assert page.locator("button:has-text('Save my check-in')").is_hidden()
+                assert page.locator(".reflect-passphrase-setup").is_hidden()
+                form.locator("input[type=date]").fill(f"{LAST_MONTH}-03")  # a past month
+                caught_up(page)
+                content = page.content()
+                assert not any(s in content for s in secrets), typed
+            pick(page, "Robin")  # a partner's name, without the passphrase
+            page.locator(".reflect-sign-in").wait_for(state="visible")
+            form.locator("input[type=date]").fill(f"{LAST_MONTH}-03")
+            caught_up(page)
+            content = page.content()
+            assert not any(s in content for s in secrets)
+            page.locator(".reflect-sign-in input[type=password]").fill("a guess at it")
+            page.locator(".reflect-sign-in button:has-text('Sign in')").click()
+            page.get_by_text("that is not Robin's passphrase", exact=False).wait_for()
+            assert not any(s in page.content() for s in secrets)
+            page.screenshot(path=str(artifacts / "reflect-app-lan-stranger.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(artifacts / "FAILED-lan-stranger.png"), full_page=True)
+            raise
+        finally:
+            context.close()
+    with Store(db) as store:
+        assert store.people() == ["Robin", "Sam"] and store.version_count() == 2
+        assert [e.event for e in store.people_events()] == ["passphrase-set", "passphrase-set"]
 
 
 def test_two_partners_on_two_phones_over_https(lan_app):

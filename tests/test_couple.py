@@ -363,3 +363,20 @@ def test_shares_and_signals_go_to_the_partner_alone(couple):
     assert [r[0] for r in rows] == ["Sam"]
     with pytest.raises(sqlite3.IntegrityError):
         couple.connection.execute("INSERT INTO people (name, created_at) VALUES ('Robin', 'x')")
+
+
+def test_the_form_tells_a_person_at_sign_in_that_their_passphrase_was_reset(couple):
+    from reflect.views.widgets import this_month_at_a_glance
+
+    couple.sign_in("Sam", SAM)
+    couple.reset_passphrase("Robin", "sam chose this one")
+    couple.sign_out()
+    form = CheckInForm(couple, today=OPEN_DAY)
+    glance = this_month_at_a_glance(form)
+    form.who.value = "Robin"  # not signed in: the glance says nothing of Robin's months
+    assert "Sign in above" in glance.value and "September" not in glance.value
+    form.passphrase.value = "sam chose this one"
+    form.sign_in_button.click()
+    assert "Robin, your passphrase was reset on" in form.message.value
+    assert "while Sam was signed in" in form.message.value
+    assert "September 2026" in glance.value  # signed in: the month before shows

@@ -92,15 +92,20 @@ def check_people(names: Iterable[str]) -> None:
 
 def check_newcomer(name: str, known: list[str]) -> None:
     """Raise ValidationError unless ``name`` may join a store whose people are ``known``: not a near
-    miss of one of them, and not a third person."""
-    similar = near_miss(name, known)
-    if similar is not None:
-        raise ValidationError(
-            f"did you mean {similar}? {name!r} is spelled differently from {similar} but reads the same, so it "
-            f"cannot be someone new; use {similar} (names are kept exactly as first typed)", field="person")
+    miss of one of them (:func:`check_not_near_miss`), and not a third person."""
+    check_not_near_miss(name, known)
     if len(known) >= MAX_PEOPLE:
         raise ValidationError(
             f"this store is for {couple_words(sorted(known))}: it cannot hold a third person ({name}). "
             f"If you meant one of them, use their name as it is; if a name was mistyped, mend it with "
             f"`reflect person rename` or `reflect person merge`; another couple keeps a store of their own "
             f"(--db)", field="person")
+
+
+def check_not_near_miss(name: str, known: list[str]) -> None:
+    """Raise ValidationError ("did you mean Robin?") when ``name`` is a near miss of a known name."""
+    similar = near_miss(name, known)
+    if similar is not None:
+        raise ValidationError(
+            f"did you mean {similar}? {name!r} is spelled differently from {similar} but reads the same, so it "
+            f"cannot be someone new; use {similar} (names are kept exactly as first typed)", field="person")

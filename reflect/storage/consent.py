@@ -266,8 +266,8 @@ class ConsentLists(Records):
                                "AND person = ?", (partner,)).fetchall()
         for reader, key_id, public in readers:
             box = keys.seal_for(public, padded, context=_signal_context(writer), reader=reader)
-            conn.execute("INSERT OR REPLACE INTO consent_signals (writer, reader, reader_key, box) VALUES (?, ?, ?, ?)",
-                         (writer, reader, key_id, box))
+            conn.execute("INSERT OR REPLACE INTO consent_signals (writer, reader, reader_key, box, written_at) "
+                         "VALUES (?, ?, ?, ?, ?)", (writer, reader, key_id, box, now_stamp()))
 
     # -- hooks ------------------------------------------------------------------------------------
 
@@ -279,11 +279,19 @@ class ConsentLists(Records):
 
     def _practices_signed_in(self, person: str) -> None:
         super()._practices_signed_in(person)
-        if person not in self._keys or self.partner_of(person) is None:
+        partner = self.partner_of(person)
+        if person not in self._keys or partner is None:
+            return
+        # Written anew when missing or older than the partner's list: the partner may have chosen a
+        # passphrase (or a new one), or chosen to show their "not now", which its not-now items wait for.
+        stale = self._conn.execute(
+            "SELECT 1 FROM person_keys k WHERE k.retired_at IS NULL AND k.person = ? AND NOT EXISTS ("
+            "SELECT 1 FROM consent_signals s WHERE s.writer = ? AND s.reader = k.person AND s.reader_key = k.id "
+            "AND s.written_at >= coalesce((SELECT v.saved_at FROM consent_lists c JOIN consent_versions v "
+            "ON v.id = c.version_id WHERE c.person = k.person), ''))", (partner, person)).fetchone()
+        if stale is None or self._current(self._conn, _TABLE, _VERSIONS, {"person": person}) is None:
             return
         mine = self.consent_list(person)
         if mine is None:
             return
-        # Written anew at each sign-in: the partner may have chosen a passphrase (or a new one), or
-        # chosen to show their "not now" since, which this signal's not-now items wait for.
         self.write(lambda conn: self._leave_signals(conn, mine))

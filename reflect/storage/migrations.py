@@ -322,6 +322,9 @@ def _v6_who_reset(conn: sqlite3.Connection) -> None:
     the person it happened to was told (``told_at``: a reset is told at their next sign-in)."""
     conn.execute("ALTER TABLE people_events ADD COLUMN by TEXT")
     conn.execute("ALTER TABLE people_events ADD COLUMN told_at TEXT")
+    # When a consent signal was written: one written before the partner last saved their list is
+    # written anew at the writer's next sign-in (the partner may have chosen to show "not now").
+    conn.execute("ALTER TABLE consent_signals ADD COLUMN written_at TEXT")
     # Resets recorded before this version are told too (their "by" is not known).
 
 

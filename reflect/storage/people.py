@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from reflect.domain.checkin import parse_person
-from reflect.domain.people import check_newcomer
+from reflect.domain.people import check_newcomer, check_not_near_miss
 from reflect.errors import NotSignedIn, ValidationError
 from reflect.storage import keys
 from reflect.storage.records import Records, nobody_new_words, now_stamp
@@ -45,6 +45,7 @@ class PeopleRecords(Records):
         name = parse_person(name)
         if self._conn.execute("SELECT 1 FROM people WHERE name = ?", (name,)).fetchone() is not None:
             return
+        check_not_near_miss(name, self._names())
         if self.passphrases_required:
             raise NotSignedIn(nobody_new_words(name))
         check_newcomer(name, self._names())
@@ -55,6 +56,7 @@ class PeopleRecords(Records):
         for name in names:
             if name in known:
                 continue
+            check_not_near_miss(name, known)
             if self.passphrases_required:
                 raise NotSignedIn(nobody_new_words(name))
             check_newcomer(name, known)

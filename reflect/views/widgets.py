@@ -301,6 +301,11 @@ class CheckInForm:
         """The person the form holds ("" while no valid name is given)."""
         return self._person
 
+    @property
+    def access(self) -> str:
+        """What the person the form holds may do now (see :meth:`_access`; "nobody" without a name)."""
+        return self._access(self._person) if self._person else "nobody"
+
     # -- loading -------------------------------------------------------------------------------
 
     def _key(self) -> tuple[str, str, dt.date] | None:
@@ -550,7 +555,8 @@ class CheckInForm:
             self.sign_in_message.value = _p(html.escape(str(exc)[:1].upper() + str(exc)[1:]) + ".", _ERROR)
             return
         self.sign_in_message.value = ""
-        self.message.value = ""
+        # what the person must be told once (a reset of their passphrase), where they look first
+        self.message.value = "".join(_p(f"<b>{html.escape(told)}</b>") for told in self.store.notices(person))
         self._start_idle_timer()
         self._reload(force=True)
         for callback in self._listeners:
@@ -844,6 +850,9 @@ def this_month_at_a_glance(
         who = the_form.person
         if not who:
             out.value = _p("Pick your name in the form above: your month at a glance appears here.", _GREY)
+            return
+        if the_form.access not in ("new", "open", "signed-in"):  # nothing of anyone before signing in
+            out.value = _p("Sign in above to see your month at a glance here.", _GREY)
             return
         month = result.checkin.month if result is not None else None
         out.value = glance_html(at_a_glance(the_form.store, who, month), person=who)
