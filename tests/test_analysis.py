@@ -15,10 +15,18 @@ from .conftest import make_checkin
 
 
 def frame(*checkins):
-    with Store(":memory:") as s:
-        for c in checkins:
-            s.save(c)
-        return s.frame()
+    """The check-ins as a store's frame: one store per two people (a store is one couple), joined."""
+    import pandas as pd
+
+    people = list(dict.fromkeys(c.person for c in checkins))
+    parts = []
+    for pair in [people[i:i + 2] for i in range(0, len(people), 2)] or [[]]:
+        with Store(":memory:") as s:
+            for c in checkins:
+                if c.person in pair:
+                    s.save(c)
+            parts.append(s.frame())
+    return pd.concat(parts).sort_values(["date", "person", "cadence"], kind="stable").reset_index(drop=True)
 
 
 def scores(p, e, ph, i, x, s):

@@ -380,3 +380,28 @@ def test_the_form_tells_a_person_at_sign_in_that_their_passphrase_was_reset(coup
     assert "Robin, your passphrase was reset on" in form.message.value
     assert "while Sam was signed in" in form.message.value
     assert "September 2026" in glance.value  # signed in: the month before shows
+
+
+def test_on_the_home_network_a_visitor_sees_none_of_what_the_two_share(couple):
+    from reflect.domain.agreements import Agreement
+    from reflect.domain.lifeevents import LifeEvent
+    from reflect.domain.rituals import Ritual
+    from reflect.views.quicklog import QuickLog
+
+    couple.sign_in("Robin", ROBIN)
+    couple.log_ritual(Ritual.create(day="2026-10-03", kind="hug"))
+    couple.save_agreement(Agreement.create(month="2026-10", text="A walk after dinner on Sundays"))
+    couple.mark_event(LifeEvent.create(day="2026-09-14", kind="move", words="Our new flat"))
+    couple.sign_out()
+    lan = Store(couple.path, passphrases_required=True)
+    try:
+        assert lan.rituals() == [] and lan.agreements() == [] and lan.life_events() == []
+        assert lan.agreement_answers() == [] and lan.repairs() == [] and lan.ritual_frame().empty
+        quick = QuickLog(lan, today=dt.date(2026, 10, 3))
+        assert not any(b.description.startswith("\u2713") for b in quick.buttons.values())
+        quick.toggle("hug")
+        assert "sign in" in quick.message.value.lower()
+        lan.sign_in("Sam", SAM)
+        assert len(lan.rituals()) == 1 and len(lan.agreements()) == 1 and len(lan.life_events()) == 1
+    finally:
+        lan.close()

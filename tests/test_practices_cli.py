@@ -115,6 +115,9 @@ def test_not_now_shows_only_when_both_choose(couple, cli, secrets):
     assert cli("consent", "show-not-now", *robin).returncode == 0
     assert "Not now" not in cli("consent", "shared", *sam).stdout
     assert cli("consent", "show-not-now", *sam).returncode == 0
+    # Robin's "not now" was never sealed for Sam before both chose to show: it is, at Robin's next sign-in
+    assert "Not now" not in cli("consent", "shared", *sam).stdout
+    assert "Not now, for now: Hugs in public." in cli("consent", "shared", *robin).stdout
     assert "Not now, for now: Hugs in public." in cli("consent", "shared", *sam).stdout
     assert cli("consent", "show-not-now", "--hide", *robin).returncode == 0
     assert "Not now" not in cli("consent", "shared", *sam).stdout

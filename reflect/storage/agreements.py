@@ -101,6 +101,8 @@ class AgreementRecords(Records):
 
     def agreements(self, *, month: str | None = None, include_taken_back: bool = False) -> list[Agreement]:
         """The current agreements, by month and number."""
+        if self._hidden_from_visitors():
+            return []
         where, params = [], []
         if not include_taken_back:
             where.append("v.active = 1")
@@ -113,6 +115,8 @@ class AgreementRecords(Records):
 
     def agreement_answers(self, *, month: str | None = None) -> list[AgreementAnswer]:
         """Everyone's current "did we?" answers to agreements not taken back, by month, number, person."""
+        if self._hidden_from_visitors():
+            return []
         sql = ("SELECT v.* FROM agreement_answers c JOIN agreement_answer_versions v ON v.id = c.version_id "
                "JOIN agreements a ON a.month = c.month AND a.number = c.number "
                "JOIN agreement_versions av ON av.id = a.version_id WHERE av.active = 1"

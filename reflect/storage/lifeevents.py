@@ -58,6 +58,8 @@ class LifeEventRecords(Records):
 
     def life_events(self, *, include_taken_back: bool = False) -> list[LifeEvent]:
         """The current life events, oldest first."""
+        if self._hidden_from_visitors():
+            return []
         sql = (f"SELECT v.* FROM {_TABLE} c JOIN {_VERSIONS} v ON v.id = c.version_id"
                + ("" if include_taken_back else " WHERE v.active = 1") + " ORDER BY c.day, c.kind")
         return [_event(r) for r in self._conn.execute(sql)]

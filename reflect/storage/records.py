@@ -63,6 +63,11 @@ class Records:
         if self.passphrases_required and not self._keys:
             raise NotSignedIn(f"on the home network, sign in first to {what} (nothing was saved)")
 
+    def _hidden_from_visitors(self) -> bool:
+        """On the home network with nobody signed in: the gate shows a visitor nothing at all (no score,
+        wish or note, and none of what the two of you share: rituals, agreements, repairs, life events)."""
+        return self.passphrases_required and not self._keys
+
     def _register(self, conn: sqlite3.Connection, name: str, stamp: str) -> None:
         """Make ``name`` one of the store's people if they are not already (inside the write's
         transaction, so two writers cannot make a third person together). Refused, with nothing

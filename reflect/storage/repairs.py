@@ -105,6 +105,8 @@ class RepairLog(Records):
         if reader is not None:
             reader = parse_person(reader)
             self.require_signed_in(reader)
+        if self._hidden_from_visitors():
+            return []
         where, params = [], []
         if not include_taken_back:
             where.append("v.active = 1")

@@ -1227,6 +1227,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         include_taken_back: bool = False,
     ) -> list[Ritual]:
         """The current rituals (taken-back ones left out), ordered by day, person, kind."""
+        if self._hidden_from_visitors():
+            return []
         where, params = [], []
         if not include_taken_back:
             where.append("v.done = 1")
