@@ -405,3 +405,32 @@ def test_on_the_home_network_a_visitor_sees_none_of_what_the_two_share(couple):
         assert len(lan.rituals()) == 1 and len(lan.agreements()) == 1 and len(lan.life_events()) == 1
     finally:
         lan.close()
+
+
+def test_after_a_reset_an_old_note_cannot_be_shared_or_unshared_by_the_new_passphrase(couple):
+    couple.sign_in("Sam", SAM)
+    couple.reset_passphrase("Robin", "sam chose this one")
+    couple.sign_out()
+    couple.sign_in("Robin", "sam chose this one")
+    couple.today = lambda: dt.date(2026, 11, 2)  # October is over: its scores show, its note never
+    for shared in (True, False):
+        with pytest.raises(NotSignedIn, match="written before Robin's passphrase was reset"):
+            couple.share_note("Robin", OCTOBER, shared=shared)
+    couple.sign_out()
+    couple.sign_in("Sam", SAM)
+    assert couple.get("Robin", OCTOBER).note == "Robin's October note"  # still shared with Sam, as it was
+
+
+def test_a_visitor_on_the_home_network_sees_only_the_starting_items_of_the_list(couple):
+    from reflect.domain.consent import STARTING_ITEMS
+
+    couple.sign_in("Robin", ROBIN)
+    couple.add_consent_item("Dancing in the kitchen")
+    couple.sign_out()
+    lan = Store(couple.path, passphrases_required=True)
+    try:
+        assert lan.consent_items() == list(STARTING_ITEMS)
+        lan.sign_in("Sam", SAM)
+        assert "Dancing in the kitchen" in lan.consent_items()
+    finally:
+        lan.close()

@@ -31,9 +31,26 @@ from reflect.errors import ValidationError
 MAX_PEOPLE = 2
 
 
+#: Characters that show nothing (Unicode's default-ignorable code points that a name could carry:
+#: variation selectors, the combining grapheme joiner, Mongolian and Khmer invisible marks...).
+#: :func:`reflect.domain.text.clean_name` refuses most of them; the rest are ignored when names are
+#: compared, so "Sam" with an invisible variation selector is still Sam.
+_IGNORABLE = frozenset(
+    [chr(c) for c in (0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFEFF, 0xFFA0)]
+    + [chr(c) for c in range(0x180B, 0x1810)] + [chr(c) for c in range(0x200B, 0x2010)]
+    + [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2060, 0x2070)]
+    + [chr(c) for c in range(0xFE00, 0xFE10)] + [chr(c) for c in range(0xE0100, 0xE01F0)]
+)
+
+
+def _visible(name: str) -> str:
+    return unicodedata.normalize("NFKC", "".join(ch for ch in name if ch not in _IGNORABLE))
+
+
 def folded(name: str) -> str:
-    """``name`` as compared for sameness: NFKC, then case folded (and NFKC again, as Unicode advises)."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    """``name`` as compared for sameness: invisible marks dropped, NFKC, then case folded (and NFKC
+    again, as Unicode advises)."""
+    return unicodedata.normalize("NFKC", _visible(name).casefold())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -48,20 +65,23 @@ def _look_alikes(ch: str) -> frozenset[str]:
 
 
 def _chars_alike(a: str, b: str) -> bool:
-    if a == b:
+    """Whether two letters read the same: equal but for case, or look-alikes (Unicode lists capitals
+    and small letters apart, so each is compared as written, in capitals and in small letters)."""
+    if a.casefold() == b.casefold():
         return True
-    return b in _look_alikes(a) or a in _look_alikes(b) or folded(a) == folded(b)
+    return any(y in _look_alikes(x) or x in _look_alikes(y)
+               for x, y in ((a, b), (a.upper(), b.upper()), (a.lower(), b.lower())))
 
 
 def looks_like(a: str, b: str) -> bool:
     """Whether two different spellings are the same name to a reader: equal once folded, or equal
     letter by letter where each letter is the other's look-alike (of either case)."""
-    fa, fb = folded(a), folded(b)
-    if fa == fb:
+    if folded(a) == folded(b):
         return True
-    if len(fa) != len(fb):
+    va, vb = _visible(a), _visible(b)
+    if len(va) != len(vb):
         return False
-    return all(_chars_alike(x, y) for x, y in zip(fa, fb, strict=True))
+    return all(_chars_alike(x, y) for x, y in zip(va, vb, strict=True))
 
 
 def near_miss(name: str, known: Iterable[str]) -> str | None:

@@ -22,8 +22,9 @@ from reflect.errors import ValidationError
 
 MAX_NAME_LENGTH = 64
 
-#: Characters that show nothing but are not Unicode "format" characters.
-_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+#: Characters that show nothing but are not Unicode "format" characters (fillers, the braille blank,
+#: the combining grapheme joiner, Mongolian free variation selectors, Khmer invisible vowels).
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u034f\u180b\u180c\u180d\u180f\u17b4\u17b5")
 
 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")

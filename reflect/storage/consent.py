@@ -69,7 +69,10 @@ class ConsentLists(Records):
     # -- the items --------------------------------------------------------------------------------
 
     def consent_items(self) -> list[str]:
-        """The list's items: the gentle starting list, then those the couple added."""
+        """The list's items: the gentle starting list, then those the couple added (not shown to a
+        visitor on the home network who has not signed in)."""
+        if self._hidden_from_visitors():
+            return list(STARTING_ITEMS)
         added = [r[0] for r in self._conn.execute("SELECT item FROM consent_items ORDER BY created_at, item")]
         return [*STARTING_ITEMS, *added]
 

@@ -202,8 +202,9 @@ def _apply(store: Store, staging_path: str, source: str) -> BatchResult:
             "ORDER BY s.line",
             (now_stamp(), source),
         )
-        conn.execute("INSERT OR IGNORE INTO people (name, created_at) SELECT DISTINCT person, ? FROM staged.rows",
-                     (now_stamp(),))
+        # in this transaction, so that no other writer makes a third person meanwhile
+        staged = conn.execute("SELECT person FROM staged.rows GROUP BY person ORDER BY min(line)").fetchall()
+        store.admit_people(conn, [r[0] for r in staged])
         conn.execute(
             "INSERT INTO checkins (person, cadence, period_start, version_id) "
             "SELECT person, cadence, period_start, id FROM checkin_versions WHERE id > ? ORDER BY id "

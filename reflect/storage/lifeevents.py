@@ -66,6 +66,8 @@ class LifeEventRecords(Records):
 
     def life_event(self, day: Any, kind: Any = None) -> LifeEvent | None:
         """The current event of ``kind`` on ``day`` (taken back ones too), if any."""
+        if self._hidden_from_visitors():
+            return None
         row = self._current(self._conn, _TABLE, _VERSIONS,
                             {"day": parse_date(day).isoformat(), "kind": parse_event_kind(kind)})
         return _event(row) if row is not None else None

@@ -50,6 +50,14 @@ class PeopleRecords(Records):
             raise NotSignedIn(nobody_new_words(name))
         check_newcomer(name, self._names())
 
+    def admit_people(self, conn: sqlite3.Connection, names: Iterable[str]) -> None:
+        """Inside a write transaction (``conn``), make each of ``names`` one of the store's people if they
+        are not already, refusing as every write does (a third person, a near miss, anyone new on the
+        home network): for writes that insert rows in bulk, such as an import."""
+        stamp = now_stamp()
+        for name in names:
+            self._register(conn, name, stamp)
+
     def check_newcomers(self, names: Iterable[str]) -> None:
         """:meth:`check_newcomer` for several names at once, as if each joined in turn (an import)."""
         known = self._names()

@@ -115,6 +115,8 @@ class Records:
         return version_id
 
     def _history(self, versions: str, key: Mapping[str, Any]) -> list[sqlite3.Row]:
+        if self._hidden_from_visitors():
+            return []
         where = " AND ".join(f"{k} = ?" for k in key)
         return self._conn.execute(f"SELECT * FROM {versions} WHERE {where} ORDER BY id", list(key.values())).fetchall()
 

@@ -654,6 +654,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
           passphrase (a reset opens nothing saved before it).
         - Everyone sees the answers of a period that is over, and those of a period the partner
           has answered too (in a store of more than two people, every other person).
+        - A person with a passphrase who has no partner (yet, or any more) keeps an open period
+          sealed: removing or merging away the partner opens nothing.
         """
         if self.passphrases_required and not self._keys:
             return "0", []
@@ -667,9 +669,11 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         sql = (
             f"({_period_end_sql(alias)} <= ?"
             + own
-            + f" OR NOT EXISTS (SELECT 1 FROM people p WHERE p.name != {alias}.person AND NOT EXISTS ("
+            + f" OR ((EXISTS (SELECT 1 FROM people p WHERE p.name != {alias}.person) OR NOT EXISTS ("
+            f"SELECT 1 FROM person_keys k WHERE k.person = {alias}.person AND k.retired_at IS NULL))"
+            f" AND NOT EXISTS (SELECT 1 FROM people p WHERE p.name != {alias}.person AND NOT EXISTS ("
             f"SELECT 1 FROM checkins o WHERE o.person = p.name AND o.cadence = {alias}.cadence "
-            f"AND o.period_start = {alias}.period_start)))"
+            f"AND o.period_start = {alias}.period_start))))"
         )
         return sql, [self.today().isoformat(), *present]
 
@@ -809,6 +813,9 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
                 "WHERE c.person = ? AND c.cadence = ? AND c.period_start = ?", probe.key).fetchone()
             if row is None:
                 raise ValidationError(f"{probe.person} has no {probe.cadence} check-in for that period")
+            if row["note_key"] is not None and row["note_key"] != self._current_key_id(probe.person):
+                raise NotSignedIn(f"{probe.person}'s note for that period was written before {probe.person}'s "
+                                  "passphrase was reset: it stays sealed, and shared or not as it was")
             self._set_shared(conn, row, shared)
 
         _retry(lambda: _in_transaction(self._conn, work))
@@ -817,7 +824,7 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         conn.execute("UPDATE checkin_versions SET note_shared = ? WHERE id = ?", (int(shared), row["id"]))
         if not shared:
             conn.execute("DELETE FROM note_shares WHERE version_id = ?", (row["id"],))
-        elif row["note_key"] is not None and row["person"] in self._keys:
+        elif row["note_key"] is not None and self._keys.get(row["person"], (None,))[0] == row["note_key"]:
             box = keys.SealedNote(sealed=row["note_sealed"], wrapped_cek=row["note_cek"])
             self._wrap_shares(conn, row["id"], row["person"], box,
                               _note_context(row["person"], row["cadence"], row["period_start"]))
@@ -1253,6 +1260,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
     def ritual_history(self, person: Any, day: Any, kind: str) -> list[tuple[str, str | None, Ritual]]:
         """Every version of one logged ritual, oldest first: (saved_at, source, ritual)."""
         probe = Ritual.create(day=day, kind=kind, person=person)
+        if self._hidden_from_visitors():
+            return []
         rows = self._conn.execute(
             "SELECT person, day, kind, note, done, saved_at, source FROM ritual_versions "
             "WHERE person = ? AND day = ? AND kind = ? ORDER BY id",
