@@ -281,7 +281,7 @@ def test_a_report_folder_left_empty_by_a_full_disk_is_removed(two_months, tmp_pa
 
 def test_a_folder_that_cannot_even_be_claimed_is_removed(two_months, tmp_path, monkeypatch):
     monkeypatch.setenv("REFLECT_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(tempfile, "mkstemp", _full_disk)  # the folder's marker cannot be written
+    monkeypatch.setattr(os, "fsync", _full_disk)  # the folder's marker cannot be written
     jobs, failed = publish.plan([two_months], month=APRIL)
     assert jobs == [] and "No space left on device" in failed[0].error
     assert not (tmp_path / "home" / "reports").exists()

@@ -15,13 +15,11 @@ changed, so a changed store never leaves a stale report behind.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import logging
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -40,7 +38,7 @@ from reflect.errors import ReflectError, StoreError
 from reflect.reporting.handover import Handover, offered, without_private
 from reflect.reporting.params import resolve_month
 from reflect.storage.store import Store
-from reflect.system.paths import kit_notebooks, make_private_dirs, refuse_non_regular, reports_dir, write_private
+from reflect.system.paths import kit_notebooks, make_private_dirs, reports_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -473,53 +471,10 @@ def make_one(job: ReportJob, notebook: Path, *, pages: Any = None, cell_timeout:
 
 
 def write_unseen(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` as :func:`~reflect.system.paths.write_private` does (0600, whole or
-    not at all), but with no temporary name while it is written: the file is made unnamed
-    (Linux's ``O_TMPFILE``), written and synced, and only then given a name and moved into place.
-    A process killed meanwhile (even with ``kill -9``) leaves no half-written copy of the page (it
-    may hold notes) beside it. Where unnamed files are not available, ``write_private``.
-    """
-    flag = getattr(os, "O_TMPFILE", 0)
-    try:
-        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as exc:
-        raise ReflectError(f"{path}: cannot write the file ({exc.strerror}); nothing was written") from None
-    try:
-        try:
-            fd = os.open(".", flag | os.O_WRONLY, 0o600, dir_fd=folder) if flag else -1
-        except OSError as exc:
-            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
-                raise ReflectError(f"{path}: cannot write the file ({exc.strerror}); nothing was written") from None
-            fd = -1
-        if fd < 0:
-            write_private(path, data)
-            return
-        try:
-            refuse_non_regular(path, "a file")
-            os.fchmod(fd, 0o600)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-            name = f".reflect-{secrets.token_hex(8)}.tmp"
-            try:
-                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
-            except OSError as exc:
-                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                    raise
-                write_private(path, data)  # no /proc to name the file through
-                return
-            try:
-                os.replace(name, path.name, src_dir_fd=folder, dst_dir_fd=folder)
-            except OSError:
-                os.unlink(name, dir_fd=folder)
-                raise
-        except OSError as exc:
-            raise ReflectError(f"{path}: cannot write the file ({exc.strerror}); nothing was written") from None
-        finally:
-            os.close(fd)
-    finally:
-        os.close(folder)
+    """Write the page: :func:`~reflect.system.paths.write_private`, which writes through a file with no
+    name until it is whole, so a report killed meanwhile leaves no half-written page (it may hold
+    notes) beside it."""
+    write_private(path, data)
 
 
 def _explain_failure(ename: str | None, evalue: str | None) -> str:

@@ -110,13 +110,13 @@ def refuse_non_regular(target: Path, what: str) -> None:
 def write_private(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` (text as UTF-8) to ``path`` atomically, readable by its owner only (0600).
 
-    The data goes first to a new temporary file beside ``path`` with an unpredictable name, made
-    with ``O_EXCL`` and ``O_NOFOLLOW`` (:func:`tempfile.mkstemp`), so that nobody can slip a file
-    or a link in under that name; it is made 0600, written, synced, and renamed over ``path`` in
-    one step, so a reader never sees half a file and a failure leaves the old one in place.
+    The data is written to a file with no name yet (Linux's ``O_TMPFILE``), made 0600, synced, then
+    given an unpredictable name beside ``path`` and renamed over it in one step: a reader never sees
+    half a file, a failure leaves the old one in place, and a process killed while writing (even with
+    ``kill -9``) leaves no half-written copy behind. Where unnamed files are not available, the data
+    goes to a new temporary file with an unpredictable name made with ``O_EXCL`` and ``O_NOFOLLOW``
+    (:func:`tempfile.mkstemp`), so that nobody can slip a file or a link in under that name.
     """
-    import tempfile
-
     from reflect.errors import ReflectError
 
     target = Path(path)
@@ -124,22 +124,65 @@ def write_private(path: str | os.PathLike[str], data: bytes | str) -> Path:
         raise ReflectError("no file name given (use - for standard output); nothing was written")
     refuse_non_regular(target, "a file")
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".reflect-", suffix=".tmp")
+        if not _write_unnamed_then_link(target, payload):
+            _write_through_temporary(target, payload)
+    except OSError as exc:
+        raise ReflectError(f"{target}: cannot write the file ({exc.strerror}); nothing was written") from None
+    return target
+
+
+def _write_unnamed_then_link(target: Path, payload: bytes) -> bool:
+    """Write through an unnamed file; False (nothing done) where the system cannot."""
+    import errno
+    import secrets
+
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return False
+    folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fd = os.open(".", flag | os.O_WRONLY, 0o600, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                return False
+            raise
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            name = f".reflect-{secrets.token_hex(8)}.tmp"
+            os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
+            try:
+                os.replace(name, target.name, src_dir_fd=folder, dst_dir_fd=folder)
+            except OSError:
+                os.unlink(name, dir_fd=folder)
+                raise
+        finally:
+            os.close(fd)
+    finally:
+        os.close(folder)
+    return True
+
+
+def _write_through_temporary(target: Path, payload: bytes) -> None:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".reflect-", suffix=".tmp")
+    try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), 0o600)
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise ReflectError(f"{target}: cannot write the file ({exc.strerror}); nothing was written") from None
+        tmp = ""
     finally:
-        if tmp is not None:
+        if tmp:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-    return target
