@@ -224,7 +224,9 @@ def _score_options(f: Callable[..., Any]) -> Callable[..., Any]:
     type=click.Choice(CADENCES), help="The rhythm of this check-in.",
 )
 @_score_options
-@click.option("--note", default=None, help="A private note (left out of reports unless asked).")
+@click.option("--note", default=None,
+              help="A private note (left out of reports unless asked). Without --note, the note already saved "
+                   "for this period is kept; --note \"\" clears it.")
 @click.option("--share-note/--private-note", "share_note", default=None,
               help="Share the note with your partner (shown once you have both answered), or keep it yours "
                    "alone. Default: as it was.")
@@ -235,6 +237,8 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
     """Save one check-in from flags.
 
     Saving again for the same person and period updates it; the earlier version stays in history.
+    The note and whether it is shared stay as they were unless you give --note (--note "" clears
+    it) or --share-note / --private-note.
 
     \b
     Example:
@@ -257,13 +261,14 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
             _NOTES.append(f"{checkin.person} has no passphrase: anyone using the kit can see and change their "
                           f"answers and read their notes. Choose one: reflect person passphrase {checkin.person}")
         sign_in(store, checkin.person, passphrase_file)
-        result = store.save(checkin, source="cli", share_note=share_note)
+        result = store.save(checkin, source="cli", share_note=share_note, keep_note=note is None)
     c = result.checkin
     what = f"{c.person}'s {c.cadence} check-in for {_period_label(c)}"
+    kept = " Your note is kept as it was (--note \"\" clears it)." if note is None and c.note else ""
     if result.status == "added":
         _echo(f"Saved {what}.")
     elif result.status == "updated":
-        _echo(f"Updated {what} (the earlier version is kept in history).")
+        _echo(f"Updated {what} (the earlier version is kept in history).{kept}")
     else:
         _echo(f"Nothing changed: {what} already holds these ratings.")
 
@@ -1022,10 +1027,13 @@ def agreement_add(text: str, month: str | None, number: str | None, dimension: s
     from reflect.storage.store import Store
 
     chosen = parse_month(month) if month is not None else latest_month()
+    item = Agreement.create(month=chosen, number=number if number is not None else 1, text=text,
+                            dimension=dimension, ritual=ritual)
     with Store(resolve_store_path(db)) as store:
-        n = number if number is not None else store.next_agreement_number(chosen)
-        item = Agreement.create(month=chosen, number=n, text=text, dimension=dimension, ritual=ritual)
-        status = store.save_agreement(item, source="cli")
+        if number is not None:
+            status = store.save_agreement(item, source="cli")
+        else:  # a new one, unless the month already says the same
+            status, item = store.add_agreement(item, source="cli")
     what = f"agreement {item.number} for {month_words(item.month)}"
     _echo({"added": f"Saved {what}: {item.text}", "updated": f"Updated {what} (the earlier words are kept in "
            "its history).", "unchanged": f"Nothing changed: {what} already says this."}[status])
@@ -1198,18 +1206,18 @@ def repair_add(person: str, topic: str, date: str | None, happened: str | None, 
 
     name = parse_name(person)
     day = date if date is not None else dt.date.today().isoformat()
-    probe = Repair.create(person=name, day=day, happened=happened, topic=topic, own=own, offer=offer, align=align,
-                          shared=shared)
+    item = Repair.create(person=name, day=day, number=number if number is not None else 1, happened=happened,
+                         topic=topic, own=own, offer=offer, align=align, shared=shared)
     with Store(resolve_store_path(db)) as store:
         if store.person(name) is None:
             _NOTES.append(f"{name} has no passphrase: anyone using the kit can read {name}'s repairs. Choose one: "
                           f"reflect person passphrase {name}")
         else:
             sign_in(store, name, passphrase_file)
-        n = number if number is not None else store.next_repair_number(name, probe.day)
-        item = Repair.create(person=name, day=probe.day, number=n, happened=probe.happened, topic=topic, own=own,
-                             offer=offer, align=align, shared=shared)
-        status = store.save_repair(item, source="cli")
+        if number is not None:
+            status = store.save_repair(item, source="cli")
+        else:  # a new one, unless the same words were noted that day
+            status, item = store.add_repair(item, source="cli")
     what = f"{name}'s repair {item.number} of {item.day.isoformat()} ({'shared' if item.shared else 'private'})"
     _echo({"added": f"Saved {what}. Repairing is a strength.", "updated": f"Updated {what}; the earlier version "
            "is kept in its history.", "unchanged": f"Nothing changed: {what} already says this."}[status])

@@ -40,7 +40,8 @@ def test_add_then_update_then_history(cli):
     assert r.stdout.strip() == "Saved Robin's monthly check-in for October 2026."
     r = cli("add", "-p", "Robin", "-d", "2026-10-20", *SCORES[:-1], "9")
     assert r.stdout.strip() == (
-        "Updated Robin's monthly check-in for October 2026 (the earlier version is kept in history)."
+        "Updated Robin's monthly check-in for October 2026 (the earlier version is kept in history). "
+        'Your note is kept as it was (--note "" clears it).'
     )
     r = cli("add", "-p", "Robin", "-d", "2026-10-20", *SCORES[:-1], "9")
     assert r.stdout.strip().startswith("Nothing changed")

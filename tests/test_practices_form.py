@@ -143,9 +143,14 @@ def test_repairs_follow_the_form_and_stay_with_their_writer(couple):
     panel.repair_button.click()
     assert "Saved your repair (2 days after)" in panel.repair_message.value
     assert panel.topic.value == "" and panel.steps["own"].value == ""
-    for _ in range(2):
+    for i in range(2):
         panel.topic.value = "Your sister"
+        panel.steps["offer"].value = f"A walk, time {i + 1}"
         panel.repair_button.click()
+    panel.topic.value = "Your sister"
+    panel.steps["offer"].value = "A walk, time 2"
+    panel.repair_button.click()  # the same words again, the same day: noted once
+    assert "This repair was already noted" in panel.repair_message.value
     assert "Topics that came back in your repairs (only you see this): Your sister (3)" in panel.repair_notes.value
     form.sign_out()
     assert panel.repair_box.layout.display == "none" and "to note a repair" in panel.locked.value

@@ -111,3 +111,8 @@ def clean_words(value: object, *, field: str, max_length: int, required: bool = 
         if why and why != "spaces other than the plain space":
             raise ValidationError(f"this cannot hold {why} (found U+{ord(ch):04X})", field=field)
     return text
+
+
+def words_key(text: str | None) -> str:
+    """Words compared for sameness (an agreement, a repair's steps): case and spacing do not matter."""
+    return " ".join((text or "").casefold().split())

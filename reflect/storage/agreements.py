@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from reflect.domain.agreements import MAX_NUMBER, Agreement, AgreementAnswer, parse_number
 from reflect.domain.months import parse_month
+from reflect.domain.text import words_key
 from reflect.errors import ValidationError
 from reflect.storage.records import Records, SaveStatus, now_stamp
 
@@ -46,6 +48,41 @@ class AgreementRecords(Records):
         """Save one agreement (a new one, a change, or taking it back) in one transaction."""
         result = self.save_agreements([agreement], [], source=source)
         return "added" if result[0] else "updated" if result[1] else "unchanged"
+
+    def add_agreement(self, agreement: Agreement, *, source: str | None = None) -> tuple[SaveStatus, Agreement]:
+        """Add ``agreement`` as a new one of its month (its number is chosen here, in the write's
+        transaction), unless the month already has an agreement saying the same (case and spacing
+        aside): then that one is kept as it is worded, "unchanged" (or "updated" when tied anew to a
+        dimension or a ritual; a tie not given stays as it was). Returns the status and the agreement
+        as saved (with its number)."""
+        self.require_someone_signed_in("write an agreement")
+        result: list[Any] = []
+
+        def work(conn: sqlite3.Connection) -> None:
+            result.clear()
+            rows = conn.execute("SELECT v.* FROM agreements c JOIN agreement_versions v ON v.id = c.version_id "
+                                "WHERE c.month = ? AND v.active = 1 ORDER BY c.number", (agreement.month,)).fetchall()
+            same = next((_agreement(r) for r in rows if words_key(r["text"]) == words_key(agreement.text)), None)
+            if same is not None:
+                item = replace(agreement, number=same.number, text=same.text,
+                               dimension=agreement.dimension or same.dimension, ritual=agreement.ritual or same.ritual)
+                if item.content() == same.content():
+                    result[:] = ["unchanged", same]
+                    return
+            else:
+                highest = conn.execute("SELECT coalesce(max(number), 0) FROM agreements WHERE month = ?",
+                                       (agreement.month,)).fetchone()[0]
+                if int(highest) >= MAX_NUMBER:
+                    raise ValidationError(f"{agreement.month} has {MAX_NUMBER} agreements already: one small thing "
+                                          "at a time is plenty (change one with its number)", field="number")
+                item = replace(agreement, number=int(highest) + 1)
+            self._put(conn, "agreements", "agreement_versions", {"month": item.month, "number": item.number},
+                      {"text": item.text, "dimension": item.dimension, "ritual": item.ritual, "active": 1},
+                      now_stamp(), source)
+            result[:] = ["added" if same is None else "updated", item]
+
+        self.write(work)
+        return result[0], result[1]
 
     def answer_agreement(self, answer: AgreementAnswer, *, source: str | None = None) -> SaveStatus:
         """Save one person's "did we?" (they must be signed in if they have a passphrase)."""

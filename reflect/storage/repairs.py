@@ -13,12 +13,14 @@ import datetime as dt
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from reflect.domain.agreements import parse_number
 from reflect.domain.checkin import parse_date, parse_person
 from reflect.domain.months import add_months, month_start, parse_month
 from reflect.domain.repairs import Repair, RepairBody, topic_key
+from reflect.domain.text import words_key
 from reflect.errors import ValidationError
 from reflect.storage import keys
 from reflect.storage.records import Records, SaveStatus, now_stamp
@@ -27,6 +29,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _TABLE, _VERSIONS, _SHARES = "repairs", "repair_versions", "repair_shares"
+
+
+def _words(body: RepairBody) -> tuple[str, ...]:
+    """A repair's words compared for sameness: case and spacing do not matter."""
+    return tuple(words_key(text) for text in (body.topic, body.own, body.offer, body.align))
 
 
 def _context(row: sqlite3.Row | dict[str, Any]) -> str:
@@ -47,6 +54,38 @@ class RepairLog(Records):
         added, updated, _ = self.save_repairs([repair], source=source)
         return "added" if added else "updated" if updated else "unchanged"
 
+    def add_repair(self, repair: Repair, *, source: str | None = None) -> tuple[SaveStatus, Repair]:
+        """Note ``repair`` as a new repair of its writer's day (its number is chosen here, in the
+        write's transaction), unless the writer noted one that day with the same words (topic and
+        steps, case and spacing aside): then that one is kept as it is worded, "unchanged" (or
+        "updated" when its sharing or the day of the rupture changed). The words are compared opened, so the writer
+        must be signed in if they have a passphrase. Returns the status and the repair as saved."""
+        words = repair.body
+        if words is None:
+            raise ValidationError("a repair to save needs its words (at least the topic)", field="topic")
+        self.require_signed_in(repair.person)
+        result: list[Any] = []
+
+        def work(conn: sqlite3.Connection) -> None:
+            result.clear()
+            stamp = now_stamp()
+            self._register(conn, repair.person, stamp)
+            rows = conn.execute(f"SELECT v.* FROM {_TABLE} c JOIN {_VERSIONS} v ON v.id = c.version_id "
+                                "WHERE c.person = ? AND c.day = ? AND v.active = 1 ORDER BY c.number",
+                                (repair.person, repair.day.isoformat())).fetchall()
+            mine = (self._repair(row, repair.person) for row in rows)
+            same = next((r for r in mine if r.body is not None and _words(r.body) == _words(words)), None)
+            if same is not None:
+                item = replace(repair, number=same.number, body=same.body)
+            else:
+                highest = conn.execute(f"SELECT coalesce(max(number), 0) FROM {_TABLE} WHERE person = ? AND day = ?",
+                                       (repair.person, repair.day.isoformat())).fetchone()[0]
+                item = replace(repair, number=parse_number(int(highest) + 1))
+            result[:] = [self._put_repair(conn, item, stamp, source), item]
+
+        self.write(work)
+        return result[0], result[1]
+
     def save_repairs(self, repairs: Iterable[Repair], *, source: str | None = None) -> tuple[int, int, int]:
         """Save repairs in one transaction, all of them or none: (added, updated, unchanged). Each
         writer with a passphrase must be signed in; their words are sealed with it."""
@@ -56,35 +95,39 @@ class RepairLog(Records):
         for person in sorted({r.person for r in items}):
             self.require_signed_in(person)
         counts = [0, 0, 0]
+        index = {"added": 0, "updated": 1, "unchanged": 2}
 
         def work(conn: sqlite3.Connection) -> None:
             counts[:] = [0, 0, 0]
             stamp = now_stamp()
             for r in items:
                 self._register(conn, r.person, stamp)
-                key = {"person": r.person, "day": r.day.isoformat(), "number": r.number}
-                current = self._current(conn, _TABLE, _VERSIONS, key)
-                if current is None and not r.active:
-                    raise ValidationError(f"{r.person} noted no repair {r.number} on {r.day.isoformat()} to take "
-                                          "back", field="number")
-                if current is not None and self._repair(current, r.person).content() == r.content():
-                    counts[2] += 1
-                    continue
-                assert r.body is not None
-                version_id = self._put(conn, _TABLE, _VERSIONS, key,
-                                       {"happened": r.happened.isoformat(), "shared": int(r.shared),
-                                        "active": int(r.active)}, stamp, source)
-                context = _context({**key, "id": version_id})
-                box = self._seal_into(conn, _VERSIONS, version_id, r.person, r.body.as_dict(), context)
-                if box is not None and r.shared:
-                    self._share_body(conn, _SHARES, version_id, r.person, box, context)
-                elif not r.shared:  # no longer shared: no earlier version stays open to the partner
-                    conn.execute(f"DELETE FROM {_SHARES} WHERE version_id IN (SELECT id FROM {_VERSIONS} "
-                                 "WHERE person = ? AND day = ? AND number = ?)", list(key.values()))
-                counts[0 if current is None else 1] += 1
+                counts[index[self._put_repair(conn, r, stamp, source)]] += 1
 
         self.write(work)
         return counts[0], counts[1], counts[2]
+
+    def _put_repair(self, conn: sqlite3.Connection, r: Repair, stamp: str, source: str | None) -> SaveStatus:
+        """Save one repair as the current version of its key (inside the write's transaction)."""
+        key = {"person": r.person, "day": r.day.isoformat(), "number": r.number}
+        current = self._current(conn, _TABLE, _VERSIONS, key)
+        if current is None and not r.active:
+            raise ValidationError(f"{r.person} noted no repair {r.number} on {r.day.isoformat()} to take "
+                                  "back", field="number")
+        if current is not None and self._repair(current, r.person).content() == r.content():
+            return "unchanged"
+        assert r.body is not None
+        version_id = self._put(conn, _TABLE, _VERSIONS, key,
+                               {"happened": r.happened.isoformat(), "shared": int(r.shared),
+                                "active": int(r.active)}, stamp, source)
+        context = _context({**key, "id": version_id})
+        box = self._seal_into(conn, _VERSIONS, version_id, r.person, r.body.as_dict(), context)
+        if box is not None and r.shared:
+            self._share_body(conn, _SHARES, version_id, r.person, box, context)
+        elif not r.shared:  # no longer shared: no earlier version stays open to the partner
+            conn.execute(f"DELETE FROM {_SHARES} WHERE version_id IN (SELECT id FROM {_VERSIONS} "
+                         "WHERE person = ? AND day = ? AND number = ?)", list(key.values()))
+        return "updated" if current is not None else "added"
 
     def _repair(self, row: sqlite3.Row, reader: str | None) -> Repair:
         """A version row as a Repair, with its words if ``reader`` may read them."""

@@ -22,7 +22,7 @@ import stat
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -846,11 +846,16 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
 
     # -- writing -----------------------------------------------------------------------------
 
-    def save(self, checkin: CheckIn, *, source: str | None = None, share_note: bool | None = None) -> SaveResult:
+    def save(self, checkin: CheckIn, *, source: str | None = None, share_note: bool | None = None,
+             keep_note: bool = False) -> SaveResult:
         """Save one check-in in one transaction; an identical re-save changes nothing.
 
         A person with a passphrase must be signed in (:meth:`sign_in`); their note is stored
         sealed. ``share_note`` shares the note with the partner (None: as the previous version).
+        ``keep_note``: a check-in without a note keeps the note of the version it updates (as the
+        form does when its note box is left empty); without it, no note means the note is cleared.
+        A note that can no longer be opened (sealed before a reset of the passphrase) stays in the
+        history only.
         """
         self.require_signed_in(checkin.person)
         self._refuse_sealed_by_reset([checkin])
@@ -858,7 +863,7 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
 
         def work(conn: sqlite3.Connection) -> None:
             holder.clear()
-            holder.append(self._save_one(conn, checkin, source, _now(), share_note))
+            holder.append(self._save_one(conn, checkin, source, _now(), share_note, keep_note))
 
         _retry(lambda: _in_transaction(self._conn, work))
         return holder[0]
@@ -894,7 +899,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         return BatchResult(**counts)
 
     def _save_one(
-        self, conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str, share: bool | None
+        self, conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str, share: bool | None,
+        keep_note: bool = False,
     ) -> SaveResult:
         self._register(conn, checkin.person, stamp)
         previous_row = conn.execute(
@@ -903,6 +909,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             checkin.key,
         ).fetchone()
         previous = self._checkin(previous_row) if previous_row else None
+        if keep_note and checkin.note is None and previous is not None and previous.note is not None:
+            checkin = replace(checkin, note=previous.note)
         shared = share if share is not None else bool(previous.note_shared) if previous else False
         if previous is not None and previous.content() == checkin.content():
             if shared != previous.note_shared:

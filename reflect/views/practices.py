@@ -408,11 +408,10 @@ class PracticesPanel:
             return
         try:
             day = self.repair_day.value or self._today
-            repair = Repair.create(person=person, day=day, number=self.store.next_repair_number(person, day),
-                                   happened=self.happened.value, topic=self.topic.value,
+            repair = Repair.create(person=person, day=day, happened=self.happened.value, topic=self.topic.value,
                                    own=self.steps["own"].value, offer=self.steps["offer"].value,
                                    align=self.steps["align"].value, shared=self.repair_shared.value, today=self._today)
-            self.store.save_repair(repair, source="form")
+            status, repair = self.store.add_repair(repair, source="form")  # the same words twice: noted once
         except ReflectError as exc:
             self.repair_message.value = _p(_e(_sentence(exc)) + " Nothing was saved; your words are still here.",
                                            _ERROR)
@@ -421,7 +420,8 @@ class PracticesPanel:
             box.value = ""
         self.repair_shared.value = False
         soon = "the same day" if repair.days_to_repair == 0 else f"{repair.days_to_repair} days after"
-        self.repair_message.value = _p(f"<b>Saved your repair ({soon}{', shared' if repair.shared else ''}).</b> "
+        said = "Saved your repair" if status != "unchanged" else "This repair was already noted, as it is"
+        self.repair_message.value = _p(f"<b>{said} ({soon}{', shared' if repair.shared else ''}).</b> "
                                        "Coming back to each other is a strength.", _OK)
         self.repair_notes.value = self._repair_notes()
 

@@ -1,0 +1,170 @@
+"""The first evening with the kit, as a real couple lives it: everyday mistakes lose nothing.
+
+Each test runs the command line as a user runs it (the ``cli`` fixture) or calls the library, on
+fixed dates in the past, in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from reflect.storage.store import Store
+
+from .conftest import make_checkin
+
+SCORES = ["--passion", "6", "--emotional", "7", "--physical", "5", "--intellectual", "8",
+          "--experiential", "6", "--spiritual", "7"]
+TODAY = dt.date(2025, 4, 20)
+
+
+@pytest.fixture
+def secrets(tmp_path):
+    """Owner-only passphrase files for Robin and Sam."""
+    files = {}
+    for name, words in (("Robin", "robin's own words"), ("Sam", "sam's own words")):
+        path = tmp_path / f"{name.lower()}.pass"
+        path.write_text(words + "\n")
+        path.chmod(0o600)
+        files[name] = str(path)
+    return files
+
+
+@pytest.fixture
+def couple(cli, secrets, tmp_path):
+    """Robin and Sam, each with a passphrase, in tmp_path/us.db; returns (run, db)."""
+    db = str(tmp_path / "us.db")
+    for name in ("Robin", "Sam"):
+        r = cli("person", "add", name, "--passphrase-file", secrets[name], "--db", db)
+        assert r.returncode == 0, r
+    return cli, db
+
+
+def _current(db, person, secret):
+    """``person``'s current March 2025 check-in, as they see it signed in."""
+    with Store(db, create=False) as store:
+        store.sign_in(person, secret)
+        [checkin] = store.checkins(person=person, month="2025-03")
+        return checkin
+
+
+# -- 1. a note is never dropped silently ------------------------------------------------------------
+
+
+def test_add_without_note_keeps_the_saved_note_and_its_sharing(couple, secrets):
+    cli, db = couple
+    sam = ["-p", "Sam", "-d", "2025-03-01", "--passphrase-file", secrets["Sam"], "--db", db]
+    r = cli("add", *sam, *SCORES, "--note", "Thank you for Sunday", "--share-note")
+    assert r.returncode == 0, r
+    r = cli("add", *sam, *SCORES[:1], "7", *SCORES[2:])  # one score corrected, no --note
+    assert r.returncode == 0, r
+    assert "Updated Sam's monthly check-in for March 2025" in r.stdout
+    assert "Your note is kept as it was" in r.stdout
+    current = _current(db, "Sam", "sam's own words")
+    assert current.scores["passion"] == 7
+    assert current.note == "Thank you for Sunday" and current.note_shared
+    # the same again changes nothing: the kept note is the saved one
+    r = cli("add", *sam, *SCORES[:1], "7", *SCORES[2:])
+    assert r.returncode == 0 and r.stdout.startswith("Nothing changed"), r
+    # --note "" is the explicit way to clear it
+    r = cli("add", *sam, *SCORES[:1], "7", *SCORES[2:], "--note", "")
+    assert r.returncode == 0 and "Your note is kept" not in r.stdout, r
+    assert _current(db, "Sam", "sam's own words").note is None
+
+
+def test_add_help_says_the_note_is_kept(cli):
+    r = cli("add", "--help")
+    assert r.returncode == 0
+    text = " ".join(r.stdout.split())
+    assert 'Without --note, the note already saved for this period is kept; --note "" clears it.' in text
+
+
+def test_the_library_keeps_a_note_only_when_asked(store):
+    store.save(make_checkin("Sam", "2025-03-01", note="Our walk"), share_note=True)
+    kept = store.save(make_checkin("Sam", "2025-03-01", passion=8), keep_note=True)
+    assert kept.status == "updated" and kept.checkin.note == "Our walk"
+    [current] = store.checkins(person="Sam")
+    assert current.note == "Our walk" and current.note_shared
+    cleared = store.save(make_checkin("Sam", "2025-03-01", passion=8))
+    assert cleared.status == "updated" and store.checkins(person="Sam")[0].note is None
+
+
+# -- 2. the same agreement or repair twice is kept once ----------------------------------------------
+
+
+def test_the_same_agreement_twice_is_one_agreement(cli, tmp_path):
+    db = str(tmp_path / "us.db")
+    add = ["agreement", "add", "A walk after dinner on Sundays", "--month", "2025-03", "--db", db]
+    r = cli(*add)
+    assert r.returncode == 0 and r.stdout.startswith("Saved agreement 1 for March 2025"), r
+    r = cli(*add)
+    assert r.returncode == 0, r
+    assert r.stdout.strip() == "Nothing changed: agreement 1 for March 2025 already says this."
+    r = cli("agreement", "add", "a walk after  dinner on sundays", "--month", "2025-03", "--db", db)
+    assert r.returncode == 0 and r.stdout.startswith("Nothing changed: agreement 1"), r  # case and spacing aside
+    r = cli("agreement", "add", "Phones away at dinner", "--month", "2025-03", "--db", db)
+    assert r.returncode == 0 and r.stdout.startswith("Saved agreement 2 for March 2025"), r
+    with Store(db, create=False) as store:
+        assert [a.number for a in store.agreements(month="2025-03")] == [1, 2]
+        assert len(store.agreement_history("2025-03", 1)) == 1
+        assert store.agreements(month="2025-03")[0].text == "A walk after dinner on Sundays"
+
+
+def test_the_library_adds_an_agreement_once(store):
+    from reflect.domain.agreements import Agreement
+
+    walk = Agreement.create(month="2025-03", text="A walk after dinner on Sundays", today=TODAY)
+    assert store.add_agreement(walk) == ("added", walk)
+    status, same = store.add_agreement(walk)
+    assert status == "unchanged" and same.number == 1
+    status, tied = store.add_agreement(Agreement.create(month="2025-03", text=walk.text, dimension="physical",
+                                                        today=TODAY))
+    assert status == "updated" and tied.number == 1 and tied.dimension == "physical"
+    status, again = store.add_agreement(walk)  # a tie not given stays as it was
+    assert status == "unchanged" and again.dimension == "physical"
+    assert len(store.agreements()) == 1
+
+
+def test_the_same_repair_twice_is_one_repair(couple, secrets):
+    cli, db = couple
+    add = ["repair", "add", "-p", "Sam", "--date", "2025-03-09", "--topic", "The dishes", "--own",
+           "I snapped at you", "--passphrase-file", secrets["Sam"], "--db", db]
+    r = cli(*add)
+    assert r.returncode == 0 and r.stdout.startswith("Saved Sam's repair 1 of 2025-03-09 (private)"), r
+    r = cli(*add)
+    assert r.returncode == 0, r
+    assert r.stdout.strip() == "Nothing changed: Sam's repair 1 of 2025-03-09 (private) already says this."
+    r = cli("repair", "add", "-p", "Sam", "--date", "2025-03-09", "--topic", "The dishes", "--own",
+            "I raised my voice", "--passphrase-file", secrets["Sam"], "--db", db)
+    assert r.returncode == 0 and "Saved Sam's repair 2 of 2025-03-09" in r.stdout, r
+    with Store(db, create=False) as store:
+        frame = store.repair_frame()  # what the report counts
+        assert len(frame) == 2
+        assert store.connection.execute("SELECT count(*) FROM repair_versions").fetchone()[0] == 2
+        # the words are sealed in the store: the comparison was made on the opened words
+        assert store.connection.execute("SELECT count(*) FROM repair_versions WHERE body IS NULL").fetchone()[0] == 2
+
+
+def test_the_library_notes_a_repair_once_comparing_the_opened_words(tmp_path):
+    from reflect.domain.repairs import Repair
+    from reflect.errors import NotSignedIn
+
+    with Store(tmp_path / "us.db") as store:
+        store.add_person("Sam", "sam's own words")
+    repair = Repair.create(person="Sam", day="2025-03-09", topic="The dishes", own="I snapped", today=TODAY)
+    with Store(tmp_path / "us.db") as store:
+        with pytest.raises(NotSignedIn):
+            store.add_repair(repair)
+        store.sign_in("Sam", "sam's own words")
+        assert store.add_repair(repair)[0] == "added"
+    with Store(tmp_path / "us.db") as store:  # a new session: the words are opened to compare
+        store.sign_in("Sam", "sam's own words")
+        status, same = store.add_repair(Repair.create(person="Sam", day="2025-03-09", topic="the  dishes",
+                                                      own="I snapped", today=TODAY))
+        assert (status, same.number, same.body.topic) == ("unchanged", 1, "The dishes")  # case, spacing aside
+        status, shared = store.add_repair(Repair.create(person="Sam", day="2025-03-09", topic="the  dishes",
+                                                        own="I snapped", shared=True, today=TODAY))
+        assert (status, shared.number, shared.shared) == ("updated", 1, True)
+        assert store.add_repair(shared) == ("unchanged", shared)
+        assert len(store.repairs("Sam", person="Sam")) == 1
