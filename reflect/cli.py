@@ -541,18 +541,40 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
         raise click.UsageError("use either --month or --all, not both")
     if out is not None and not out.strip():
         raise click.UsageError("--out needs a folder")
-    stores, is_demo = publish.stores_to_report(dbs)
-    if is_demo:
-        _NOTES.append(
-            f"No check-ins of your own yet: showing the demo couple ({stores[0]}). "
-            "Add yours with `reflect add` or the reflection notebook."
-        )
-    # the notes are handed over in memory (never in a file), each report its own month's only; the
-    # files in which earlier versions handed them over, if a killed report left one, are removed
-    sweep_legacy_files()
-    handed = {path: _notes_of_people_who_sign_in(path, passphrases_for) for path in stores} if include_notes else None
-    _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, handed,
-            paper.lower() if paper else None)
+    try:
+        stores, is_demo = publish.stores_to_report(dbs)
+        if is_demo:
+            _NOTES.append(
+                f"No check-ins of your own yet: showing the demo couple ({stores[0]}). "
+                "Add yours with `reflect add` or the reflection notebook."
+            )
+        # the notes are handed over in memory (never in a file), each report its own month's only; the
+        # files in which earlier versions handed them over, if a killed report left one, are removed
+        sweep_legacy_files()
+        handed = ({path: _notes_of_people_who_sign_in(path, passphrases_for) for path in stores}
+                  if include_notes else None)
+        _report(stores, month, all_months, out, include_notes, pdf, force, jobs, cell_timeout, handed,
+                paper.lower() if paper else None)
+    except KeyboardInterrupt:
+        raise _stopped() from None
+    except click.exceptions.Abort as exc:  # Ctrl-C at a passphrase prompt
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise _stopped() from None
+        raise
+
+
+class Stopped(click.ClickException):
+    """Ctrl-C during a report: one line (main() prints it), exit 130 (128 + SIGINT, as shells say)."""
+
+    exit_code = 130
+
+
+def _stopped() -> Stopped:
+    """What a Ctrl-C during a report says. Every file a report writes is written whole or not at all
+    (``write_private``), and its helper processes end without a word (``reporting.workers``)."""
+    if sys.stderr.isatty():
+        click.echo(err=True)  # after the terminal's own "^C"
+    return Stopped("stopped (Ctrl-C); nothing was half-written")
 
 
 def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:

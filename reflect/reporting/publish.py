@@ -531,6 +531,15 @@ def _quick_skip(job: ReportJob, notebook: Path) -> bool:
         return False
 
 
+def _start_pool_worker(parent: int) -> None:
+    """In each process of ``--jobs``: end with the command (even killed with SIGKILL), and end
+    without a word on Ctrl-C (the command says the one line)."""
+    from reflect.system.children import end_quietly_on_interrupt, end_with_parent
+
+    end_with_parent(parent)
+    end_quietly_on_interrupt()
+
+
 def run(
     jobs: list[ReportJob],
     *,
@@ -565,12 +574,16 @@ def _run(jobs: list[ReportJob], workers: int, cell_timeout: float | None,
     for i, job in enumerate(jobs):
         chunks[i % workers].append(job)
     import multiprocessing
+    from multiprocessing import resource_tracker
 
-    from reflect.system.children import end_with_parent
+    from reflect.system.children import interrupt_held
 
+    # started now, not while Ctrl-C is held back below: starting it lets SIGINT through again
+    resource_tracker.ensure_running()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_run_chunk, chunk, cell_timeout) for chunk in chunks]
+                             initializer=_start_pool_worker, initargs=(os.getpid(),)) as pool:
+        with interrupt_held():  # the processes start here: a Ctrl-C waits until each has its handler
+            futures = [pool.submit(_run_chunk, chunk, cell_timeout) for chunk in chunks]
         for future in as_completed(futures):
             try:
                 for result in future.result():

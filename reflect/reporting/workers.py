@@ -21,7 +21,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from reflect.errors import ReflectError
-from reflect.system.children import end_with_parent
+from reflect.system.children import end_quietly_on_interrupt, end_with_parent, interrupt_held
 
 #: How long to wait for a helper's answer before giving up on it.
 CALL_TIMEOUT_S = 300.0
@@ -32,6 +32,7 @@ class WorkerError(ReflectError):
 
 def _serve(conn: Any, warm: Callable[[], Any], handle: Callable[[Any, Any], Any], parent: int | None = None) -> None:
     end_with_parent(parent)  # no helper outlives a `reflect report` killed with SIGKILL
+    end_quietly_on_interrupt()  # Ctrl-C: the main process says one line, the helpers nothing
     state = warm()
     while True:
         try:
@@ -53,7 +54,8 @@ class Worker:
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve, args=(child, warm, handle, os.getpid()), name=name, daemon=True)
-        self._process.start()
+        with interrupt_held():
+            self._process.start()
         child.close()
         self._lock = threading.Lock()
         self._queue: queue.SimpleQueue[tuple[Any, Future[Any]]] | None = None

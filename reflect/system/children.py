@@ -4,15 +4,22 @@
 child a signal (``PR_SET_PDEATHSIG``) when the process that started it dies, however it dies
 (``SIGKILL`` included). A server (Voila) or a printer (chromium) left behind would keep serving
 or holding private data; with this it stops with the kit. Elsewhere than Linux it does nothing.
+
+A Ctrl-C reaches every process of the command (the terminal signals the whole process group):
+helpers started inside :func:`interrupt_held` and calling :func:`end_quietly_on_interrupt` end
+without a word, and only the main process says what happened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 
@@ -46,3 +53,44 @@ def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
         return None
     parent = os.getpid()
     return lambda: end_with_parent(parent, sig, prctl=prctl)
+
+
+@contextlib.contextmanager
+def interrupt_held() -> Iterator[None]:
+    """Hold SIGINT back while helper processes are started, and deliver it once they are: a child
+    starts with the signal held too, and lets it through only once :func:`end_quietly_on_interrupt`
+    has set its own handler, so a Ctrl-C at any moment never finds a child with Python's default
+    one (a traceback), nor a child half started (``multiprocessing``'s spawn, stopped between
+    starting a child and sending it its work, leaves the child a traceback to print).
+
+    The signal is both blocked and, in case it gets through anyway (``subprocess`` starts children
+    with ``vfork``, and a signal can reach the handler while the child shares this process's
+    memory), only noted by a handler of this block's own; it is raised again at the end."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield  # pragma: no cover - only the main thread handles signals; not POSIX
+        return
+    noted: list[int] = []
+    handler = signal.signal(signal.SIGINT, lambda signum, _frame: noted.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held back arrives now, and is noted
+        signal.signal(signal.SIGINT, handler)
+        if noted:
+            signal.raise_signal(signal.SIGINT)  # to the handler this block found (KeyboardInterrupt)
+
+
+def end_quietly_on_interrupt() -> None:
+    """Called first thing in a helper process: Ctrl-C (a terminal sends SIGINT to the whole process
+    group) ends it at once, with no traceback and nothing to clean up (a helper writes no file);
+    the main process says the one line. A SIGINT held back by :func:`interrupt_held` arrives now."""
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
+        return
+    signal.signal(signal.SIGINT, _end_now)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _end_now(signum: int, _frame: Any) -> None:
+    os._exit(128 + signum)

@@ -1,0 +1,136 @@
+"""The first evening with the kit, the parts that run it (issue 20): Ctrl-C during a report, a first
+run that prints no build warning, reminders that keep their events, the home network's QR code, and
+nothing left behind by `reflect lab`.
+
+The CLI is run as a user runs it, in a home of its own with a private TMPDIR; months are fixed
+ones in the past."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from .conftest import REFLECT_BIN
+
+END = "2025-06"
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REFLECT_DB", "TMPDIR", "TEMP", "TMP")}
+    return {**env, "REFLECT_HOME": str(home), "TMPDIR": str(home / "tmp"), **extra}
+
+
+def _run(home: Path, *args: str, check: bool = True, **extra: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([str(REFLECT_BIN), *args], capture_output=True, text=True, cwd=home,
+                          env=_env(home, **extra), timeout=300)
+    if check:
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+    return proc
+
+
+@pytest.fixture
+def home(tmp_path):
+    home = tmp_path / "home"
+    (home / "tmp").mkdir(parents=True, mode=0o700)
+    return home
+
+
+@pytest.fixture
+def demo(home):
+    """The demo couple's store, a year of check-ins ending in June 2025."""
+    path = home / "data" / "demo.db"
+    _run(home, "demo", "--db", str(path), "--end", END, "--months", "12")
+    return path
+
+
+def _wait_for(proc: subprocess.Popen[str], ready, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        if ready():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+# -- 5. Ctrl-C during a report -------------------------------------------------------------------
+
+
+def _ctrl_c(home: Path, args: list[str], ready) -> tuple[subprocess.CompletedProcess[str], list[psutil.Process]]:
+    """Start `reflect report ARGS` in a session of its own, wait until ``ready(pid)``, then send SIGINT
+    to its whole process group, as a terminal's Ctrl-C does."""
+    proc = subprocess.Popen([str(REFLECT_BIN), "report", *args], cwd=home, env=_env(home), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        assert _wait_for(proc, lambda: ready(proc.pid)), "the report ended before the moment came"
+        helpers = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), helpers
+
+
+def _nothing_half_written(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        assert not path.name.startswith((".reflect-print", ".reflect-tmp")) and not path.name.endswith(".tmp"), path
+        if path.suffix == ".html":
+            assert path.read_text(encoding="utf-8").rstrip().endswith("</html>"), path
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_report_says_one_line_and_exits_130(home, demo):
+    out = home / "reports"
+    # the moment: both helper processes (chart renderer, page maker) are running
+    result, helpers = _ctrl_c(home, ["--db", str(demo), "--month", END, "--out", str(out)],
+                              lambda pid: len(_descendants(pid)) >= 2)
+    assert len(helpers) == 2
+    assert result.returncode == 130, result
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    assert result.stderr.strip().splitlines() == ["reflect: stopped (Ctrl-C); nothing was half-written"]
+    gone, alive = psutil.wait_procs(helpers, timeout=10)
+    assert alive == []
+    _nothing_half_written(home)
+    assert list((home / "tmp").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_reports_in_parallel_stops_every_process_quietly(home, demo):
+    out = home / "reports"
+    # the moment: the two report processes of --jobs 2 and their helpers are running (the
+    # resource tracker of multiprocessing too: 2 + 2 x 2 + 1)
+    result, helpers = _ctrl_c(home, ["--db", str(demo), "--all", "--jobs", "2", "--out", str(out)],
+                              lambda pid: len(_descendants(pid)) >= 7)
+    assert result.returncode == 130, result
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+    assert result.stderr.strip().splitlines() == ["reflect: stopped (Ctrl-C); nothing was half-written"]
+    gone, alive = psutil.wait_procs(helpers, timeout=10)
+    assert alive == []
+    _nothing_half_written(home)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("processes", [1, 2])
+def test_ctrl_c_while_the_processes_are_being_started(home, demo, processes):
+    """The moment a report process or a helper has just been started (before it could set its own
+    way of stopping): still one line, no traceback from a half-started process."""
+    out = home / "reports"
+    args = ["--db", str(demo), "--out", str(out), *(["--all", "--jobs", "2"] if processes == 2 else [])]
+    result, _ = _ctrl_c(home, args, lambda pid: len(_descendants(pid)) >= 1)
+    assert result.returncode == 130, result
+    assert result.stderr.strip().splitlines() == ["reflect: stopped (Ctrl-C); nothing was half-written"]
