@@ -1419,23 +1419,31 @@ def consent_items(db: str | None) -> None:
 @db_option
 def consent_add_item(item: str, db: str | None) -> None:
     """Add an item to the list of you both (your partner sees the item, never your answer)."""
+    from reflect.domain.consent import close_items
     from reflect.storage.store import Store
 
     with Store(resolve_store_path(db)) as store:
-        before = len(store.consent_items())
+        before = store.consent_items()
         name = store.add_consent_item(item, source="cli")
-        added = len(store.consent_items()) > before
+        added = len(store.consent_items()) > len(before)
     _echo(f"Added \u201c{name}\u201d to your list." if added else f"\u201c{name}\u201d is on the list already.")
+    close = close_items(name, before) if added else []
+    if close:
+        _NOTES.append(f"Close to \u201c{close[0]}\u201d, which is on the list too.")
 
 
 @consent.command("answer")
 @click.argument("item")
 @click.argument("answer", metavar="yes|not-now|no")
+@click.option("--new-item", is_flag=True,
+              help="ITEM is not on the list yet: add it to the list of you both (without this, an item not on "
+                   "the list is refused, with the close one it may mean).")
 @as_option
 @db_option
-def consent_answer(item: str, answer: str, as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
+def consent_answer(item: str, answer: str, new_item: bool, as_person: str | None, passphrase_file: str | None,
+                   db: str | None) -> None:
     """Answer one item of your list: yes, not-now or no (green, yellow, red) as NAME (--as); answers
-    can change any time."""
+    can change any time. ITEM is as on the list (`reflect consent items`; case and spacing aside)."""
     from reflect.domain.consent import ConsentList
     from reflect.storage.store import Store
 
@@ -1444,7 +1452,8 @@ def consent_answer(item: str, answer: str, as_person: str | None, passphrase_fil
         if store.person(name) is None:
             raise click.UsageError(f"there is no one called {name} in this store (add them with `reflect person add`)")
         sign_in(store, name, passphrase_file)
-        store.save_consents([ConsentList.create(person=name, answers={item: answer})], source="cli", merge=True)
+        store.save_consents([ConsentList.create(person=name, answers={item: answer})], source="cli", merge=True,
+                            new_items=new_item)
     _echo(f"Saved, {name}. Your list is yours; your partner sees only what you both said yes to.")
 
 

@@ -168,3 +168,69 @@ def test_the_library_notes_a_repair_once_comparing_the_opened_words(tmp_path):
         assert (status, shared.number, shared.shared) == ("updated", 1, True)
         assert store.add_repair(shared) == ("unchanged", shared)
         assert len(store.repairs("Sam", person="Sam")) == 1
+
+
+# -- 3. a near-miss item is named, never silently added -----------------------------------------------
+
+
+def _consent_state(db):
+    """The items and every list version, as stored (to show nothing was written)."""
+    with Store(db, create=False) as store:
+        conn = store.connection
+        return (conn.execute("SELECT * FROM consent_items ORDER BY item").fetchall(),
+                conn.execute("SELECT count(*) FROM consent_versions").fetchone()[0])
+
+
+def test_a_near_miss_item_is_named_and_nothing_is_written(couple, secrets):
+    cli, db = couple
+    robin = ["--as", "Robin", "--passphrase-file", secrets["Robin"], "--db", db]
+    assert cli("consent", "answer", "Hugs in public", "yes", *robin).returncode == 0
+    before = _consent_state(db)
+    r = cli("consent", "answer", "A weekend away", "yes", *robin)
+    assert r.returncode == 1 and r.stdout == "", r
+    assert r.stderr.count("\n") == 1
+    assert "did you mean \u201cA weekend away, just the two of us\u201d?" in r.stderr
+    assert "--new-item" in r.stderr and "Nothing was saved" in r.stderr
+    r = cli("consent", "answer", "hugs in pubic", "no", *robin)  # a typo
+    assert r.returncode == 1 and "did you mean \u201cHugs in public\u201d?" in r.stderr, r
+    r = cli("consent", "answer", "A weekend in Paris", "yes", *robin)  # nothing close: not added either
+    assert r.returncode == 1 and "is not on the list" in r.stderr and "did you mean" not in r.stderr, r
+    assert _consent_state(db) == before
+    # the item as on the list, in any case and spacing, is answered
+    r = cli("consent", "answer", "a weekend AWAY,  just the two of us", "yes", *robin)
+    assert r.returncode == 0, r
+    # a new item only when asked
+    r = cli("consent", "answer", "A weekend in Paris", "yes", "--new-item", *robin)
+    assert r.returncode == 0, r
+    r = cli("consent", "add-item", "A weekend away", "--db", db)
+    assert r.returncode == 0 and "Added \u201cA weekend away\u201d" in r.stdout, r
+    assert "Close to \u201cA weekend away, just the two of us\u201d" in r.stderr
+    items = cli("consent", "items", "--db", db).stdout.splitlines()
+    assert items[-2:] == ["A weekend in Paris", "A weekend away"]
+    with Store(db, create=False) as store:
+        store.sign_in("Robin", "robin's own words")
+        assert store.consent_list("Robin").answers == {
+            "A weekend away, just the two of us": "yes", "A weekend in Paris": "yes", "Hugs in public": "yes"}
+
+
+def test_close_items_in_the_library():
+    from reflect.domain.consent import STARTING_ITEMS, close_items
+
+    assert close_items("A weekend away", STARTING_ITEMS) == ["A weekend away, just the two of us"]
+    assert close_items("phone-free evening", STARTING_ITEMS) == ["A phone-free evening every week"]
+    assert close_items("Hugs in pubic", STARTING_ITEMS) == ["Hugs in public"]
+    assert close_items("HUGS IN PUBLIC", STARTING_ITEMS) == []  # the item itself: nothing to suggest
+    assert close_items("A long walk", STARTING_ITEMS) == []
+    assert close_items("in", STARTING_ITEMS) == []  # a word too short to mean an item
+
+
+def test_the_library_refuses_an_unknown_item_only_when_asked(store):
+    from reflect.domain.consent import ConsentList
+    from reflect.errors import ValidationError
+
+    answers = ConsentList.create(person="Robin", answers={"A weekend away": "yes"})
+    with pytest.raises(ValidationError, match="did you mean \u201cA weekend away, just the two of us\u201d"):
+        store.save_consents([answers], merge=True, new_items=False)
+    assert store.consent_list("Robin") is None and "A weekend away" not in store.consent_items()
+    assert store.save_consents([answers], merge=True) == (1, 0, 0)  # an import adds it, as documented
+    assert "A weekend away" in store.consent_items()

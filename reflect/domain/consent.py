@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
@@ -82,6 +83,56 @@ def parse_item(value: Any, *, field: str = "item") -> str:
 def item_key(item: str) -> str:
     """Items compared for sameness: case and spacing do not matter."""
     return " ".join(item.casefold().split())
+
+
+#: How alike two items must be, by :class:`difflib.SequenceMatcher`'s ratio, to be a near miss.
+CLOSE_RATIO = 0.8
+
+
+def _words(item: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[\w'-]+", item_key(item)))
+
+
+def _holds(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    """Whether the words ``shorter`` (four letters or more: not "a" or "in" alone) come, in order and
+    together, within ``longer``."""
+    n = len(shorter)
+    if not 0 < n < len(longer) or len(" ".join(shorter)) < 4:
+        return False
+    return any(longer[i:i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def close_items(item: str, items: Iterable[str]) -> list[str]:
+    """The items of ``items`` that ``item`` (not one of them) may well have meant, closest first.
+
+    An item whose words hold the words typed, or are held by them ("A weekend away" for "A weekend
+    away, just the two of us"), then an item spelt nearly the same ("Hugs in pubic"): a
+    :class:`difflib.SequenceMatcher` ratio of at least :data:`CLOSE_RATIO`, case and spacing aside.
+    difflib (the standard library's, no dependency) is made for this: it compares short strings
+    character by character, and its ratio is stable and explainable; the list is a few dozen items.
+    """
+    import difflib
+
+    typed, words = item_key(item), _words(item)
+    known = {item_key(i): i for i in items}
+    if typed in known:
+        return []
+    held = [i for k, i in known.items() if _holds(_words(k), words) or _holds(words, _words(k))]
+    alike = [known[k] for k in difflib.get_close_matches(typed, list(known), n=3, cutoff=CLOSE_RATIO)]
+    return list(dict.fromkeys([*held, *alike]))
+
+
+def not_on_the_list(item: str, items: Iterable[str]) -> ValidationError:
+    """The error for answering an item that is not on the list (without asking for a new one):
+    "did you mean ...?" when one is close, and how to add it as a new item."""
+    close = close_items(item, items)
+    new = f"to add \u201c{item}\u201d as a new item of you both, answer with --new-item (or use `reflect consent " \
+          "add-item`)"
+    if close:
+        return ValidationError(f"\u201c{item}\u201d is not on the list: did you mean \u201c{close[0]}\u201d? "
+                               f"Nothing was saved; {new}", field="item")
+    return ValidationError(f"\u201c{item}\u201d is not on the list (see `reflect consent items`). Nothing was "
+                           f"saved; {new}", field="item")
 
 
 @dataclass(frozen=True)

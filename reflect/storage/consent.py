@@ -27,6 +27,7 @@ from reflect.domain.consent import (
     Visible,
     for_partner,
     item_key,
+    not_on_the_list,
     parse_item,
     shared_view,
     visible_to_partner,
@@ -102,10 +103,12 @@ class ConsentLists(Records):
         return "added" if added else "updated" if updated else "unchanged"
 
     def save_consents(self, lists: list[ConsentList], *, source: str | None = None,
-                      merge: bool = False) -> tuple[int, int, int]:
+                      merge: bool = False, new_items: bool = True) -> tuple[int, int, int]:
         """Save several people's lists in one transaction, all or none: (added, updated, unchanged).
         With ``merge``, each list's answers are laid over the person's current ones (items it does
-        not mention keep their answer, and the person's choice about "not now" stays)."""
+        not mention keep their answer, and the person's choice about "not now" stays). Items the
+        store does not know are added to the couple's list; with ``new_items=False`` they are
+        refused instead (nothing is saved), with "did you mean ...?" when one is close."""
         for person in sorted({lst.person for lst in lists}):
             self.require_signed_in(person)
         if len({lst.person for lst in lists}) != len(lists):
@@ -126,6 +129,8 @@ class ConsentLists(Records):
                 for item, answer in answers.answers.items():
                     known = self._known_item(item)
                     if known is None:
+                        if not new_items:
+                            raise not_on_the_list(item, self.consent_items())
                         conn.execute("INSERT OR IGNORE INTO consent_items (item, created_at, source) "
                                      "VALUES (?, ?, ?)", (item, stamp, source))
                         known = item
