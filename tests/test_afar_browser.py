@@ -163,6 +163,7 @@ def test_two_partners_on_two_phones_over_https(lan_app):
                 page.locator("button:has-text('Save my check-in')").click()
             for person, page in phones.items():
                 page.get_by_text(f"Saved {person}'s monthly check-in for {month}").wait_for()
+                page.locator("button:has-text('Done: sign me out')").tap()
                 page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
                 expect(page.locator(".reflect-checkin-form textarea")).to_have_value("")
             # Each signs in again: their own note opens for them; the other's is nowhere on their phone.

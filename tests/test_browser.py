@@ -351,7 +351,7 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     page.goto(url)
     page.locator(".reflect-checkin-form").wait_for(state="visible")
 
-    # Robin signs in, answers and saves; the form signs Robin out and clears itself.
+    # Robin signs in, answers and saves, sees what was saved; "Done" signs Robin out and clears the form.
     sign_in(page, "Robin", "robin's words")
     page.get_by_text(f"A new monthly check-in for {month}, Robin").wait_for()
     page.get_by_text(f"Sam has not answered for {month} yet.").wait_for()
@@ -359,6 +359,9 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     page.locator(".reflect-checkin-form textarea").fill(note)
     caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
+    page.get_by_text(f"Saved Robin's monthly check-in for {month}").wait_for()
+    page.get_by_text(f"Compared with {month_start(LAST_MONTH):%B %Y}").wait_for()
+    page.locator("button:has-text('Done: sign me out')").click()
     page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
     expect(page.locator(".reflect-checkin-form textarea")).to_have_value("")
 
@@ -389,6 +392,11 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text(f"Saved Sam's monthly check-in for {month}").wait_for()
+    # the reward: Sam's save unsealed Robin's answers, shown at once (never Robin's private note)
+    page.get_by_text(re.compile(rf"Now that you have both answered: Robin, {month}: Passion 8")).wait_for()
+    assert note not in page.content()
+    page.locator("button:has-text('Done: sign me out')").click()
+    page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
 
     # Now both have answered: Sam sees Robin's scores (not Robin's note) ...
     sign_in(page, "Sam", "sam's own words")
@@ -453,6 +461,7 @@ def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, reques
     screenshot(page, "reflect-app-practices.png")
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text("Saved your \u201cdid we?\u201d and one small thing for").wait_for()
+    page.locator("button:has-text('Done: sign me out')").click()
     page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
 
     # Sam signs in, answers Sam's own list: only what both said yes to is shown

@@ -243,7 +243,68 @@ def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone):
     settle(page)
     check_layout(page, "signed in")
     page.locator("button:has-text('Save my check-in')").tap()
+    page.get_by_text(f"Saved Robin's monthly check-in for {month}").wait_for()
+    page.locator("button:has-text('Done: sign me out')").tap()
     page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
     with Store(db) as store:
         store.sign_in("Robin", "robin's words")
         assert store.get("Robin", dt.date.today()) is not None
+
+
+@pytest.fixture
+def newcomer_app(tmp_path):
+    """`reflect app` over a store where only Robin is known (with a passphrase): Sam comes new."""
+    db = tmp_path / "couple.db"
+    with Store(db) as store:
+        store.add_person("Robin", "robin's words")
+        store.save(make_checkin("Robin", month_start(LAST_MONTH)))
+        store.sign_out()
+    yield from serve_app(tmp_path, db)
+
+
+def test_a_new_name_meets_the_passphrase_first_and_sees_what_was_saved_before_done(newcomer_app, phone):
+    """Issue 20, items 7 and 8, by touch: the passphrase choice is under the name (met before the
+    sliders and the Save button); "No passphrase for me" says what it means just above Save; after
+    saving, what was saved stays in view until "Done" signs out."""
+    url, db = newcomer_app
+    page = phone
+    month = f"{dt.date.today():%B %Y}"
+    page.goto(url)
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who.wait_for(state="visible")
+    who.tap()
+    who.fill("Sam")
+    who.press("Enter")
+    setup = page.locator(".reflect-passphrase-setup")
+    setup.wait_for(state="visible")
+    page.get_by_text("Choose a passphrase, Sam").wait_for()
+    settle(page)
+    save = page.locator("button:has-text('Save my check-in')")
+    tops = [box["y"] for box in (who.bounding_box(), setup.bounding_box(),
+                                 page.locator(".reflect-dimension-passion").bounding_box(), save.bounding_box())]
+    assert tops == sorted(tops), tops  # the name, then the passphrase, then the sliders, then Save
+    setup.locator("input[type=checkbox]").tap()
+    warning = page.get_by_text("No passphrase for Sam")
+    warning.wait_for()
+    settle(page)
+    warned, button = warning.bounding_box(), save.bounding_box()
+    assert warned["y"] < button["y"] < warned["y"] + warned["height"] + 120  # just above the button
+    setup.locator("input[type=checkbox]").tap()
+    warning.wait_for(state="hidden")
+    boxes = setup.locator("input[type=password]")
+    boxes.nth(0).fill("sam's own words")
+    boxes.nth(1).fill("sam's own words")
+    caught_up(page)
+    save.tap()
+    page.get_by_text(f"Saved Sam's monthly check-in for {month}").wait_for()
+    page.get_by_text("When you are ready, press Done").wait_for()
+    settle(page)
+    check_layout(page, "saved, before Done")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone-saved.png"), full_page=True)
+    page.locator("button:has-text('Done: sign me out')").tap()
+    page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
+    with Store(db) as store:
+        assert store.is_protected("Sam")
+        store.sign_in("Sam", "sam's own words")
+        assert store.get("Sam", dt.date.today()) is not None

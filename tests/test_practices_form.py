@@ -60,6 +60,8 @@ def test_did_we_is_asked_for_the_month_and_saved_with_the_check_in(couple):
     form.agreements.next_dimension.value = "emotional"
     form.save_button.click()
     assert "Saved your \u201cdid we?\u201d and one small thing for November 2026." in form.message.value
+    assert form.done_button.layout.display is None  # what was saved stays in view until "Done"
+    form.done_button.click()
     assert form.who.value == "" and form.agreements.widget.layout.display is not None  # signed out, cleared
     assert [(a.person, a.answer) for a in couple.agreement_answers(month="2026-10")] == [("Robin", "partly")]
     [nxt] = couple.agreements(month="2026-11")

@@ -353,6 +353,8 @@ def test_the_form_asks_a_new_name_to_choose_a_passphrase_then_signs_out_and_clea
     form.new_passphrase.value = form.new_passphrase_again.value = "robin's words"
     form.save_button.click()
     assert "Saved Robin's monthly check-in" in form.message.value
+    assert "press <b>Done</b>" in form.message.value and form.done_button.layout.display is None
+    form.done_button.click()
     assert "signed out" in form.message.value
     assert store.is_protected("Robin") and store.signed_in == frozenset()
     assert form.who.value == "" and form.note.value == "" and form.rows["passion"].score.value == 5
@@ -404,6 +406,11 @@ def test_the_form_says_what_is_sealed_and_shows_it_once_both_answered(couple):
     assert "9" not in form.partner.value
     rate(form, passion=4)
     form.save_button.click()
+    # the reward: this save unsealed Robin's answers, and they are shown at once, before "Done"
+    assert "Now that you have both answered: <b>Robin</b>" in form.message.value
+    assert "Passion 9" in form.message.value and html.escape(SECRET) in form.message.value
+    assert "Passion 4" in form.message.value or "passion 4" in form.message.value.lower()
+    form.done_button.click()
     assert couple.signed_in == frozenset()
     form.who.value = "Sam"
     form.passphrase.value = "sam's own words"

@@ -49,7 +49,7 @@ from reflect.domain.dimensions import BY_KEY, CADENCES, DEFAULT_CADENCE, DIMENSI
 from reflect.errors import NotSignedIn, ReflectError, SignInDelayed, ValidationError, WrongPassphrase
 from reflect.storage.keys import check_new_passphrase
 from reflect.storage.reminders import next_reflection_line
-from reflect.storage.store import SaveResult, Store, passphrases_required_here, reset_words
+from reflect.storage.store import PartnerView, SaveResult, Store, passphrases_required_here, reset_words
 from reflect.system.paths import resolve_store_path
 from reflect.system.signin_deadline import mark_signed_in
 from reflect.views.layout import fits, wrapping_row
@@ -220,14 +220,18 @@ class CheckInForm:
             layout=fits("200px", align_self="flex-start", margin="8px 0 4px 118px"),
         )
         self.message = w.HTML()
+        # After a save by a person with a passphrase: they see what they saved (and the partner's
+        # answers, if the save just unsealed them), then "Done" signs them out (or the idle clock does).
+        self.done_button = w.Button(description="Done: sign me out", button_style="primary",
+                                    layout=w.Layout(display="none", width="auto", margin="4px 0 4px 118px"))
+        self.done_button.add_class("reflect-done")
+        # Ticking "No passphrase for me" says what it means, just above the button that acts on it.
+        self.no_passphrase_warning = w.HTML(layout=w.Layout(display="none"))
         # "Your next reflection: Sunday 27 December, 20:00", once `reflect remind` has set reminders
         upcoming = next_reflection_line(store.path)
         self.upcoming = w.HTML(_p(html.escape(upcoming) + ".", _GREY) if upcoming else "")
         self.upcoming.add_class("reflect-next-reflection")
-        self.where = w.HTML(
-            _p(f"Check-ins are kept on this machine only, in {html.escape(str(store.path))}.",
-               _GREY + "font-size:90%;") if store.path is not None else ""
-        )
+        self.where = w.HTML(_p(where_kept(store), _GREY + "font-size:90%;") if store.path is not None else "")
 
         for row in self.rows.values():
             for control in (row.score, row.desired, row.wish):
@@ -241,6 +245,7 @@ class CheckInForm:
         self.sign_in_button.on_click(self._sign_in)
         self.protect_button.on_click(self._protect)
         self.sign_out_button.on_click(lambda _b: self.sign_out(reason="asked"))
+        self.done_button.on_click(lambda _b: self.sign_out(reason="done"))
         self.no_passphrase.observe(self._on_no_passphrase, "value")
         for control in (self.note, self.share, self.cadence, self.date, self.passphrase, self.new_passphrase):
             control.observe(self._touch_activity, "value")
@@ -260,6 +265,7 @@ class CheckInForm:
                 w.HBox([self.note_hint, self.show_note], layout=wrapping_row()),
                 self.share,
                 self.agreements.widget,
+                self.no_passphrase_warning,
                 self.save_button,
             ],
         )
@@ -270,13 +276,14 @@ class CheckInForm:
                 self.upcoming,
                 w.HBox([self.who, self.sign_out_button], layout=wrapping_row()),
                 self.sign_in_box,
+                self.setup_box,
                 w.HBox([_side_label("Rhythm"), self.cadence], layout=wrapping_row()),
                 w.HBox([self.date, self.period], layout=wrapping_row()),
                 self.banner,
                 self.partner,
                 self.body,
-                self.setup_box,
                 self.message,
+                self.done_button,
                 self.where,
             ],
             layout=w.Layout(max_width="860px"),
@@ -330,6 +337,7 @@ class CheckInForm:
         if self._person and self._person != str(change.get("new") or "").strip():
             self.store.sign_out(self._person)  # whoever comes next starts signed out
             self._cancel_idle_timer()
+        self.done_button.layout.display = "none"
         self.passphrase.value = self.new_passphrase.value = self.new_passphrase_again.value = ""
         self.sign_in_message.value = ""
         dropped = self._has_draft_note()
@@ -510,6 +518,11 @@ class CheckInForm:
         show(self.protect_button, access == "open")
         show(self.new_passphrase, access == "open" or (access == "new" and not self.no_passphrase.value))
         show(self.new_passphrase_again, access == "open" or (access == "new" and not self.no_passphrase.value))
+        show(self.no_passphrase_warning, access == "new" and self.no_passphrase.value)
+        self.no_passphrase_warning.value = _p(
+            f"<b>No passphrase for {html.escape(person)}</b>: anyone using the kit can pick your name, see and "
+            "change your answers and read your notes. You can choose one later.", _GREY) \
+            if access == "new" and self.no_passphrase.value else ""
         name = html.escape(person)
         if access == "closed":
             self.setup_words.value = _p(
@@ -598,9 +611,11 @@ class CheckInForm:
         self._fill(None)
         self._saved_note = None
         self._loaded_key = None
+        self.done_button.layout.display = "none"
         self._reload(force=True)
         words = {
             "saved": "You are signed out, so whoever uses this next sees nothing of yours.",
+            "done": "You are signed out, so whoever uses this next sees nothing of yours.",
             "idle": f"{html.escape(person)} was signed out after {self.idle_minutes:g} minutes without a touch, "
                     "and the form was cleared.",
             "asked": f"{html.escape(person)} is signed out; the form was cleared.",
@@ -745,6 +760,7 @@ class CheckInForm:
                 self.new_passphrase.value = self.new_passphrase_again.value = ""
                 if chosen is not None:
                     self._start_idle_timer()
+            before = self.store.partner_view(checkin.person, checkin.cadence, checkin.period_start)
             result = self.store.save(checkin, source="form", share_note=self.share.value)
         except ReflectError as exc:
             self.message.value = _p(
@@ -756,12 +772,13 @@ class CheckInForm:
         except ReflectError as exc:
             practised = f"Your check-in is saved, but not your “did we?”: {_sentence(exc)}"
         self.last_result = result
-        if self._after_save(result, practised):
+        if self._after_save(result, practised, before):
             for callback in self._listeners:
                 callback(result)
 
-    def _after_save(self, result: SaveResult, practised: str = "") -> bool:
-        """Say what was saved; False when the person was signed out (nothing of theirs stays shown)."""
+    def _after_save(self, result: SaveResult, practised: str = "", before: PartnerView | None = None) -> bool:
+        """Say what was saved, how it compares with last time and, when this save unsealed them, the
+        partner's answers; a person with a passphrase then signs out with "Done" (or when idle)."""
         c = result.checkin
         when = html.escape(period_label(c.cadence, c.period_start))
         what = f"{html.escape(c.person)}'s {c.cadence} check-in for {when}"
@@ -781,12 +798,22 @@ class CheckInForm:
                 self.who.options = self.store.people()
             finally:
                 self._loading = False
-        if self.store.is_protected(c.person):
-            self.last_result = result
-            self.sign_out(reason="saved", said=_p(f"<b>{said}</b>", _OK))
-            return False
         comparison = html.escape(comparison_line(self.store, c))
-        self.message.value = _p(f"<b>{said}</b>", _OK) + _p(html.escape(saved_summary(c))) + _p(comparison)
+        unsealed = ""
+        after = self.store.partner_view(c.person, c.cadence, c.period_start)
+        if before is not None and before.checkin is None and after is not None and after.checkin is not None:
+            theirs, name = after.checkin, html.escape(after.partner)
+            unsealed = _p(f"Now that you have both answered: <b>{name}</b>, {when}: "
+                          f"{html.escape(scores_line(theirs, they=True))}"
+                          + (f"<br><i>{name}'s note, shared with you:</i> {html.escape(theirs.note)}"
+                             if theirs.note and theirs.note_shared else ""))
+        protected = self.store.is_protected(c.person)
+        done = _p("When you are ready, press <b>Done</b>: you are signed out and the form is cleared (after "
+                  f"{self.idle_minutes:g} minutes without a touch, that happens by itself).",
+                  _GREY) if protected else ""
+        self.message.value = (_p(f"<b>{said}</b>", _OK) + _p(html.escape(saved_summary(c))) + _p(comparison)
+                              + unsealed + done)
+        self.done_button.layout.display = None if protected else "none"
         # The form now holds a saved check-in: show it as such (the note stays as typed).
         self._loaded_key = (c.person, c.cadence, c.period_start)
         self._saved_note = c.note
@@ -798,6 +825,14 @@ class CheckInForm:
         self.partner.value = self._partner_words(c.person, c.cadence, c.period_start)
         self._update_note_hint()
         return True
+
+
+def where_kept(store: Store) -> str:
+    """Where check-ins are kept, in the form's words: the path at the computer; on a phone (the home
+    network), the computer, and no path."""
+    if store.passphrases_required:
+        return "Check-ins are kept on the computer that runs the kit, never on this phone."
+    return f"Check-ins are kept on this machine only, in {html.escape(str(store.path))}."
 
 
 def scores_line(checkin: CheckIn, *, they: bool = False) -> str:
