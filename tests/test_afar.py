@@ -216,6 +216,7 @@ def test_the_form_in_lan_mode_offers_no_way_without_a_passphrase(tmp_path, monke
     monkeypatch.setenv(ENV_PASSPHRASES_REQUIRED, "1")
     form = checkin_form(today=dt.date(2026, 10, 20))
     assert form.store.passphrases_required
+    assert "kept on the computer that runs the kit" in form.where.value and str(db) not in form.where.value
     form.who.value = "Sam"  # new: nobody new is made on the home network, and nothing is shown
     assert form.no_passphrase.layout.display == "none" and form.setup_box.layout.display == "none"
     assert form.body.layout.display == "none"
