@@ -291,7 +291,8 @@ def _period_label(c: Any) -> str:
 def import_(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
     """Import check-ins from a CSV file: all of them, or none if any row is bad.
 
-    The format is the one `reflect export` writes (see the README). Importing the same file twice
+    The format is the one `reflect export` writes (see the README); a file may leave out the columns
+    cadence, desired_* and note, and may be separated by semicolons. Importing the same file twice
     changes nothing.
     """
     from reflect.storage.importing import import_checkins

@@ -105,9 +105,10 @@ def test_all_problems_are_counted():
     "text, expected",
     [
         ("", "in.csv, line 1: the file is empty"),
-        (CONTRACT.replace(",note", "") + "\n", "in.csv, line 1, column note: missing column note"),
-        (CONTRACT + ",mood\n", "in.csv, line 1, column mood: unknown column mood"),
-        (CONTRACT + ",note\n", "in.csv, line 1, column note: column note appears twice"),
+        (CONTRACT.replace(",spiritual,", ",") + "\n",
+         "in.csv, line 1: missing column spiritual (see `reflect export` or the README for the full header)"),
+        (CONTRACT + ",mood\n", "in.csv, line 1: unknown column mood"),
+        (CONTRACT + ",note\n", "in.csv, line 1: column note appears twice"),
         (CONTRACT + '\n2026-10-01,Sam,,6,7,5,8,6,7,,,,,,,"unclosed\n', "in.csv, line 2: unreadable CSV"),
     ],
 )

@@ -234,3 +234,86 @@ def test_the_library_refuses_an_unknown_item_only_when_asked(store):
     assert store.consent_list("Robin") is None and "A weekend away" not in store.consent_items()
     assert store.save_consents([answers], merge=True) == (1, 0, 0)  # an import adds it, as documented
     assert "A weekend away" in store.consent_items()
+
+
+# -- 4. a spreadsheet's CSV --------------------------------------------------------------------------
+
+SHORT_HEADER = "date,person,passion,emotional,physical,intellectual,experiential,spiritual"
+
+
+def test_a_spreadsheet_file_with_the_required_columns_only_imports(cli, tmp_path):
+    db = str(tmp_path / "us.db")
+    path = tmp_path / "sheet.csv"
+    path.write_text(SHORT_HEADER + "\n2025-03-01,Robin,6,7,5,8,6,7\n2025-03-01,Sam,5,6,6,7,7,8\n")
+    r = cli("import", str(path), "--db", db)
+    assert r.returncode == 0 and "Imported 2 check-ins" in r.stdout, r
+    with Store(db, create=False) as store:
+        robin = store.checkins(person="Robin")[0]
+        assert robin.cadence == "monthly" and robin.note is None and set(robin.desired.values()) == {None}
+    r = cli("export", "--db", db)
+    assert r.stdout.splitlines()[0].count(",") == 15  # the export keeps all 16 columns
+
+
+def test_a_file_separated_by_semicolons_with_a_bom_is_read(cli, tmp_path):
+    db = str(tmp_path / "us.db")
+    path = tmp_path / "europe.csv"
+    path.write_bytes(("\ufeff" + SHORT_HEADER.replace(",", ";") + ";note\r\n"
+                      '2025-03-01;Robin;6;7;5;8;6;7;"Tired, but happy; really"\r\n').encode("utf-8"))
+    r = cli("import", str(path), "--db", db)
+    assert r.returncode == 0 and "Imported 1 check-ins" in r.stdout, r
+    with Store(db, create=False) as store:
+        [robin] = store.checkins()
+        assert robin.scores["spiritual"] == 7 and robin.note == "Tired, but happy; really"
+
+
+def test_a_bad_header_is_one_short_line_naming_what_is_missing(cli, tmp_path):
+    db = tmp_path / "us.db"
+    path = tmp_path / "short.csv"
+    path.write_text("date,person,passion,emotional\n2025-03-01,Robin,6,7\n")
+    r = cli("import", str(path), "--db", str(db))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r
+    assert r.stderr == (f"reflect: {path}, line 1: missing columns physical, intellectual, experiential, spiritual "
+                        "(see `reflect export` or the README for the full header); nothing was imported\n")
+    assert len(r.stderr) - len(str(path)) < 200
+    path.write_text("date;person;passion;emotional\n2025-03-01;Robin;6;7\n")
+    r = cli("import", str(path), "--db", str(db))
+    assert r.returncode == 1 and "line 1: separated by semicolons; missing columns physical," in r.stderr, r
+    assert not db.exists()  # nothing was written, not even a store
+
+
+def test_the_other_imports_take_a_spreadsheet_file_too(cli, tmp_path):
+    db = str(tmp_path / "us.db")
+    files = {
+        "ritual": "\ufeffdate;kind\n2025-03-02;hug\n",                              # together, a known kind
+        "event": "date,words\n2025-03-14,Ada is born\n",                          # kind: other
+        "repair": "date,person,number,topic\n2025-03-09,Robin,1,The dishes\n",    # the same day, private
+        "agreement": "month;number;text\n2025-03;1;A walk after dinner\n",
+        "consent": "\ufeffperson;item;answer\nRobin;Hugs in public;yes\n",
+    }
+    for group, text in files.items():
+        path = tmp_path / f"{group}.csv"
+        path.write_text(text, encoding="utf-8")
+        r = cli(group, "import", str(path), "--db", db)
+        assert r.returncode == 0 and "1 new, 0 updated" in r.stdout, (group, r)
+    with Store(db, create=False) as store:
+        assert [(r.kind, r.person) for r in store.rituals()] == [("hug", "")]
+        assert [e.kind for e in store.life_events()] == ["other"]
+        [repair] = store.repairs("Robin")
+        assert repair.happened == repair.day and not repair.shared and repair.body.own is None
+        assert [a.text for a in store.agreements()] == ["A walk after dinner"]
+        assert store.consent_list("Robin").answers == {"Hugs in public": "yes"}
+    path = tmp_path / "repair.csv"
+    path.write_text("date,person,topic\n2025-03-09,Robin,The dishes\n")  # the number is the key: required
+    r = cli("repair", "import", str(path), "--db", db)
+    assert r.returncode == 1 and "missing column number (see `reflect repair export`" in r.stderr, r
+
+
+def test_header_delimiter_decides_from_the_header_alone():
+    from reflect.domain.csvio import header_delimiter, parse_checkins
+
+    assert header_delimiter("date;person;passion\r\n") == ";"
+    assert header_delimiter("date,person,passion\n") == ","
+    assert header_delimiter("date;person,passion\n") == ","  # both: not a semicolon file
+    assert header_delimiter("date\n") == ","
+    [c] = parse_checkins("\ufeff\n" + SHORT_HEADER.replace(",", ";") + "\n2025-03-01;Sam;1;2;3;4;5;6\n")
+    assert c.person == "Sam" and c.scores["spiritual"] == 6

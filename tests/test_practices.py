@@ -254,8 +254,10 @@ def test_life_events_csv_round_trip_and_errors():
         "e.csv, line 4, column kind: the same date and kind as line 3",
     ]
     with pytest.raises(ImportFileError) as err:
-        lifeevents.parse_events("date,words\n2025-03-14,x\n", "e.csv", today=TODAY)
-    assert "e.csv, line 1, column kind: missing column kind" in str(err.value)
+        lifeevents.parse_events("date,kind\n2025-03-14,birth\n", "e.csv", today=TODAY)
+    assert "e.csv, line 1: missing column words (see `reflect event export`" in str(err.value)
+    [event] = lifeevents.parse_events("date,words\n2025-03-14,x\n", "e.csv", today=TODAY)  # kind: optional
+    assert event.kind == "other"
 
 
 # -- the schema ------------------------------------------------------------------------------------

@@ -135,7 +135,8 @@ def test_bad_rows_name_file_line_and_column(row, expected):
 
 
 def test_bad_header():
-    assert _error("date,person,kind,note\n").startswith("r.csv, line 1, column cadence: missing column cadence")
+    assert _error("date,person,note\n").startswith(
+        "r.csv, line 1: missing column kind (see `reflect ritual export` or the README for the full header)")
 
 
 def test_csv_round_trip_and_new_kinds(store):

@@ -17,6 +17,8 @@ A row with an empty ``person`` is an agreement (``text`` required, ``did_we`` em
 ``person`` is that person's answer to the agreement (month, number) (``did_we`` required: ``yes``,
 ``partly`` or ``not yet``; ``text``, ``dimension`` and ``ritual`` empty). ``dimension`` is a
 dimension key (``physical``...) or empty; ``ritual`` a ritual kind (``phone-free``...) or empty.
+
+An import may leave out every column but ``month`` and ``number`` (:data:`OPTIONAL`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ MAX_NUMBER = 9
 
 COLUMNS: tuple[str, ...] = ("month", "number", "text", "dimension", "ritual", "person", "did_we")
 HEADER = ",".join(COLUMNS)
+#: The columns a file to import may leave out (their cells are then empty; an export writes them all).
+OPTIONAL: tuple[str, ...] = ("text", "dimension", "ritual", "person", "did_we")
 
 
 def parse_answer(value: Any, *, field: str = "did_we") -> str:
@@ -172,7 +176,8 @@ def parse_agreements(text: str | Iterable[str], name: str = "<csv>", *, known: I
     agreements: list[Agreement] = []
     answers: list[tuple[int, AgreementAnswer]] = []
     first_line: dict[tuple[Any, ...], int] = {}
-    for line, row in csv_rows(text, name, COLUMNS, problems):
+    for line, row in csv_rows(text, name, COLUMNS, problems, optional=OPTIONAL,
+                                   export="reflect agreement export"):
         where = f"{name}, line {line}"
         try:
             if not row["person"].strip():

@@ -225,7 +225,7 @@ def parse_consent(text: str | Iterable[str], name: str = "<csv>") -> list[Consen
     problems: list[ValidationError] = []
     lists: dict[str, dict[str, str]] = {}
     first_line: dict[tuple[str, str], int] = {}
-    for line, row in csv_rows(text, name, COLUMNS, problems):
+    for line, row in csv_rows(text, name, COLUMNS, problems, export="reflect consent export"):
         where = f"{name}, line {line}"
         try:
             person = parse_person(row["person"])

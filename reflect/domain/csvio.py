@@ -4,6 +4,11 @@ UTF-8, a header row, one check-in per row, the columns of :data:`COLUMNS` in tha
 is all-or-nothing: :func:`read_checkins` returns every row validated or raises
 :class:`~reflect.errors.ImportFileError` naming the file, line and column of each problem.
 Writing is deterministic, so export -> import -> export gives the same bytes.
+
+Reading is kind to files made in a spreadsheet: the columns of :data:`OPTIONAL` may be left out
+(their cells are then empty), a byte-order mark before the header is skipped, and a file
+separated by semicolons (as spreadsheets save "CSV" where the comma is the decimal mark) is read
+as such when its header says so unambiguously (:func:`header_delimiter`).
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import IO, Any
 
@@ -22,35 +28,68 @@ from reflect.errors import ImportFileError, ValidationError
 
 COLUMNS: tuple[str, ...] = ("date", "person", "cadence", *KEYS, *DESIRED_KEYS, "note")
 HEADER = ",".join(COLUMNS)
+#: The columns a file to import may leave out (an export always writes all of them).
+OPTIONAL: tuple[str, ...] = ("cadence", *DESIRED_KEYS, "note")
 #: Stop collecting problems after this many (the first ones are what a person fixes first).
 MAX_PROBLEMS = 50
 
 
 def csv_rows(
-    text: str | Iterable[str], name: str, columns: Sequence[str], problems: list[ValidationError]
+    text: str | Iterable[str], name: str, columns: Sequence[str], problems: list[ValidationError], *,
+    optional: Collection[str] = (), export: str = "reflect export",
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Like :func:`csv_fields`, with each row as a dict by column."""
-    for line, fields in csv_fields(text, name, columns, problems):
+    for line, fields in csv_fields(text, name, columns, problems, optional=optional, export=export):
         yield line, dict(zip(columns, fields, strict=True))
 
 
+def header_delimiter(line: str) -> str:
+    """The delimiter of a CSV file, from its header line: ``;`` when the header splits into several
+    cells with ``;`` and into one with ``,`` (a file a spreadsheet saved with semicolons), else ``,``.
+
+    The header alone decides, and it is known, so this is a check rather than a guess:
+    :class:`csv.Sniffer` guesses from how often characters recur in a sample (the notes too) and
+    may pick a space or a quote, or give up on a short file; a header that is neither is refused
+    by the header check, naming its columns.
+    """
+    def cells(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter)))
+        except (csv.Error, StopIteration):
+            return 0
+
+    return ";" if cells(",") == 1 and cells(";") > 1 else ","
+
+
 def csv_fields(
-    text: str | Iterable[str], name: str, columns: Sequence[str], problems: list[ValidationError]
+    text: str | Iterable[str], name: str, columns: Sequence[str], problems: list[ValidationError], *,
+    optional: Collection[str] = (), export: str = "reflect export",
 ) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line, fields)`` for each data row of CSV ``text`` (a string, or lines as an open
-    text file gives them, read as they come) whose header holds exactly ``columns`` (in any order);
-    ``fields`` are in the order of ``columns``; ``line`` is the row's first line in the file.
+    text file gives them, read as they come) whose header holds ``columns`` (in any order; those of
+    ``optional`` may be left out, and are then empty); ``fields`` are in the order of ``columns``;
+    ``line`` is the row's first line in the file. A byte-order mark is skipped, and a file separated
+    by semicolons is read as such (:func:`header_delimiter`).
 
-    A bad header raises :class:`ImportFileError` at once; a row with the wrong number of fields
-    or broken quoting is added to ``problems``; blank lines are skipped; reading stops once
+    A bad header raises :class:`ImportFileError` at once, in one short line naming what is wrong
+    (``export``: the command whose files show the full header); a row with the wrong number of
+    fields or broken quoting is added to ``problems``; blank lines are skipped; reading stops once
     :data:`MAX_PROBLEMS` problems are known.
     """
-    header_text = ",".join(columns)
     empty = ImportFileError(
-        name, [ValidationError(f"the file is empty; expected the header {header_text}", where=f"{name}, line 1")]
+        name, [ValidationError(f"the file is empty; expected a header row ({_full_header(export)})",
+                               where=f"{name}, line 1")]
     )
-    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
-    reader = csv.reader(lines, strict=True)
+    lines = iter(io.StringIO(text, newline="") if isinstance(text, str) else text)
+    peeked: list[str] = []
+    for raw in lines:  # blank lines, then the header's first line
+        if not peeked and raw.startswith("\ufeff"):
+            raw = raw[1:]  # a byte-order mark (a file opened as utf-8-sig has none left)
+        peeked.append(raw)
+        if raw.strip():
+            break
+    delimiter = header_delimiter(peeked[-1]) if peeked else ","
+    reader = csv.reader(itertools.chain(peeked, lines), strict=True, delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
         while not any(header):  # blank lines before the header
@@ -59,20 +98,22 @@ def csv_fields(
         raise empty from None
     except csv.Error as exc:
         raise ImportFileError(name, [ValidationError(f"unreadable CSV ({exc})", where=f"{name}, line 1")]) from None
-    missing = [c for c in columns if c not in header]
+    missing = [c for c in columns if c not in header and c not in optional]
     unknown = [h for h in header if h not in columns]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if missing or unknown or dupes:
         if missing:
-            msg, field = f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", missing[0]
+            msg = f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} ({_full_header(export)})"
         elif unknown:
-            msg, field = f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}", unknown[0]
+            shown = ", ".join(repr(h) if not h or h != h.strip() else h for h in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            msg = f"unknown column{'s' if len(unknown) > 1 else ''} {shown}{more} ({_full_header(export)})"
         else:
-            msg, field = f"column {dupes[0]} appears twice", dupes[0]
-        raise ImportFileError(
-            name, [ValidationError(f"{msg}; the header must be: {header_text}", field=field, where=f"{name}, line 1")]
-        )
-    order = [header.index(c) for c in columns]
+            msg = f"column {dupes[0]} appears twice"
+        if delimiter == ";":
+            msg = f"separated by semicolons; {msg}"
+        raise ImportFileError(name, [ValidationError(msg, where=f"{name}, line 1")])
+    order = [header.index(c) if c in header else -1 for c in columns]
     in_order = order == list(range(len(columns)))
     width = len(header)
     last_line = reader.line_num
@@ -92,7 +133,12 @@ def csv_fields(
             problems.append(ValidationError(f"expected {width} fields, found {len(fields)}",
                                             where=f"{name}, line {start_line}"))
             continue
-        yield start_line, fields if in_order else [fields[i] for i in order]
+        yield start_line, fields if in_order else [fields[i] if i >= 0 else "" for i in order]
+
+
+def _full_header(export: str) -> str:
+    """Where the full header is shown (a bad header's message stays one short line)."""
+    return f"see `{export}` or the README for the full header"
 
 
 def raise_problems(name: str, problems: list[ValidationError]) -> None:
@@ -161,7 +207,7 @@ def parse_checkins(text: str | Iterable[str], name: str = "<csv>") -> list[Check
     checkins: list[CheckIn] = []
     first_line: dict[tuple[str, str, str], int] = {}
     rows = CheckinRows()
-    for line, fields in csv_fields(text, name, COLUMNS, problems):
+    for line, fields in csv_fields(text, name, COLUMNS, problems, optional=OPTIONAL):
         where = f"{name}, line {line}"
         try:
             values = rows.check(fields)

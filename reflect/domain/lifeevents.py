@@ -12,6 +12,8 @@ The CSV format (the contract), UTF-8 with a header row::
     date,kind,words
 
 ``date`` is ``YYYY-MM-DD``; ``kind`` one of :data:`KINDS` (empty: ``other``); ``words`` a few words.
+
+An import may leave out the column ``kind`` (:data:`OPTIONAL`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ KIND_LABELS = {"birth": "A birth", "move": "A move", "new-job": "A new job", "il
 MAX_WORDS = 80
 COLUMNS: tuple[str, ...] = ("date", "kind", "words")
 HEADER = ",".join(COLUMNS)
+#: The columns a file to import may leave out (their cells are then empty; an export writes them all).
+OPTIONAL: tuple[str, ...] = ("kind",)
 
 
 def parse_event_kind(value: Any, *, field: str = "kind") -> str:
@@ -104,7 +108,8 @@ def parse_events(text: str | Iterable[str], name: str = "<csv>", *, today: dt.da
     problems: list[ValidationError] = []
     events: list[LifeEvent] = []
     first_line: dict[tuple[str, str], int] = {}
-    for line, row in csv_rows(text, name, COLUMNS, problems):
+    for line, row in csv_rows(text, name, COLUMNS, problems, optional=OPTIONAL,
+                                   export="reflect event export"):
         where = f"{name}, line {line}"
         try:
             event = LifeEvent.create(day=row["date"], kind=row["kind"], words=row["words"], today=today)

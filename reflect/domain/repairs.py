@@ -18,6 +18,9 @@ The CSV format (the contract), UTF-8 with a header row::
 ``date`` and ``happened`` are ``YYYY-MM-DD`` (``happened`` empty: the same day); ``shared`` is
 ``yes`` or ``no`` (empty: no); ``own``, ``offer`` and ``align`` may be empty and may hold line
 breaks (standard CSV quoting).
+
+An import may leave out the columns ``happened``, ``own``, ``offer``, ``align`` and ``shared``
+(:data:`OPTIONAL`).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ STEP_WORDS = {
 }
 COLUMNS: tuple[str, ...] = ("date", "person", "number", "happened", "topic", "own", "offer", "align", "shared")
 HEADER = ",".join(COLUMNS)
+#: The columns a file to import may leave out (their cells are then empty; an export writes them all).
+OPTIONAL: tuple[str, ...] = ("happened", "own", "offer", "align", "shared")
 
 
 def parse_shared(value: Any, *, field: str = "shared") -> bool:
@@ -142,7 +147,8 @@ def parse_repairs(text: str | Iterable[str], name: str = "<csv>", *, today: dt.d
     problems: list[ValidationError] = []
     repairs: list[Repair] = []
     first_line: dict[tuple[str, str, int], int] = {}
-    for line, row in csv_rows(text, name, COLUMNS, problems):
+    for line, row in csv_rows(text, name, COLUMNS, problems, optional=OPTIONAL,
+                                   export="reflect repair export"):
         where = f"{name}, line {line}"
         try:
             if not row["date"].strip():
@@ -184,5 +190,5 @@ def to_csv(repairs: Iterable[Repair], *, cells: FormulaCells | None = None) -> s
     return buf.getvalue()
 
 
-__all__ = ["COLUMNS", "HEADER", "MAX_NUMBER", "MAX_TOPIC", "STEPS", "STEP_WORDS", "Repair", "RepairBody",
+__all__ = ["COLUMNS", "HEADER", "MAX_NUMBER", "MAX_TOPIC", "OPTIONAL", "STEPS", "STEP_WORDS", "Repair", "RepairBody",
            "parse_repairs", "parse_shared", "to_csv", "topic_key", "write_repairs"]

@@ -13,6 +13,8 @@ The CSV format (the contract), UTF-8 with a header row::
 a name, "Both" and "Together" included); ``kind`` is a kind
 key; ``cadence`` may be empty for a kind the store knows and names the rhythm of a new kind
 (which adds it); ``note`` may be empty.
+
+An import may leave out the columns ``person``, ``cadence`` and ``note`` (:data:`OPTIONAL`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ DEFAULT_BY_KEY = {k.key: k for k in DEFAULT_KINDS}
 _KIND_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 COLUMNS: tuple[str, ...] = ("date", "person", "kind", "cadence", "note")
 HEADER = ",".join(COLUMNS)
+#: The columns a file to import may leave out (their cells are then empty; an export writes them all).
+OPTIONAL: tuple[str, ...] = ("person", "cadence", "note")
 
 
 def parse_kind(value: Any, *, field: str = "kind") -> str:
@@ -145,7 +149,8 @@ def parse_rituals(
     rituals: list[Ritual] = []
     added: dict[str, str] = {}
     first_line: dict[tuple[str, str, str], int] = {}
-    for line, row in csv_rows(text, name, COLUMNS, problems):
+    for line, row in csv_rows(text, name, COLUMNS, problems, optional=OPTIONAL,
+                                   export="reflect ritual export"):
         where = f"{name}, line {line}"
         try:
             ritual = Ritual.create(day=row["date"], kind=row["kind"], person=row["person"], note=row["note"])

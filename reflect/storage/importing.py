@@ -26,6 +26,7 @@ from reflect.domain.checkin import CheckIn
 from reflect.domain.csvio import (
     COLUMNS,
     MAX_PROBLEMS,
+    OPTIONAL,
     CheckinRows,
     csv_fields,
     duplicate_problem,
@@ -117,7 +118,7 @@ def _stage(name: str, staging: sqlite3.Connection) -> None:
     staging.execute("BEGIN")
     try:
         with open_text(name) as fh:
-            for line, fields in csv_fields(fh, name, COLUMNS, problems):
+            for line, fields in csv_fields(fh, name, COLUMNS, problems, optional=OPTIONAL):
                 try:
                     values = checker.check(fields)
                 except ValidationError as exc:
