@@ -810,6 +810,10 @@ def lab(port: int | None, db: str | None) -> None:
 
 # -- reminders ----------------------------------------------------------------------------------
 
+#: Each kind of reminder in the words the user knows: the event's name, and the option that sets it.
+REMINDER_WORDS = {"reflection": "our monthly reflection", "daily": "a moment for us (--daily)",
+                  "weekly": "our phone-free hour (--weekly)", "special": "our special evening (--special)"}
+
 
 @cli.command()
 @click.option("--day", default="last-sunday", show_default=True, metavar="DAY",
@@ -850,7 +854,8 @@ def remind(day: str, at: str, daily: str | None, weekly: str | None, special: st
     verb = "Updated" if written.updated else "Wrote"
     _echo(f"{verb} {written.path}: {', '.join(r.summary.lower() for r in schedule.reminders())}.")
     if written.cancelled:
-        _echo(f"Taken off the calendar: {', '.join(written.cancelled)} (left in the file as cancelled).")
+        words = ", ".join(REMINDER_WORDS.get(kind, kind) for kind in written.cancelled)
+        _echo(f"Taken off the calendar: {words} (left in the file as cancelled).")
     _echo(next_reflection_words(next_occurrence(schedule.reminders()[0], after=now), today=now.date()) + ".")
     _echo("Import the file into your calendar (open it on your phone, or use your calendar's Import); "
           "after a change, run this again and import it again: the same events are updated.")

@@ -317,3 +317,32 @@ def test_header_delimiter_decides_from_the_header_alone():
     assert header_delimiter("date\n") == ","
     [c] = parse_checkins("\ufeff\n" + SHORT_HEADER.replace(",", ";") + "\n2025-03-01;Sam;1;2;3;4;5;6\n")
     assert c.person == "Sam" and c.scores["spiritual"] == 6
+
+
+# -- 9. wording -----------------------------------------------------------------------------------------
+
+
+def test_remind_says_what_it_took_off_in_the_words_the_user_knows(cli, tmp_path):
+    from reflect.cli import REMINDER_WORDS
+    from reflect.domain.reminders import KINDS, Schedule
+
+    db = str(tmp_path / "us.db")
+    r = cli("remind", "--weekly", "sunday 19:00", "--special", "first-saturday 19:30", "--db", db)
+    assert r.returncode == 0, r
+    r = cli("remind", "--db", db)
+    assert r.returncode == 0, r
+    assert "Taken off the calendar: our phone-free hour (--weekly), our special evening (--special) (left in the " \
+           "file as cancelled)." in r.stdout
+    # the words are the events' own names, as the calendar shows them
+    every = Schedule.create(daily="08:00", weekly="sunday 19:00", special="first-saturday 19:30").reminders()
+    assert set(REMINDER_WORDS) == set(KINDS)
+    assert {r.kind: r.summary.lower() for r in every} == {k: w.split(" (")[0] for k, w in REMINDER_WORDS.items()}
+
+
+def test_remind_says_a_missing_folder_does_not_exist(cli, tmp_path):
+    r = cli("remind", "--db", str(tmp_path / "us.db"), "--out", str(tmp_path / "nowhere" / "r.ics"))
+    assert r.returncode == 1
+    assert r.stderr == f"reflect: {tmp_path / 'nowhere'} does not exist; nothing was written\n"
+    (tmp_path / "a-file").write_text("")
+    r = cli("remind", "--db", str(tmp_path / "us.db"), "--out", str(tmp_path / "a-file" / "r.ics"))
+    assert r.returncode == 1 and "a-file is not a folder; nothing was written" in r.stderr, r

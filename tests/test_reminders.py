@@ -230,7 +230,8 @@ def test_the_command_writes_and_updates(tmp_path):
     assert rule(events(tmp_path / "us-reminders.ics")["weekly"]) == "FREQ=WEEKLY;BYDAY=SU"
     again = _remind(tmp_path)
     assert again.returncode == 0 and "Updated" in again.stdout
-    assert "Taken off the calendar: daily, weekly, special" in again.stdout
+    assert ("Taken off the calendar: a moment for us (--daily), our phone-free hour (--weekly), our special "
+            "evening (--special)") in again.stdout
 
 
 @pytest.mark.parametrize("args, words", [
@@ -247,7 +248,7 @@ def test_the_command_refuses_bad_choices_and_writes_nothing(tmp_path, args, word
 
 def test_the_command_says_when_the_folder_is_missing(tmp_path):
     done = _remind(tmp_path, "--out", str(tmp_path / "nowhere" / "r.ics"))
-    assert done.returncode == 1 and "is not a folder; nothing was written" in done.stderr
+    assert done.returncode == 1 and f"{tmp_path / 'nowhere'} does not exist; nothing was written" in done.stderr
     assert list(tmp_path.iterdir()) == []
 
 

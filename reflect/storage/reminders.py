@@ -197,7 +197,8 @@ def write_reminders(schedule: Schedule, store_path: str | os.PathLike[str], *,
     """
     target = Path(out).expanduser() if out is not None else default_path(store_path)
     if not target.parent.is_dir():
-        raise RemindersError(f"{target.parent} is not a folder; nothing was written")
+        why = "is not a folder" if target.parent.exists() else "does not exist"
+        raise RemindersError(f"{target.parent} {why}; nothing was written")
     old = _read_calendar(target)
     previous = _previous_events(old)
     data, kinds, cancelled, sequence = calendar_bytes(
