@@ -346,3 +346,15 @@ def test_remind_says_a_missing_folder_does_not_exist(cli, tmp_path):
     (tmp_path / "a-file").write_text("")
     r = cli("remind", "--db", str(tmp_path / "us.db"), "--out", str(tmp_path / "a-file" / "r.ics"))
     assert r.returncode == 1 and "a-file is not a folder; nothing was written" in r.stderr, r
+
+
+def test_a_month_without_check_ins_says_which_months_have_them(cli, tmp_path):
+    from reflect.reporting.params import resolve_month
+
+    db = str(tmp_path / "us.db")
+    assert cli("add", "-p", "Robin", "-d", "2025-03-01", *SCORES, "--db", db).returncode == 0
+    r = cli("report", "--month", "2025-05", "--db", db, "--out", str(tmp_path / "out"))
+    assert r.returncode == 1
+    assert r.stderr == f"reflect: {db}: there are no check-ins in 2025-05 (check-ins cover March 2025)\n"
+    with pytest.raises(Exception, match=r"\(check-ins cover November 2024 to March 2025\)$"):
+        resolve_month("2025-05", ["2024-11", "2025-03"])

@@ -66,6 +66,11 @@ def month_words(month: str, *, short: bool = False) -> str:
     return month_start(month).strftime("%b %Y" if short else "%B %Y")
 
 
+def months_span_words(first: str, last: str) -> str:
+    """``December 2026`` for one month, ``November 2025 to December 2026`` for several."""
+    return month_words(first) if first == last else f"{month_words(first)} to {month_words(last)}"
+
+
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                  "twelve")
 

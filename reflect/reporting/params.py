@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reflect.analytics.phrases import sealed_words
+from reflect.analytics.phrases import months_span_words, sealed_words
 from reflect.domain.months import add_months, month_of, parse_month
 from reflect.errors import NoData, ValidationError
 
@@ -23,7 +23,7 @@ def resolve_month(value: Any, months: list[str], *, today: dt.date | None = None
     else:
         month = parse_month(value, field="month")
     if month not in months:
-        span = f" (check-ins cover {months[0]} to {months[-1]})" if months else ""
+        span = f" (check-ins cover {months_span_words(months[0], months[-1])})" if months else ""
         raise NoData(f"there are no check-ins in {month}{span}{sealed_words(sealed)}")
     return month
 
