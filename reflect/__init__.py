@@ -21,8 +21,14 @@ The library is built in layers, each a subpackage that imports only from the lay
 from __future__ import annotations
 
 import logging
+import time as _time
 
-from reflect.system.speedups import skip_slow_optional_imports
+#: When this process first imported the kit (``time.perf_counter()``): ``reflect report`` says how long
+#: it took from here, so a script that sets the kit up and then ``exec``s the command (``scripts/monthly``)
+#: does not count the set-up in it (the process's own start time would).
+LOADED_AT = _time.perf_counter()
+
+from reflect.system.speedups import skip_slow_optional_imports  # noqa: E402
 
 skip_slow_optional_imports()
 
