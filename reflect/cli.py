@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from reflect import __version__
-from reflect.analytics.phrases import month_words, sealed_words
+from reflect.analytics.phrases import month_words, sealed_sentence, sealed_words
 from reflect.domain.dimensions import BY_KEY, CADENCES, KEYS
 from reflect.domain.text import printable
 from reflect.system.paths import resolve_store_path
@@ -489,8 +489,12 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
         _view_as(store, as_person, passphrase_file)
         try:
             result = month_summary(store.frame(), month)
-        except NoData as exc:  # say why, when check-ins are saved but still sealed
-            raise NoData(f"{exc}{sealed_words(store.sealed_count())}") from None
+        except NoData:  # check-ins saved but still sealed are not missing: say so, and that is all
+            sealed = store.sealed_count(month)
+            if not sealed:
+                raise
+            _echo_err(sealed_sentence(sealed, month))
+            return
     _echo(json.dumps(result, ensure_ascii=False) if fmt == "json" else summary_text(result))
 
 

@@ -358,3 +358,45 @@ def test_a_month_without_check_ins_says_which_months_have_them(cli, tmp_path):
     assert r.stderr == f"reflect: {db}: there are no check-ins in 2025-05 (check-ins cover March 2025)\n"
     with pytest.raises(Exception, match=r"\(check-ins cover November 2024 to March 2025\)$"):
         resolve_month("2025-05", ["2024-11", "2025-03"])
+
+
+@pytest.fixture
+def march_20(monkeypatch):
+    """Every store opened in this process lives on 20 March 2025 (March is not over)."""
+    opened = Store.__init__
+
+    def init(self, *args, **kwargs):
+        opened(self, *args, **kwargs)
+        self.today = lambda: dt.date(2025, 3, 20)
+
+    monkeypatch.setattr(Store, "__init__", init)
+
+
+def _run(capsys, *args):
+    """The CLI's own entry point, in this process (so that its stores live on 20 March 2025)."""
+    from reflect.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    out = capsys.readouterr()
+    return done.value.code, out.out, out.err
+
+
+def test_summary_of_a_month_only_sealed_says_so_and_succeeds(march_20, capsys, tmp_path):
+    db = str(tmp_path / "us.db")
+    with Store(db) as store:
+        store.add_person("Sam", "sam's own words")
+        store.add_person("Robin", "robin's own words")
+        store.save(make_checkin("Sam", "2025-03-01"))  # Sam is signed in: Robin has not answered
+        store.save(make_checkin("Sam", "2025-02-01"))  # February is over: shown
+    sealed = ("1 check-in{} is saved but sealed until everyone has answered for that period, or the period is "
+              "over.\n")
+    assert _run(capsys, "summary", "--month", "2025-03", "--db", db) == (0, "", sealed.format(" of March 2025"))
+    assert _run(capsys, "summary", "--month", "2025-03", "--format", "json", "--db", db)[:2] == (0, "")
+    code, out, err = _run(capsys, "summary", "--db", db)  # the latest month shown: February
+    assert code == 0 and out.startswith("February 2025\n") and err == ""
+    code, out, err = _run(capsys, "summary", "--month", "2025-01", "--db", db)  # nothing at all: an error
+    assert (code, out) == (1, "") and err == "reflect: there are no check-ins in 2025-01\n"
+    with Store(db, create=False) as store:
+        assert store.sealed_count() == 1 and store.sealed_count("2025-03") == 1
+        assert store.sealed_count("2025-02") == 0

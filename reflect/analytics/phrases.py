@@ -57,8 +57,14 @@ def sealed_words(count: int) -> str:
     to end a sentence that says there is nothing to show."""
     if count <= 0:
         return ""
-    return (f"; {count} check-in{'s are' if count != 1 else ' is'} saved but sealed until everyone has answered "
-            "for that period, or the period is over")
+    return "; " + sealed_sentence(count)[:-1]
+
+
+def sealed_sentence(count: int, month: str | None = None) -> str:
+    """``1 check-in is saved but sealed until ...`` (of ``month``, if given), as a sentence."""
+    of = f" of {month_words(month)}" if month else ""
+    return (f"{count} check-in{'s' if count != 1 else ''}{of} {'are' if count != 1 else 'is'} saved but sealed until "
+            "everyone has answered for that period, or the period is over.")
 
 
 def month_words(month: str, *, short: bool = False) -> str:

@@ -1036,11 +1036,16 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         )
         return [r[0] for r in rows]
 
-    def sealed_count(self) -> int:
+    def sealed_count(self, month: str | None = None) -> int:
         """How many check-ins (latest versions) are hidden from whoever is signed in now (see
-        :meth:`is_sealed`): saved, but sealed until the others have answered or the period is over."""
+        :meth:`is_sealed`): saved, but sealed until the others have answered or the period is over.
+        ``month``: only those of that month."""
         visible, params = self._visible_sql()
-        return int(self._conn.execute(f"SELECT count(*) FROM checkins c WHERE NOT {visible}", params).fetchone()[0])
+        where = f"NOT {visible}"
+        if month is not None:
+            where += " AND c.period_start >= ? AND c.period_start < ?"
+            params += [month_start(month).isoformat(), month_start(add_months(month, 1)).isoformat()]
+        return int(self._conn.execute(f"SELECT count(*) FROM checkins c WHERE {where}", params).fetchone()[0])
 
     def latest_month(self) -> str | None:
         visible, params = self._visible_sql()
