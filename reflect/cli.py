@@ -47,8 +47,32 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-def month_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option("--month", "-m", default=None, metavar="YYYY-MM", help=help_text)
+class Month(click.ParamType):
+    """A month given as an option: ``YYYY-MM`` (checked by the library), or one of ``words``
+    (``latest``, ``last``). A bad month is a usage error, as click's own are (exit 2), in every
+    command that takes one."""
+
+    name = "month"
+
+    def __init__(self, *words: str) -> None:
+        self.words = words
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from reflect.domain.months import parse_month
+        from reflect.errors import ValidationError
+
+        if isinstance(value, str) and value.strip().lower() in self.words:
+            return value.strip().lower()
+        try:
+            return parse_month(value)
+        except ValidationError as exc:
+            also = " or ".join(f"'{w}'" for w in self.words)
+            self.fail(exc.message + (f"; or {also}" if also else ""), param, ctx)
+
+
+def month_option(help_text: str, *words: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    metavar = "|".join(("YYYY-MM", *words))
+    return click.option("--month", "-m", type=Month(*words), default=None, metavar=metavar, help=help_text)
 
 
 def _echo_err(message: str) -> None:
@@ -435,7 +459,7 @@ def _format_table(checkins: list[Any], *, notes: bool) -> str:
 
 @cli.command("list")
 @click.option("--person", "-p", default=None, help="Only this person's check-ins.")
-@month_option("Only this month (YYYY-MM, or 'latest' for the latest month with data).")
+@month_option("Only this month (YYYY-MM, or 'latest' for the latest month with data).", "latest")
 @click.option("--cadence", "-c", type=click.Choice(CADENCES), default=None, help="Only this rhythm.")
 @click.option("--notes", is_flag=True, help="Show the notes you may read too.")
 @as_option
@@ -447,10 +471,6 @@ def list_(person: str | None, month: str | None, cadence: str | None, notes: boo
     A partner's answers for a period not over yet stay sealed until the other has answered; --as NAME
     shows NAME's own too (and, with --notes, NAME's notes and those shared with NAME).
     """
-    from reflect.domain.checkin import parse_month
-
-    if month not in (None, "latest"):
-        month = parse_month(month)
     store = _viewing(db)
     with store:
         _view_as(store, as_person, passphrase_file)
@@ -480,11 +500,8 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
     import json
 
     from reflect.analytics.analysis import month_summary, summary_text
-    from reflect.domain.checkin import parse_month
     from reflect.errors import NoData
 
-    if month is not None:
-        month = parse_month(month)
     with _viewing(db) as store:
         _view_as(store, as_person, passphrase_file)
         try:
@@ -499,7 +516,7 @@ def summary(month: str | None, fmt: str, as_person: str | None, passphrase_file:
 
 
 @cli.command()
-@click.option("--month", "-m", default=None, metavar="YYYY-MM|last|latest",
+@click.option("--month", "-m", type=Month("last", "latest"), default=None, metavar="YYYY-MM|last|latest",
               help="The month to report: YYYY-MM, 'last' (last calendar month) or 'latest' (the latest "
                    "month with check-ins, the default).")
 @click.option("--db", "dbs", multiple=True, type=click.Path(dir_okay=False),
@@ -535,12 +552,9 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
       reflect report --month last --pdf   last calendar month, for a monthly timer
       reflect report --all --jobs 2       every month (unchanged ones are skipped)
     """
-    from reflect.domain.checkin import parse_month
     from reflect.reporting import publish
     from reflect.reporting.handover import sweep_legacy_files
 
-    if month is not None and month.strip().lower() not in ("last", "latest"):
-        month = parse_month(month)
     if all_months and month is not None:
         raise click.UsageError("use either --month or --all, not both")
     if out is not None and not out.strip():
@@ -735,7 +749,8 @@ def backup(dest: str, overwrite: bool, db: str | None) -> None:
 
 @cli.command()
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same data.")
-@click.option("--end", default=None, metavar="YYYY-MM", help="The demo's last month (default: last month).")
+@click.option("--end", type=Month(), default=None, metavar="YYYY-MM",
+              help="The demo's last month (default: last month).")
 @click.option("--months", type=click.IntRange(12, 240), default=30, show_default=True)
 @click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
               help="Where to put the demo (default: data/demo.db, apart from your own store).")
@@ -744,13 +759,10 @@ def demo(seed: int, end: str | None, months: int, db: str | None) -> None:
 
     The demo goes into its own store, never into one that holds your check-ins.
     """
-    from reflect.domain.checkin import parse_month
     from reflect.storage import demo as demo_mod
     from reflect.storage.store import Store
     from reflect.system.paths import demo_store_path
 
-    if end is not None:
-        parse_month(end, field="--end")
     with Store(db or demo_store_path()) as store:
         result = demo_mod.fill(store, seed=seed, end=end, months=months)
         months_held = store.months()
@@ -919,13 +931,10 @@ def ritual_add(kind: str, person: str | None, date: str | None, note: str | None
 @db_option
 def ritual_list(month: str | None, person: str | None, together: bool, kind: str | None, db: str | None) -> None:
     """List the logged rituals, oldest first, and how the month kept its rhythm."""
-    from reflect.domain.checkin import parse_month
     from reflect.domain.rituals import person_word
 
     if together and person is not None:
         raise click.UsageError("use either --person or --together, not both")
-    if month is not None:
-        month = parse_month(month)
     with _viewing(db) as store:
         items = store.rituals(month=month, person="" if together else person, kind=kind)
         kinds = store.ritual_kinds()
@@ -1051,10 +1060,9 @@ def agreement_add(text: str, month: str | None, number: str | None, dimension: s
                   db: str | None) -> None:
     """Write one small thing the two of you will try (it belongs to you both)."""
     from reflect.domain.agreements import Agreement, latest_month
-    from reflect.domain.checkin import parse_month
     from reflect.storage.store import Store
 
-    chosen = parse_month(month) if month is not None else latest_month()
+    chosen = month if month is not None else latest_month()
     item = Agreement.create(month=chosen, number=number if number is not None else 1, text=text,
                             dimension=dimension, ritual=ritual)
     with Store(resolve_store_path(db)) as store:
@@ -1077,13 +1085,12 @@ def agreement_drop(month: str | None, number: str, db: str | None) -> None:
     from dataclasses import replace
 
     from reflect.domain.agreements import parse_number
-    from reflect.domain.checkin import parse_month
     from reflect.errors import NoData
     from reflect.storage.store import Store
 
     if month is None:
         raise click.UsageError("give the agreement's --month")
-    chosen, n = parse_month(month), parse_number(number)
+    chosen, n = month, parse_number(number)
     with Store(resolve_store_path(db), create=False) as store:
         current = [a for a in store.agreements(month=chosen) if a.number == n]
         if not current:
@@ -1103,7 +1110,6 @@ def agreement_did_we(answer: str, person: str, month: str | None, number: str, p
                      db: str | None) -> None:
     """Answer "did we?" for an agreement: yes, partly or not yet."""
     from reflect.domain.agreements import AgreementAnswer
-    from reflect.domain.checkin import parse_month
     from reflect.domain.months import month_of
     from reflect.errors import NoData
     from reflect.storage.store import Store
@@ -1116,7 +1122,7 @@ def agreement_did_we(answer: str, person: str, month: str | None, number: str, p
             if not begun:
                 raise NoData("there is no agreement to answer yet (write one with `reflect agreement add`)")
             month = next((m for m in reversed(begun) if m < this), begun[-1])
-        reply = AgreementAnswer.create(month=parse_month(month), number=number, person=name, answer=answer)
+        reply = AgreementAnswer.create(month=month, number=number, person=name, answer=answer)
         if store.person(name) is not None:
             sign_in(store, name, passphrase_file)
         status = store.answer_agreement(reply, source="cli")
@@ -1131,10 +1137,7 @@ def agreement_did_we(answer: str, person: str, month: str | None, number: str, p
 def agreement_list(month: str | None, db: str | None) -> None:
     """The agreements, oldest first, with each person's "did we?"."""
     from reflect.analytics.agreements import answer_words
-    from reflect.domain.checkin import parse_month
 
-    if month is not None:
-        month = parse_month(month)
     with _viewing(db) as store:
         items = store.agreements(month=month)
         answers = store.agreement_answers(month=month)
@@ -1258,10 +1261,7 @@ def repair_add(person: str, topic: str, date: str | None, happened: str | None, 
 def repair_list(month: str | None, as_person: str | None, passphrase_file: str | None, db: str | None) -> None:
     """The repairs, oldest first: when, and how soon. With --as NAME, NAME's own words, and the
     partner's shared ones; never a partner's private words."""
-    from reflect.domain.checkin import parse_month
 
-    if month is not None:
-        month = parse_month(month)
     with _viewing(db) as store:
         _view_as(store, as_person, passphrase_file)
         items = store.repairs(parse_name(as_person) if as_person else None, month=month)

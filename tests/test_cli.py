@@ -62,12 +62,13 @@ def test_add_then_update_then_history(cli):
         (["add", "-p", "Robin", *SCORES, "--desired-passion", "0"], "reflect: desired_passion: 0 is out of range"),
         (["add", "-p", "Robin", "--passion", "5"], "reflect add: Missing option '--emotional'"),
         (["add", "-p", "Robin", "-c", "yearly", *SCORES], "reflect add: Invalid value for '--cadence'"),
-        (["list", "--month", "2026-13"], "reflect: month: '2026-13' is not a month in the form YYYY-MM"),
+        (["list", "--month", "2026-13"],
+         "reflect list: Invalid value for '--month' / '-m': '2026-13' is not a month in the form YYYY-MM"),
         (["frobnicate"], "reflect: No such command 'frobnicate'"),
         (["history", "-p", "Nobody", "-d", "2026-10-01"], "reflect: "),
         (["import", "missing.csv"], "reflect: missing.csv: cannot read the file"),
         (["backup", "nowhere/"], "reflect: "),
-        (["demo", "--end", "2026-13"], "reflect: --end: '2026-13' is not a month"),
+        (["demo", "--end", "2026-13"], "reflect demo: Invalid value for '--end': '2026-13' is not a month"),
     ],
 )
 def test_every_error_is_one_line_and_a_non_zero_exit(cli, args, message):
@@ -208,14 +209,14 @@ def test_summary_json_and_text(cli, home):
     assert text.returncode == 0 and text.stdout.startswith("September 2026")
 
 
-@pytest.mark.parametrize("month, message", [
-    ("2026-08", "reflect: there are no check-ins in 2026-08"),
-    ("2026-13", "reflect: month: '2026-13' is not a month in the form YYYY-MM"),
+@pytest.mark.parametrize("month, message, code", [
+    ("2026-08", "reflect: there are no check-ins in 2026-08", 1),
+    ("2026-13", "reflect summary: Invalid value for '--month' / '-m': '2026-13' is not a month in the form YYYY-MM", 2),
 ])
-def test_summary_errors(cli, month, message):
+def test_summary_errors(cli, month, message, code):
     cli("add", "-p", "Ana", "-d", "2026-09-01", *SCORES)
     r = cli("summary", "--month", month)
-    assert r.returncode == 1
+    assert r.returncode == code
     assert one_line(r.stderr).startswith(message)
 
 

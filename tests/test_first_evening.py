@@ -400,3 +400,36 @@ def test_summary_of_a_month_only_sealed_says_so_and_succeeds(march_20, capsys, t
     with Store(db, create=False) as store:
         assert store.sealed_count() == 1 and store.sealed_count("2025-03") == 1
         assert store.sealed_count("2025-02") == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["list", "--month", "2025-13"],
+    ["summary", "--month", "March"],
+    ["report", "--month", "2025-3x"],
+    ["ritual", "list", "--month", "2025/03"],
+    ["agreement", "add", "A walk", "--month", "25-03"],
+    ["agreement", "list", "--month", "2025-00"],
+    ["agreement", "drop", "--month", "soon"],
+    ["agreement", "history", "--month", "2025-13"],
+    ["agreement", "did-we", "yes", "-p", "Robin", "--month", "2025-13"],
+    ["repair", "list", "--month", "2025-13"],
+    ["demo", "--end", "2025-13"],
+])
+def test_a_bad_month_is_a_usage_error_everywhere(cli, tmp_path, args):
+    db = tmp_path / "us.db"
+    assert cli("add", "-p", "Robin", "-d", "2025-03-01", *SCORES, "--db", str(db)).returncode == 0
+    before = db.read_bytes()
+    r = cli(*args, "--db", str(db))
+    assert r.returncode == 2 and r.stdout == "", r
+    assert r.stderr.count("\n") == 1 and "is not a month in the form YYYY-MM" in r.stderr
+    assert r.stderr.startswith(f"reflect {args[0]}") and "--help`)" in r.stderr
+    assert db.read_bytes() == before
+
+
+def test_the_month_words_still_work(cli, tmp_path):
+    db = str(tmp_path / "us.db")
+    assert cli("add", "-p", "Robin", "-d", "2025-03-01", *SCORES, "--db", db).returncode == 0
+    r = cli("list", "--month", "Latest", "--db", db)
+    assert r.returncode == 0 and r.stdout.startswith("Latest month with check-ins: 2025-03"), r
+    r = cli("report", "--month", "nope", "--db", db)
+    assert r.returncode == 2 and "; or 'last' or 'latest'" in r.stderr, r

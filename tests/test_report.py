@@ -204,7 +204,7 @@ def test_batch_over_several_stores_goes_on_past_a_broken_one(tmp_path, demo_db):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--month", "2026-13"], "reflect: month: '2026-13' is not a month in the form YYYY-MM"),
+        (["--month", "2026-13"], "reflect report: Invalid value for '--month' / '-m': '2026-13' is not a month"),
         (["--month", "2019-01"], "there are no check-ins in 2019-01"),
         (["--db", "/nowhere/us.db"], "/nowhere/us.db: no such store"),
         (["--month", "2026-10", "--all"], "use either --month or --all"),
