@@ -1058,7 +1058,8 @@ def agreement() -> None:
 @db_option
 def agreement_add(text: str, month: str | None, number: str | None, dimension: str | None, ritual: str | None,
                   db: str | None) -> None:
-    """Write one small thing the two of you will try (it belongs to you both)."""
+    """Write one small thing the two of you will try (it belongs to you both). The same words again
+    for the same month (case and spacing aside) change nothing."""
     from reflect.domain.agreements import Agreement, latest_month
     from reflect.storage.store import Store
 
@@ -1231,7 +1232,8 @@ def repair() -> None:
 def repair_add(person: str, topic: str, date: str | None, happened: str | None, own: str | None, offer: str | None,
                align: str | None, shared: bool, number: str | None, passphrase_file: str | None,
                db: str | None) -> None:
-    """Note a repair (the person signs in if they have a passphrase)."""
+    """Note a repair (the person signs in if they have a passphrase). The same words noted again for
+    the same day (case and spacing aside) change nothing."""
     from reflect.domain.repairs import Repair
     from reflect.storage.store import Store
 
