@@ -840,7 +840,8 @@ REMINDER_WORDS = {"reflection": "our monthly reflection", "daily": "a moment for
 @click.option("--special", default=None, metavar="'DAY HH:MM'",
               help="A monthly special evening, e.g. 'first-saturday 19:30' (DAY as for --day).")
 @click.option("--address", default=None, metavar="URL",
-              help="The app's address to put in each event (the token is left out).")
+              help="The app's address to put in each event (the token is left out; one with a space, a "
+                   "control character or a user name or password is refused).")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="Where to write the calendar (default: beside the store, e.g. data/reflect-reminders.ics).")
 @db_option
@@ -850,7 +851,8 @@ def remind(day: str, at: str, daily: str | None, weekly: str | None, special: st
 
     The monthly reflection on the day you choose, and, if you like, the 3x3 rhythm: a daily moment,
     a weekly phone-free hour, a monthly special evening. Run it again to change them: the same
-    events are updated, not doubled. The form and the report then mention your next reflection.
+    events are updated, not doubled (their UIDs are read back from the file, and SEQUENCE only goes
+    up). The form and the report then mention your next reflection. --db must be a Reflect store.
     """
     from reflect.domain.reminders import Schedule, next_occurrence, next_reflection_words
     from reflect.errors import ValidationError

@@ -198,3 +198,90 @@ def test_the_time_a_report_says_is_its_own_not_a_set_up_before_it(home, demo):
     [line] = [x for x in proc.stdout.splitlines() if x.startswith("Made ")]
     took = float(line.rsplit(" in ", 1)[1].removesuffix(" s"))
     assert 0 < took < wall - 3 + 0.1, (line, wall)  # the report's own time, not the 3 s before it
+
+
+# -- 10. Reminders -------------------------------------------------------------------------------
+
+
+def _events(path: Path) -> dict[str, tuple[str, int]]:
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    return {str(e["X-REFLECT-KIND"]): (str(e["UID"]), int(e["SEQUENCE"])) for e in calendar.walk("VEVENT")}
+
+
+@pytest.fixture
+def store_at(home):
+    """A Reflect store (made by the kit) at home/PLACE/us.db."""
+    from reflect.storage.store import Store
+
+    def make(place: str) -> Path:
+        path = home / place / "us.db"
+        path.parent.mkdir(parents=True)
+        with Store(path):
+            pass
+        return path
+    return make
+
+
+def test_a_store_moved_with_its_reminders_keeps_its_events(home, store_at):
+    old = store_at("before")
+    _run(home, "remind", "--db", str(old), "--daily", "8:00")
+    first = _events(home / "before" / "us-reminders.ics")
+    (home / "before").rename(home / "after")  # the whole folder moved (or restored elsewhere)
+    done = _run(home, "remind", "--db", str(home / "after" / "us.db"), "--daily", "8:30")
+    assert "Updated" in done.stdout
+    second = _events(home / "after" / "us-reminders.ics")
+    assert {k: uid for k, (uid, _) in second.items()} == {k: uid for k, (uid, _) in first.items()}
+    assert all(second[k][1] > first[k][1] for k in first)  # higher: calendars take the change
+
+
+def test_a_deleted_reminders_file_never_lowers_the_sequence(home, store_at):
+    store = store_at("data")
+    ics = home / "data" / "us-reminders.ics"
+    _run(home, "remind", "--db", str(store))
+    time.sleep(1.1)  # the sequence counts seconds (a file written more than once a second counts on by one)
+    _run(home, "remind", "--db", str(store), "--time", "20:30")
+    before = _events(ics)["reflection"]
+    ics.unlink()
+    time.sleep(1.1)
+    _run(home, "remind", "--db", str(store), "--time", "21:00")
+    uid, sequence = _events(ics)["reflection"]
+    assert uid == before[0] and sequence > before[1], (before, sequence)
+
+
+@pytest.mark.parametrize("address, words", [
+    ("https://192.168.1.20:8866/\x1b[8m", "holds a control character (U+001B)"),
+    ("https://192.168.1.20\n:8866/", "holds a control character (U+000A)"),
+    ("https://192.168.1.20:8866/our page", "holds a space"),
+    ("https://robin:hunter22@192.168.1.20:8866/", "holds a user name or password"),
+])
+def test_remind_refuses_an_address_it_would_have_to_change(home, store_at, address, words):
+    store = store_at("data")
+    done = _run(home, "remind", "--db", str(store), "--address", address, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert words in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "hunter22" not in done.stderr and "\x1b" not in done.stderr  # never said back as typed
+    assert not (home / "data" / "us-reminders.ics").exists()
+
+
+@pytest.mark.parametrize("kind", ["text", "sqlite"])
+def test_remind_refuses_a_db_that_is_not_a_store(home, kind):
+    import sqlite3
+
+    folder = home / "mine"
+    folder.mkdir()
+    other = folder / "budget.db"
+    if kind == "text":
+        other.write_text("rent,900\n")
+    else:
+        with sqlite3.connect(other) as conn:
+            conn.execute("CREATE TABLE spending (month TEXT, amount REAL)")
+        conn.close()
+    before = other.read_bytes()
+    done = _run(home, "remind", "--db", str(other), check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"reflect: {other} is {'an SQLite database but ' if kind == 'sqlite' else ''}not a Reflect store"
+        f"{' (not an SQLite database)' if kind == 'text' else ''}; no reminders were written beside it"]
+    assert sorted(p.name for p in folder.iterdir()) == ["budget.db"] and other.read_bytes() == before

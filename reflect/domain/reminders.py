@@ -228,13 +228,34 @@ class Schedule:
 
 
 def parse_address(value: Any) -> str:
-    """The app's address for the calendar, without its token (a calendar is no place for a key)."""
+    """The app's address for the calendar, without its token (a calendar is no place for a key).
+
+    Refused, in one line and never changed silently: a control character or a space anywhere in it
+    (an address has none: one typed or pasted with them is not the address the app printed), and a
+    user name or password before an ``@`` (a calendar is no place for one either; it is not said back).
+    """
+    import unicodedata
     from urllib.parse import urlsplit, urlunsplit
 
-    text = str(value).strip()
+    text = str(value)
+    odd = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace()), None)
+    if odd is not None:
+        what = ("a space" if odd.isspace() and unicodedata.category(odd) == "Zs" else
+                f"{'a control' if unicodedata.category(odd) == 'Cc' else 'an invisible'} character (U+{ord(odd):04X})")
+        raise ValidationError(f"{text!r} holds {what}; a web address has none: give it as the app printed it, "
+                              "e.g. https://192.168.1.20:8866/", field="address")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(f"{text!r} is not a web address (e.g. https://192.168.1.20:8866/)", field="address")
+    if "@" in parts.netloc:
+        hidden = urlunsplit((parts.scheme, "\u2026@" + parts.netloc.rpartition("@")[2], parts.path, "", ""))
+        raise ValidationError(f"{hidden!r} holds a user name or password (before the @); a calendar is no place "
+                              "for one: give the address without it", field="address")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a web address: its port is not a number from 1 to 65535",
+                              field="address") from None
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
 
 

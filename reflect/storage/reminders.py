@@ -4,11 +4,20 @@
 readable by its owner only, through an exclusive temporary file renamed into place
 (:func:`~reflect.system.paths.write_private`).
 
-**Updating, not duplicating.** Each event's UID is derived from the store's path and the event's kind
-(``reflection``, ``daily``, ``weekly``, ``special``), so a second run names the same events; their
-``SEQUENCE`` goes up by one and ``DTSTAMP`` is the time of the run, which is how a calendar tells an
-update from a new event. A kind chosen before and left out now stays in the file as a cancelled event
-(``STATUS:CANCELLED``), so calendars that import the file again drop it.
+**Updating, not duplicating.** A calendar tells an update from a new event by its UID, and takes an
+update only when its ``SEQUENCE`` is higher than the one it has (RFC 5545, 3.8.7.4). So each event
+keeps the UID it has in the file already (a store moved with its reminders file, or restored elsewhere,
+keeps its events); a kind that is not in the file yet gets one derived from the store's path and the
+kind (``reflection``, ``daily``, ``weekly``, ``special``), the same on every run for a store that stays
+where it is (a file deleted and written again names the same events). The ``SEQUENCE`` never goes down:
+it is the number of seconds since 2020 at the time of the run (:func:`sequence_at`), or the file's
+highest plus one if that is higher, so a file deleted and written again still carries a higher one
+than any a calendar has seen. ``DTSTAMP`` is the time of the run. A kind chosen before and left out now
+stays in the file as a cancelled event (``STATUS:CANCELLED``), so calendars that import the file
+again drop it.
+
+**Only beside a store.** The store named must be a Reflect store (or not be there yet: the reminders
+wait for it); a file that is something else is refused, and nothing is written beside it.
 
 **Where the kit finds the schedule later.** The file beside the store *is* the record of what the couple
 chose: the form and the report read the monthly reflection's start and recurrence rule back from it
@@ -51,9 +60,27 @@ def default_path(store_path: str | os.PathLike[str]) -> Path:
 
 
 def uid(store_path: str | os.PathLike[str], kind: str) -> str:
-    """A stable UID for the store's ``kind`` of event (the same on every run for the same store)."""
+    """A stable UID for the store's ``kind`` of event (the same on every run for the same store), for
+    an event the reminders file does not hold yet."""
     digest = hashlib.sha256(f"{Path(store_path).expanduser().resolve()}\0{kind}".encode()).hexdigest()[:24]
     return f"{kind}-{digest}@reflect.local"
+
+
+#: Where :func:`sequence_at` counts from. In seconds, a SEQUENCE (a 32-bit integer in RFC 5545) lasts
+#: until 2088.
+SEQUENCE_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def sequence_at(stamp: dt.datetime) -> int:
+    """The SEQUENCE of a file written at ``stamp`` (UTC): seconds since :data:`SEQUENCE_EPOCH`, so that
+    a later run always has a higher one, even when the file it would have counted from was deleted."""
+    return max(0, int((stamp - SEQUENCE_EPOCH).total_seconds()))
+
+
+def _kept_uid(event: Any) -> str | None:
+    """The UID of an event of the earlier file, if it is one a calendar can take again."""
+    found = str(event.get("UID", "")).strip()
+    return found if 0 < len(found) <= 255 and found.isprintable() else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,7 +167,11 @@ def calendar_bytes(schedule: Schedule, *, store_path: str | os.PathLike[str], no
 
     previous = previous or {}
     stamp = now.astimezone(dt.UTC) if now.tzinfo else now.astimezone().astimezone(dt.UTC)
-    sequence = max((int(e.get("SEQUENCE", 0)) + 1 for e in previous.values()), default=0)
+    sequence = max([sequence_at(stamp), *(_sequence_of(e) + 1 for e in previous.values())])
+
+    def uid_of(kind: str) -> str:  # the one the file has, else the store's own
+        return (_kept_uid(previous[kind]) if kind in previous else None) or uid(store_path, kind)
+
     cal = icalendar.Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
@@ -151,7 +182,7 @@ def calendar_bytes(schedule: Schedule, *, store_path: str | os.PathLike[str], no
     chosen = schedule.reminders()
     for reminder in chosen:
         event = icalendar.Event()
-        event.add("UID", uid(store_path, reminder.kind))
+        event.add("UID", uid_of(reminder.kind))
         event.add("DTSTAMP", stamp)
         event.add("LAST-MODIFIED", stamp)
         event.add("SEQUENCE", sequence)
@@ -176,7 +207,7 @@ def calendar_bytes(schedule: Schedule, *, store_path: str | os.PathLike[str], no
     for kind in cancelled:  # chosen before, not now: calendars that import the file again drop it
         old = previous[kind]
         event = icalendar.Event()
-        event.add("UID", uid(store_path, kind))
+        event.add("UID", uid_of(kind))
         event.add("DTSTAMP", stamp)
         event.add("SEQUENCE", sequence)
         event.add("STATUS", "CANCELLED")
@@ -189,12 +220,36 @@ def calendar_bytes(schedule: Schedule, *, store_path: str | os.PathLike[str], no
     return cal.to_ical(), kinds, cancelled, sequence
 
 
+def _sequence_of(event: Any) -> int:
+    try:
+        return max(0, int(event.get("SEQUENCE", 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _check_store(store_path: str | os.PathLike[str]) -> None:
+    """:class:`RemindersError` unless ``store_path`` is a Reflect store, or nothing yet (read without
+    opening it with SQLite: nothing there changes)."""
+    from reflect.errors import StoreError, StoreTooNew
+    from reflect.storage import migrations, storefile
+
+    try:
+        storefile.identify(Path(store_path).expanduser(), application_id=migrations.APPLICATION_ID,
+                           newest=migrations.SCHEMA_VERSION)
+    except StoreTooNew:
+        return  # a Reflect store all the same
+    except StoreError as exc:
+        said = str(exc).removesuffix("; it was left untouched")
+        raise RemindersError(f"{said}; no reminders were written beside it") from None
+
+
 def write_reminders(schedule: Schedule, store_path: str | os.PathLike[str], *,
                     out: str | os.PathLike[str] | None = None, now: dt.datetime | None = None) -> Written:
     """Write (or update) the reminders file for the store at ``store_path``; ``out`` to choose the file.
 
     Nothing is written if the file there is not an earlier Reflect reminders file, or cannot be written.
     """
+    _check_store(store_path)
     target = Path(out).expanduser() if out is not None else default_path(store_path)
     if not target.parent.is_dir():
         why = "is not a folder" if target.parent.exists() else "does not exist"
