@@ -285,3 +285,150 @@ def test_remind_refuses_a_db_that_is_not_a_store(home, kind):
         f"reflect: {other} is {'an SQLite database but ' if kind == 'sqlite' else ''}not a Reflect store"
         f"{' (not an SQLite database)' if kind == 'text' else ''}; no reminders were written beside it"]
     assert sorted(p.name for p in folder.iterdir()) == ["budget.db"] and other.read_bytes() == before
+
+
+# -- 12. The QR code -------------------------------------------------------------------------------
+
+URL = "https://192.168.1.20:8866/?token=" + "5f" * 24
+#: How a terminal shows the QR code's colours, whatever its theme: they are said explicitly.
+_SHOWN = {"30": 0, "97": 255, "40": 0, "107": 255}
+
+
+def _terminal_pixels(drawn: str) -> list[list[int]]:
+    """The QR code drawn in the terminal, as the grey pixels a screen shows (one per module): each
+    upper half block is its foreground colour above its background colour. Only explicit colours
+    are allowed: no reverse video, no terminal default."""
+    import re
+
+    pixels: list[list[int]] = []
+    for line in drawn.split("\n"):
+        assert line.startswith("\x1b[") and line.endswith("\x1b[0m"), repr(line[:20])
+        top: list[int] = []
+        bottom: list[int] = []
+        fg = bg = None
+        for code, cells in re.findall(r"\x1b\[([0-9;]*)m([^\x1b]*)", line[:-len("\x1b[0m")]):
+            fg_code, bg_code = code.split(";")
+            fg, bg = _SHOWN[fg_code], _SHOWN[bg_code]  # KeyError: not an explicit black or white
+            assert set(cells) <= {"\u2580"}, repr(cells)
+            top += [fg] * len(cells)
+            bottom += [bg] * len(cells)
+        pixels += [top, bottom]
+    return pixels
+
+
+def _zbar(pixels: list[list[int]], scale: int = 4) -> list[str]:
+    """What zbar (a QR reader) reads in a grey image, scaled up as a camera would see it."""
+    from pyzbar import pyzbar
+
+    rows = [bytes(p for p in row for _ in range(scale)) for row in pixels for _ in range(scale)]
+    return [found.data.decode() for found in pyzbar.decode((b"".join(rows), len(rows[0]), len(rows)))]
+
+
+def _png_pixels(data: bytes) -> list[list[int]]:
+    """The grey pixels of a greyscale PNG of 1 to 8 bits (what segno writes), read with zlib alone."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunks.setdefault(kind, b"")
+        chunks[kind] += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert colour == 0 and depth in (1, 2, 4, 8), (colour, depth)
+    raw = zlib.decompress(chunks[b"IDAT"])
+    stride = (width * depth + 7) // 8
+    previous, pixels, at = bytearray(stride), [], 0
+    for _ in range(height):
+        kind, line = raw[at], bytearray(raw[at + 1:at + 1 + stride])
+        at += 1 + stride
+        for i in range(stride):
+            left = line[i - 1] if i else 0
+            up, corner = previous[i], previous[i - 1] if i else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                guess = left + up - corner
+                near = min((abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner))
+                line[i] = (line[i] + near[2]) & 255
+        previous = line
+        bits = "".join(f"{byte:08b}" for byte in line)
+        pixels.append([int(bits[x * depth:(x + 1) * depth], 2) * 255 // (2 ** depth - 1) for x in range(width)])
+    return pixels
+
+
+def test_the_qr_code_is_drawn_in_explicit_colours_and_reads_on_any_theme():
+    from reflect.servers.app import qr_code, qr_matrix
+
+    drawn = qr_code(URL)
+    assert "\x1b[7m" not in drawn and "\x1b[49m" not in drawn and "\x1b[39m" not in drawn  # never the theme's
+    pixels = _terminal_pixels(drawn)
+    modules = qr_matrix(URL)
+    assert pixels[:len(modules)] == [[0 if dark else 255 for dark in row] for row in modules]
+    assert all(p == 255 for row in pixels[len(modules):] for p in row)  # the quiet zone, evened out
+    assert _zbar(pixels) == [URL]
+
+
+def test_the_qr_code_is_kept_as_a_private_picture_that_reads_back(tmp_path):
+    import stat
+
+    from reflect.servers.app import AppServer, lan_announcement, qr_picture_path
+    from reflect.servers.certificate import ensure_certificate
+
+    store = tmp_path / "us.db"
+    server = AppServer(store, lan=True, address="127.0.0.1")  # not started: what it would say
+    server.host = "192.168.1.20"
+    server.certificate = ensure_certificate(store, ["192.168.1.20"])
+    old = os.umask(0)
+    try:
+        said = "\n".join(lan_announcement(server))
+    finally:
+        os.umask(old)
+    picture = qr_picture_path(store)
+    assert picture == tmp_path / "us.db.lan-qr.png" and f"also kept as a picture: {picture}" in said
+    assert stat.S_IMODE(picture.stat().st_mode) == 0o600  # it holds the page's token
+    assert _zbar(_png_pixels(picture.read_bytes()), scale=1) == [server.url]
+
+
+@pytest.mark.slow
+def test_a_trial_on_loopback_draws_no_qr_code_and_keeps_the_phones_certificate(home):
+    from reflect.servers.certificate import certificate_paths, ensure_certificate
+    from reflect.storage import keys
+    from reflect.storage.store import Store
+
+    store = home / "data" / "us.db"
+    store.parent.mkdir()
+    with Store(store) as s:
+        for person in ("Robin", "Sam"):
+            s.add_person(person, f"{person.lower()}'s words", params=keys.KdfParams(n=2**10))
+        s.sign_out()
+    phones = ensure_certificate(store, ["192.168.1.20"])  # the one the phones accepted last week
+    kept = [p.read_bytes() for p in certificate_paths(store)]
+    proc = subprocess.Popen([str(REFLECT_BIN), "app", "--lan", "--address", "127.0.0.1", "--db", str(store)],
+                            cwd=home, env=_env(home), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    said = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            said.append(line)
+            if "Press Ctrl-C to stop." in line:
+                break
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    text = "".join(said)
+    assert "No QR code: no phone can reach 127.0.0.1, which is this computer alone.\n" in text, text
+    assert "\u2580" not in text and "\x1b[" not in text
+    assert not (home / "data" / "us.db.lan-qr.png").exists()
+    # the phones' certificate is left as it was; the trial has one of its own, beside it
+    assert [p.read_bytes() for p in certificate_paths(store)] == kept
+    trial_cert, trial_key = certificate_paths(store, loopback=True)
+    assert trial_cert.exists() and trial_key.exists() and phones.fingerprint not in text
+    assert f"(kept in {trial_cert}, valid until" in text

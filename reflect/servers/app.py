@@ -279,29 +279,80 @@ class AppServer:
         self.stop()
 
 
+#: The QR code's colours in the terminal, said explicitly (ANSI: black, and bright white for the light
+#: modules and the quiet zone around them), so that it reads the same on a light and a dark theme: drawn
+#: in the terminal's own colours, it comes out inverted on one of them, and a QR reader reads nothing.
+QR_FOREGROUND = {True: "30", False: "97"}
+QR_BACKGROUND = {True: "40", False: "107"}
+#: The QR code's quiet zone, in modules (the standard's 4).
+QR_BORDER = 4
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """``text`` as a QR code: its rows of modules (``True`` is dark), the quiet zone included."""
+    import segno
+
+    return [[bool(m) for m in row] for row in segno.make(text, error="l").matrix_iter(scale=1, border=QR_BORDER)]
+
+
 def qr_code(text: str) -> str:
-    """``text`` as a QR code drawn with block characters, for a phone's camera to read off a terminal."""
+    """``text`` as a QR code for a phone's camera to read off a terminal: two rows of modules a line (an
+    upper half block, its top module the foreground colour and its bottom one the background), every
+    cell in explicit colours (:data:`QR_FOREGROUND`, :data:`QR_BACKGROUND`)."""
+    rows = qr_matrix(text)
+    if len(rows) % 2:
+        rows.append([False] * len(rows[0]))  # one more row of quiet zone
+    lines = []
+    for top, bottom in zip(rows[0::2], rows[1::2], strict=True):
+        parts, drawn = [], None
+        for up, down in zip(top, bottom, strict=True):
+            colours = f"\x1b[{QR_FOREGROUND[up]};{QR_BACKGROUND[down]}m"
+            if colours != drawn:
+                parts.append(colours)
+                drawn = colours
+            parts.append("\u2580")
+        lines.append("".join(parts) + "\x1b[0m")
+    return "\n".join(lines)
+
+
+def qr_picture_path(store: Path) -> Path:
+    """Where the QR code of the page's address is kept as a picture: beside the store, named after it."""
+    return store.with_name(store.name + ".lan-qr.png")
+
+
+def save_qr_picture(text: str, path: Path) -> Path:
+    """``text`` as a QR code in a PNG file at ``path`` (8 pixels a module, the quiet zone around),
+    readable by its owner only: it holds the page's address, token included."""
     import io
 
     import segno
 
-    out = io.StringIO()
-    segno.make(text, error="l").terminal(out=out, compact=True)
-    return out.getvalue().rstrip("\n")
+    from reflect.system.paths import write_private
+
+    picture = io.BytesIO()
+    segno.make(text, error="l").save(picture, kind="png", scale=8, border=QR_BORDER)
+    return write_private(path, picture.getvalue())
 
 
-def lan_words(server: AppServer) -> list[str]:
-    """What the terminal says when the form is served on the home network."""
+def lan_words(server: AppServer, picture: Path | None = None) -> list[str]:
+    """What the terminal says when the form is served on the home network (``picture``: where the QR
+    code was saved as a PNG). On a loopback address (a trial on this computer) no QR code is drawn:
+    no phone can reach it."""
     assert server.certificate is not None
     cert = server.certificate
+    alone = ipaddress.ip_address(server.host).is_loopback
     where = ("(on this computer only: for your phones, leave --address out or give the home-network one)"
-             if ipaddress.ip_address(server.host).is_loopback else "(on your home network)")
+             if alone else "(on your home network)")
+    if alone:
+        scan = [f"No QR code: no phone can reach {server.host}, which is this computer alone."]
+    else:
+        kept = f" (also kept as a picture: {picture})" if picture is not None else ""
+        scan = [f"Scan this with your phone's camera, on the same Wi-Fi{kept}:", qr_code(server.url)]
     return [
         f"Your reflection is ready at {server.url} {where}",
-        "Scan this with your phone's camera, on the same Wi-Fi:",
-        qr_code(server.url),
-        "Your phone will warn that it does not know this certificate: the kit made it itself, on this computer"
-        + (" (just now)." if cert.made else "."),
+        *scan,
+        f"Your {'browser' if alone else 'phone'} will warn that it does not know this certificate: the kit made it "
+        "itself, on this computer" + (" (just now)." if cert.made else "."),
         "Before you go on, check that the certificate's SHA-256 fingerprint it shows is this one:",
         f"  {cert.fingerprint}",
         f"(kept in {cert.cert_file}, valid until {cert.not_after:%Y-%m-%d}).",
@@ -310,6 +361,15 @@ def lan_words(server: AppServer) -> list[str]:
         "your answers.",
         f"Check-ins are saved to {server.store}. Press Ctrl-C to stop.",
     ]
+
+
+def lan_announcement(server: AppServer) -> list[str]:
+    """:func:`lan_words` for a server just started on the home network, the QR code also saved as a
+    picture beside the store (:func:`qr_picture_path`); on a loopback address, neither."""
+    picture = None
+    if not ipaddress.ip_address(server.host).is_loopback:
+        picture = save_qr_picture(server.url, qr_picture_path(server.store))
+    return lan_words(server, picture)
 
 
 def serve(store: str | os.PathLike[str] | None = None, *, port: int | None = None, lan: bool = False,
@@ -324,7 +384,7 @@ def serve(store: str | os.PathLike[str] | None = None, *, port: int | None = Non
     try:
         server.start()
         if lan:
-            for line in lan_words(server):
+            for line in lan_announcement(server):
                 tell(line)
         else:
             tell(f"Your reflection is ready at {server.url}")

@@ -7,7 +7,9 @@ certificate naming this computer's addresses and host name, valid for 825 days (
 accept). Both files sit beside the store, readable by their owner only (0600), written through an
 exclusive temporary file and a rename. Later starts reuse them, so a phone that once accepted the
 certificate is asked again only when it changes: when it has expired (or will within a day),
-when it does not name the address being served, or when a file is missing or unreadable.
+when it does not name the address being served, or when a file is missing or unreadable. A trial on
+this computer alone (a loopback address, ``--address 127.0.0.1``) gets a certificate of its own,
+kept beside the other, so that trying it out never replaces the one the phones know.
 
 A browser warns about any certificate it was not told to trust. Its SHA-256 fingerprint, which
 the terminal prints, lets a person check that the one their phone was shown is the kit's.
@@ -50,10 +52,13 @@ class Certificate:
     not_after: dt.datetime
 
 
-def certificate_paths(store: Path) -> tuple[Path, Path]:
-    """Where the certificate and its key live for ``store``: beside it, named after it."""
-    return (store.with_name(store.name + ".lan-certificate.pem"),
-            store.with_name(store.name + ".lan-key.pem"))
+def certificate_paths(store: Path, *, loopback: bool = False) -> tuple[Path, Path]:
+    """Where the certificate and its key live for ``store``: beside it, named after it. A trial on this
+    computer alone (``--address 127.0.0.1``) has a pair of its own (``loopback``), so that it never
+    replaces the one the phones know (they would warn again), and is asked about once too."""
+    kind = "loopback" if loopback else "lan"
+    return (store.with_name(f"{store.name}.{kind}-certificate.pem"),
+            store.with_name(f"{store.name}.{kind}-key.pem"))
 
 
 def fingerprint(der: bytes) -> str:
@@ -69,7 +74,7 @@ def ensure_certificate(store: Path, addresses: list[str], *, hostname: str | Non
     """The certificate for serving ``store`` on ``addresses``: the one kept beside the store if it
     is still good for them, else a new one (written owner-only)."""
     now = now or dt.datetime.now(dt.UTC)
-    cert_file, key_file = certificate_paths(store)
+    cert_file, key_file = certificate_paths(store, loopback=all(ipaddress.ip_address(a).is_loopback for a in addresses))
     kept = _load(cert_file, key_file)
     if kept is not None and _covers(kept, addresses) and kept.not_valid_after_utc - RENEW_BEFORE > now:
         return _described(kept, cert_file, key_file, made=False)
