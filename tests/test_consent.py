@@ -18,7 +18,9 @@ from reflect.errors import ImportFileError, NotSignedIn, ValidationError
 from reflect.storage import keys
 from reflect.storage.store import Store
 
-from .test_signin import fast_keys  # noqa: F401  (fast key derivation for these tests too)
+from .helpers import store_bytes
+
+pytestmark = pytest.mark.usefixtures("fast_keys")  # fast key derivation for these tests too
 
 WEEKEND, MONEY, BED, HUGS = ("A weekend away, just the two of us", "Talking about money",
                              "Trying something new in bed", "Hugs in public")
@@ -30,15 +32,6 @@ def lst(person, show_not_now=False, **answers):
     items = {WEEKEND: answers.get("weekend"), MONEY: answers.get("money"), BED: answers.get("bed"),
              HUGS: answers.get("hugs")}
     return ConsentList.create(person=person, answers=items, show_not_now=show_not_now)
-
-
-@pytest.fixture
-def couple(db_path):
-    with Store(db_path) as s:
-        s.add_person("Robin", "robin's words")
-        s.add_person("Sam", "sam's own words")
-        s.sign_out()
-        yield s
 
 
 def save_as(store, person, passphrase, answers):
@@ -101,54 +94,55 @@ def test_the_shared_view_is_the_same_for_both_and_shows_not_now_only_if_both_wis
 # -- the store, as each partner --------------------------------------------------------------------
 
 
-def test_each_sees_only_what_both_said_yes_to(couple):
-    save_as(couple, "Robin", "robin's words", lst("Robin", weekend="yes", money="yes", bed="no", hugs="not now"))
-    save_as(couple, "Sam", "sam's own words", lst("Sam", weekend="yes", money="no", bed="yes", hugs="yes"))
-    robin = shared_as(couple, "Robin", "robin's words")
-    sam = shared_as(couple, "Sam", "sam's own words")
+def test_each_sees_only_what_both_said_yes_to(couple_store):
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", weekend="yes", money="yes", bed="no", hugs="not now"))
+    save_as(couple_store, "Sam", "sam's own words", lst("Sam", weekend="yes", money="no", bed="yes", hugs="yes"))
+    robin = shared_as(couple_store, "Robin", "robin's words")
+    sam = shared_as(couple_store, "Sam", "sam's own words")
     assert [(s.partner, s.known, s.items) for s in robin] == [("Sam", True, ((WEEKEND, YES),))]
     assert [(s.partner, s.known, s.items) for s in sam] == [("Robin", True, ((WEEKEND, YES),))]
 
 
-def test_not_now_is_shown_only_when_both_wish(couple):
-    save_as(couple, "Robin", "robin's words", lst("Robin", show_not_now=True, weekend="yes", hugs="not now"))
-    save_as(couple, "Sam", "sam's own words", lst("Sam", weekend="yes", hugs="yes"))
-    assert shared_as(couple, "Sam", "sam's own words")[0].items == ((WEEKEND, YES),)
-    save_as(couple, "Sam", "sam's own words", lst("Sam", show_not_now=True, weekend="yes", hugs="yes"))
+def test_not_now_is_shown_only_when_both_wish(couple_store):
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", show_not_now=True, weekend="yes", hugs="not now"))
+    save_as(couple_store, "Sam", "sam's own words", lst("Sam", weekend="yes", hugs="yes"))
+    assert shared_as(couple_store, "Sam", "sam's own words")[0].items == ((WEEKEND, YES),)
+    save_as(couple_store, "Sam", "sam's own words", lst("Sam", show_not_now=True, weekend="yes", hugs="yes"))
     # Robin's "not now" was never sealed for Sam before both chose to show it: it reaches Sam once
     # Robin's kit knows that Sam shows too, at Robin's next sign-in.
-    assert shared_as(couple, "Sam", "sam's own words")[0].items == ((WEEKEND, YES),)
-    assert shared_as(couple, "Robin", "robin's words")[0].items == ((WEEKEND, YES), (HUGS, NOT_NOW))
-    assert shared_as(couple, "Sam", "sam's own words")[0].items == ((WEEKEND, YES), (HUGS, NOT_NOW))
+    assert shared_as(couple_store, "Sam", "sam's own words")[0].items == ((WEEKEND, YES),)
+    assert shared_as(couple_store, "Robin", "robin's words")[0].items == ((WEEKEND, YES), (HUGS, NOT_NOW))
+    assert shared_as(couple_store, "Sam", "sam's own words")[0].items == ((WEEKEND, YES), (HUGS, NOT_NOW))
 
 
-def test_a_list_is_read_and_changed_only_by_its_person(couple):
-    save_as(couple, "Robin", "robin's words", lst("Robin", bed="no"))
-    couple.sign_in("Sam", "sam's own words")
-    for attempt in (lambda: couple.consent_list("Robin"), lambda: couple.consent_history("Robin"),
-                    lambda: couple.consent_shared("Robin"), lambda: couple.save_consent(lst("Robin", bed="yes"))):
+def test_a_list_is_read_and_changed_only_by_its_person(couple_store):
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", bed="no"))
+    couple_store.sign_in("Sam", "sam's own words")
+    for attempt in (lambda: couple_store.consent_list("Robin"), lambda: couple_store.consent_history("Robin"),
+                    lambda: couple_store.consent_shared("Robin"),
+                    lambda: couple_store.save_consent(lst("Robin", bed="yes"))):
         with pytest.raises(NotSignedIn) as err:
             attempt()
         assert str(err.value).startswith("Robin has a passphrase: sign in as Robin first")
-    couple.sign_out()
-    couple.sign_in("Robin", "robin's words")
-    assert couple.consent_list("Robin").answers == {BED: NO}
+    couple_store.sign_out()
+    couple_store.sign_in("Robin", "robin's words")
+    assert couple_store.consent_list("Robin").answers == {BED: NO}
 
 
-def test_answers_change_any_time_and_the_history_is_the_persons_alone(couple):
-    save_as(couple, "Robin", "robin's words", lst("Robin", bed="no"))
-    save_as(couple, "Robin", "robin's words", lst("Robin", bed="not now"))
-    assert save_as(couple, "Robin", "robin's words", lst("Robin", bed="not now")) == "unchanged"
-    couple.sign_in("Robin", "robin's words")
-    assert [v[2].answers[BED] for v in couple.consent_history("Robin")] == [NO, NOT_NOW]
+def test_answers_change_any_time_and_the_history_is_the_persons_alone(couple_store):
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", bed="no"))
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", bed="not now"))
+    assert save_as(couple_store, "Robin", "robin's words", lst("Robin", bed="not now")) == "unchanged"
+    couple_store.sign_in("Robin", "robin's words")
+    assert [v[2].answers[BED] for v in couple_store.consent_history("Robin")] == [NO, NOT_NOW]
 
 
-def test_the_file_holds_no_answer_no_item_answered_and_no_count(couple, db_path):
-    save_as(couple, "Robin", "robin's words", lst("Robin", weekend="yes", money="yes", bed="no"))
-    save_as(couple, "Robin", "robin's words", lst("Robin", weekend="yes", money="no", bed="no"))
-    save_as(couple, "Sam", "sam's own words", lst("Sam", weekend="yes"))
-    couple.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+def test_the_file_holds_no_answer_no_item_answered_and_no_count(couple_store, db_path):
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", weekend="yes", money="yes", bed="no"))
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", weekend="yes", money="no", bed="no"))
+    save_as(couple_store, "Sam", "sam's own words", lst("Sam", weekend="yes"))
+    couple_store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = store_bytes(db_path)
     for secret in (b'"no"', b"not now", BED.encode(), MONEY.encode(), b'"answers"'):
         assert secret not in raw, secret
     # another local user reading the file with SQLite sees sealed bytes, and signals of one size
@@ -158,17 +152,17 @@ def test_the_file_holds_no_answer_no_item_answered_and_no_count(couple, db_path)
     assert len(sizes) == 1, sizes  # padded: Robin's one yes and Sam's one yes, two nos: no telling
 
 
-def test_the_partners_key_does_not_open_a_list(couple, db_path):
+def test_the_partners_key_does_not_open_a_list(couple_store, db_path):
     """Sam, signed in, with Sam's own keys, tries to open Robin's sealed list straight from the file."""
-    save_as(couple, "Robin", "robin's words", lst("Robin", bed="no"))
-    couple.sign_in("Sam", "sam's own words")
-    sam_key = couple._keys["Sam"][1]  # the partner's own keys, as an attacker with the file would have them
-    row = couple.connection.execute("SELECT * FROM consent_versions WHERE person = 'Robin'").fetchone()
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", bed="no"))
+    couple_store.sign_in("Sam", "sam's own words")
+    sam_key = couple_store._keys["Sam"][1]  # the partner's own keys, as an attacker with the file would have them
+    row = couple_store.connection.execute("SELECT * FROM consent_versions WHERE person = 'Robin'").fetchone()
     box = keys.SealedNote(sealed=row["body_sealed"], wrapped_cek=row["body_cek"])
     with pytest.raises(Exception):  # noqa: B017 - any failure to open is the point (InvalidTag)
         keys.open_note(sam_key, box, context=f"consent|Robin|{row['id']}")
     # and the signal Robin left for Sam holds the yes items only
-    signal = couple.connection.execute("SELECT box FROM consent_signals WHERE writer = 'Robin'").fetchone()[0]
+    signal = couple_store.connection.execute("SELECT box FROM consent_signals WHERE writer = 'Robin'").fetchone()[0]
     opened = keys.open_sealed_for(sam_key, signal, context="consent signal|Robin", reader="Sam").decode()
     assert "bed" not in opened.lower() and '"yes": []' in opened
 
@@ -185,7 +179,7 @@ def test_a_partner_who_chooses_a_passphrase_later_sees_the_shared_list_after_the
         waiting = s.consent_shared("Sam")[0]
         assert not waiting.known and "passphrase" in waiting.why and not waiting.items
         s.set_passphrase("Sam", "sam's own words")  # Sam's plain list is sealed now
-        assert b"weekend away" not in db_path.read_bytes().lower()
+        assert b"weekend away" not in store_bytes(db_path).lower()
         assert not s.consent_shared("Sam")[0].known  # Robin has not signed in since
         s.sign_out()
         s.sign_in("Robin", "robin's words")  # leaves Sam what Sam may see
@@ -194,28 +188,28 @@ def test_a_partner_who_chooses_a_passphrase_later_sees_the_shared_list_after_the
         assert shared_as(s, "Robin", "robin's words")[0].items == ((WEEKEND, YES),)
 
 
-def test_a_reset_passphrase_takes_back_what_partners_saw(couple):
-    save_as(couple, "Robin", "robin's words", lst("Robin", weekend="yes"))
-    save_as(couple, "Sam", "sam's own words", lst("Sam", weekend="yes"))
-    couple.reset_passphrase("Robin", "robin's new words")
-    couple.sign_out()
-    assert not shared_as(couple, "Sam", "sam's own words")[0].known
-    couple.sign_in("Robin", "robin's new words")
-    assert couple.consent_list("Robin") is None  # sealed for ever under the forgotten passphrase
+def test_a_reset_passphrase_takes_back_what_partners_saw(couple_store):
+    save_as(couple_store, "Robin", "robin's words", lst("Robin", weekend="yes"))
+    save_as(couple_store, "Sam", "sam's own words", lst("Sam", weekend="yes"))
+    couple_store.reset_passphrase("Robin", "robin's new words")
+    couple_store.sign_out()
+    assert not shared_as(couple_store, "Sam", "sam's own words")[0].known
+    couple_store.sign_in("Robin", "robin's new words")
+    assert couple_store.consent_list("Robin") is None  # sealed for ever under the forgotten passphrase
 
 
-def test_items_of_the_couples_own_are_shared_and_case_does_not_make_a_new_one(couple):
-    assert couple.consent_items()[: len(consent.STARTING_ITEMS)] == list(consent.STARTING_ITEMS)
-    assert couple.add_consent_item("  Dancing in the kitchen ") == "Dancing in the kitchen"
-    assert couple.add_consent_item("dancing IN the kitchen") == "Dancing in the kitchen"
-    assert couple.add_consent_item("talking about MONEY") == MONEY
-    assert couple.consent_items()[-1] == "Dancing in the kitchen"
-    couple.sign_in("Sam", "sam's own words")
-    couple.save_consent(ConsentList.create(person="Sam", answers={"hugs IN public": "yes", "Karaoke": "no"}))
-    assert couple.consent_list("Sam").answers == {HUGS: YES, "Karaoke": NO}
-    assert "Karaoke" in couple.consent_items()
+def test_items_of_the_couples_own_are_shared_and_case_does_not_make_a_new_one(couple_store):
+    assert couple_store.consent_items()[: len(consent.STARTING_ITEMS)] == list(consent.STARTING_ITEMS)
+    assert couple_store.add_consent_item("  Dancing in the kitchen ") == "Dancing in the kitchen"
+    assert couple_store.add_consent_item("dancing IN the kitchen") == "Dancing in the kitchen"
+    assert couple_store.add_consent_item("talking about MONEY") == MONEY
+    assert couple_store.consent_items()[-1] == "Dancing in the kitchen"
+    couple_store.sign_in("Sam", "sam's own words")
+    couple_store.save_consent(ConsentList.create(person="Sam", answers={"hugs IN public": "yes", "Karaoke": "no"}))
+    assert couple_store.consent_list("Sam").answers == {HUGS: YES, "Karaoke": NO}
+    assert "Karaoke" in couple_store.consent_items()
     with pytest.raises(ValidationError):
-        couple.add_consent_item("two\nlines")
+        couple_store.add_consent_item("two\nlines")
 
 
 # -- CSV ------------------------------------------------------------------------------------------

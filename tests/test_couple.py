@@ -21,7 +21,7 @@ from reflect.storage import keys
 from reflect.storage.store import Store
 from reflect.views.widgets import CheckInForm
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 FAST = keys.KdfParams(n=2**10)
 OPEN_DAY = dt.date(2026, 10, 15)  # "today" for the store: October 2026 is not over
@@ -31,19 +31,11 @@ HEADER = ("date,person,cadence,passion,emotional,physical,intellectual,experient
           "desired_emotional,desired_physical,desired_intellectual,desired_experiential,desired_spiritual,note\n")
 NEAR_MISSES = ("robin", "ROBIN", "R\u043ebin", "\uff32\uff4f\uff42\uff49\uff4e", "Robin\u0301"[:-1].lower())
 
-
-@pytest.fixture(autouse=True)
-def fast_keys(monkeypatch):
-    init = keys.KdfParams.__init__
-
-    def fast(self, n=2**10, r=8, p=1, salt=None):
-        init(self, n=n, r=r, p=p, **({"salt": salt} if salt is not None else {}))
-
-    monkeypatch.setattr(keys.KdfParams, "__init__", fast)
+pytestmark = pytest.mark.usefixtures("fast_keys")
 
 
 @pytest.fixture
-def couple(db_path):
+def couple_with_checkins(db_path):
     """Robin and Sam with passphrases, each with a September and an October check-in (October not
     over); nobody signed in."""
     with Store(db_path) as s:
@@ -72,21 +64,21 @@ def test_near_misses_are_found_and_other_names_are_not():
     assert looks_like("Sam", "SAM") and not looks_like("Sam", "Sal")
 
 
-def test_a_third_name_and_each_near_miss_are_refused_everywhere_and_change_nothing(couple):
-    before = dump(couple)
-    couple.sign_in("Robin", ROBIN)
+def test_a_third_name_and_each_near_miss_are_refused_everywhere_and_change_nothing(couple_with_checkins):
+    before = dump(couple_with_checkins)
+    couple_with_checkins.sign_in("Robin", ROBIN)
     for name in ("Mallory", *NEAR_MISSES):
         consent = ConsentList.create(person=name, answers={"Hugs in public": "yes"})
-        for attempt in (lambda n=name: couple.add_person(n, "a long passphrase"),
-                        lambda n=name: couple.add_person(n, None),
-                        lambda n=name: couple.save(make_checkin(n, OCTOBER)),
-                        lambda c=consent: couple.save_consent(c)):
+        for attempt in (lambda n=name: couple_with_checkins.add_person(n, "a long passphrase"),
+                        lambda n=name: couple_with_checkins.add_person(n, None),
+                        lambda n=name: couple_with_checkins.save(make_checkin(n, OCTOBER)),
+                        lambda c=consent: couple_with_checkins.save_consent(c)):
             with pytest.raises(ValidationError) as err:
                 attempt()
             assert ("did you mean Robin?" in str(err.value)) if name != "Mallory" else \
                 "this store is for Robin and Sam" in str(err.value)
-    couple.sign_out()
-    assert dump(couple) == before
+    couple_with_checkins.sign_out()
+    assert dump(couple_with_checkins) == before
 
 
 def test_the_cli_refuses_a_third_name_in_one_line_and_the_store_is_untouched(cli, home, tmp_path):
@@ -205,8 +197,8 @@ def test_merge_into_a_person_with_a_passphrase_needs_it(db_path):
 # -- the home network: nobody new, nothing shown before signing in ---------------------------------------
 
 
-def test_on_the_home_network_a_visitor_sees_nothing_of_any_period_and_makes_nobody(couple):
-    lan = Store(couple.path, passphrases_required=True)
+def test_on_the_home_network_a_visitor_sees_nothing_of_any_period_and_makes_nobody(couple_with_checkins):
+    lan = Store(couple_with_checkins.path, passphrases_required=True)
     lan.today = lambda: OPEN_DAY
     try:
         before = dump(lan)
@@ -247,36 +239,37 @@ def test_the_form_shows_a_new_name_no_partner_lines_at_the_computer_either(db_pa
 # -- a reset is not a skeleton key ---------------------------------------------------------------------------
 
 
-def test_a_reset_opens_nothing_saved_before_it_records_who_and_tells_the_person(couple):
-    couple.sign_in("Sam", SAM)  # Sam, at the computer, resets Robin's passphrase
-    couple.reset_passphrase("Robin", "sam chose this one")
-    event = couple.people_events("Robin")[-1]
+def test_a_reset_opens_nothing_saved_before_it_records_who_and_tells_the_person(couple_with_checkins):
+    couple_with_checkins.sign_in("Sam", SAM)  # Sam, at the computer, resets Robin's passphrase
+    couple_with_checkins.reset_passphrase("Robin", "sam chose this one")
+    event = couple_with_checkins.people_events("Robin")[-1]
     assert (event.event, event.by) == ("passphrase-reset", "Sam")
-    couple.sign_out()
-    couple.sign_in("Robin", "sam chose this one")
-    october = couple.get("Robin", OCTOBER)
+    couple_with_checkins.sign_out()
+    couple_with_checkins.sign_in("Robin", "sam chose this one")
+    october = couple_with_checkins.get("Robin", OCTOBER)
     assert october is None  # sealed: saved before the reset, October not over, Sam has not answered
     with pytest.raises(NotSignedIn, match="saved before"):
-        couple.save(make_checkin("Robin", OCTOBER, passion=1))
+        couple_with_checkins.save(make_checkin("Robin", OCTOBER, passion=1))
     with pytest.raises(NotSignedIn):
-        couple.history("Robin", OCTOBER)
-    assert couple.get("Robin", SEPTEMBER).note is None  # over: the scores show, the old note never
-    assert "while Sam was signed in" in " ".join(couple.notices("Robin"))
-    assert couple.notices("Robin") == []  # told once
-    couple.sign_out()
-    couple.sign_in("Robin", "sam chose this one")
-    assert couple.notices("Robin") == []
-    couple.sign_out()
+        couple_with_checkins.history("Robin", OCTOBER)
+    assert couple_with_checkins.get("Robin", SEPTEMBER).note is None  # over: the scores show, the old note never
+    assert "while Sam was signed in" in " ".join(couple_with_checkins.notices("Robin"))
+    assert couple_with_checkins.notices("Robin") == []  # told once
+    couple_with_checkins.sign_out()
+    couple_with_checkins.sign_in("Robin", "sam chose this one")
+    assert couple_with_checkins.notices("Robin") == []
+    couple_with_checkins.sign_out()
     with pytest.raises(WrongPassphrase, match="until it was reset on .* while Sam was signed in"):
-        couple.sign_in("Robin", ROBIN)  # the real Robin, with her own passphrase, learns what happened
-    couple.today = lambda: dt.date(2026, 11, 2)  # once October is over, the scores show as everyone's
-    assert couple.get("Robin", OCTOBER).scores["passion"] == 9 and couple.get("Robin", OCTOBER).note is None
+        couple_with_checkins.sign_in("Robin", ROBIN)  # the real Robin, with her own passphrase, learns what happened
+    couple_with_checkins.today = lambda: dt.date(2026, 11, 2)  # once October is over, the scores show as everyone's
+    october = couple_with_checkins.get("Robin", OCTOBER)
+    assert october.scores["passion"] == 9 and october.note is None
 
 
 # -- one guess per wait ----------------------------------------------------------------------------------
 
 
-def test_guesses_started_together_are_evaluated_one_per_wait(couple, monkeypatch):
+def test_guesses_started_together_are_evaluated_one_per_wait(couple_with_checkins, monkeypatch):
     evaluated = []
     real_unlock = keys.unlock
 
@@ -287,9 +280,9 @@ def test_guesses_started_together_are_evaluated_one_per_wait(couple, monkeypatch
     monkeypatch.setattr(keys, "unlock", counting)
     for _ in range(3):  # the free tries
         with pytest.raises(WrongPassphrase):
-            couple.sign_in("Sam", "a wrong guess")
+            couple_with_checkins.sign_in("Sam", "a wrong guess")
     evaluated.clear()
-    stores = [Store(couple.path) for _ in range(8)]
+    stores = [Store(couple_with_checkins.path) for _ in range(8)]
     barrier = threading.Barrier(8)
     outcomes: list[str] = []
 
@@ -313,13 +306,14 @@ def test_guesses_started_together_are_evaluated_one_per_wait(couple, monkeypatch
     assert len(evaluated) <= 1 and sorted(outcomes).count("waited") >= 7, outcomes
 
 
-def test_the_right_passphrase_works_once_the_wait_has_passed(couple):
+def test_the_right_passphrase_works_once_the_wait_has_passed(couple_with_checkins):
     for _ in range(4):
         with pytest.raises((WrongPassphrase, SignInDelayed)):
-            couple.sign_in("Sam", "a wrong guess")
-    couple.connection.execute("UPDATE people SET failed_at = '2000-01-01T00:00:00+00:00' WHERE name = 'Sam'")
-    couple.sign_in("Sam", SAM)
-    assert "Sam" in couple.signed_in
+            couple_with_checkins.sign_in("Sam", "a wrong guess")
+    couple_with_checkins.connection.execute(
+        "UPDATE people SET failed_at = '2000-01-01T00:00:00+00:00' WHERE name = 'Sam'")
+    couple_with_checkins.sign_in("Sam", SAM)
+    assert "Sam" in couple_with_checkins.signed_in
 
 
 # -- the consent signal --------------------------------------------------------------------------------------
@@ -336,42 +330,43 @@ def _signal(store, writer, reader, passphrase):
     return json.loads(keys.open_sealed_for(unlocked, box, context=f"consent signal|{writer}", reader=reader))
 
 
-def test_the_consent_signal_holds_no_not_now_before_both_show_and_never_a_no(couple):
+def test_the_consent_signal_holds_no_not_now_before_both_show_and_never_a_no(couple_with_checkins):
     robin = ConsentList.create(person="Robin", show_not_now=True, answers={
         "Hugs in public": "yes", "Talking about money": "not now", "A long massage": "no"})
-    couple.sign_in("Robin", ROBIN)
-    couple.save_consent(robin)
-    couple.sign_out()
-    seen = _signal(couple, "Robin", "Sam", SAM)
+    couple_with_checkins.sign_in("Robin", ROBIN)
+    couple_with_checkins.save_consent(robin)
+    couple_with_checkins.sign_out()
+    seen = _signal(couple_with_checkins, "Robin", "Sam", SAM)
     assert set(seen) == {"yes", "not_now", "show_not_now"}
     assert seen["not_now"] == [] and seen["yes"] == ["hugs in public"]
     assert "massage" not in json.dumps(seen)
-    couple.sign_in("Sam", SAM)
-    couple.save_consent(ConsentList.create(person="Sam", show_not_now=True, answers={"Hugs in public": "no"}))
-    couple.sign_out()
-    assert _signal(couple, "Robin", "Sam", SAM)["not_now"] == []  # not until Robin's kit knows
-    couple.sign_in("Robin", ROBIN)
-    couple.sign_out()
-    seen = _signal(couple, "Robin", "Sam", SAM)
+    couple_with_checkins.sign_in("Sam", SAM)
+    couple_with_checkins.save_consent(
+        ConsentList.create(person="Sam", show_not_now=True, answers={"Hugs in public": "no"}))
+    couple_with_checkins.sign_out()
+    assert _signal(couple_with_checkins, "Robin", "Sam", SAM)["not_now"] == []  # not until Robin's kit knows
+    couple_with_checkins.sign_in("Robin", ROBIN)
+    couple_with_checkins.sign_out()
+    seen = _signal(couple_with_checkins, "Robin", "Sam", SAM)
     assert seen["not_now"] == ["talking about money"] and "massage" not in json.dumps(seen)
-    sam_seen = _signal(couple, "Sam", "Robin", ROBIN)
+    sam_seen = _signal(couple_with_checkins, "Sam", "Robin", ROBIN)
     assert sam_seen["yes"] == [] and sam_seen["not_now"] == []  # Sam's no looks like no answer
 
 
-def test_shares_and_signals_go_to_the_partner_alone(couple):
-    rows = couple.connection.execute("SELECT DISTINCT reader FROM note_shares").fetchall()
+def test_shares_and_signals_go_to_the_partner_alone(couple_with_checkins):
+    rows = couple_with_checkins.connection.execute("SELECT DISTINCT reader FROM note_shares").fetchall()
     assert [r[0] for r in rows] == ["Sam"]
     with pytest.raises(sqlite3.IntegrityError):
-        couple.connection.execute("INSERT INTO people (name, created_at) VALUES ('Robin', 'x')")
+        couple_with_checkins.connection.execute("INSERT INTO people (name, created_at) VALUES ('Robin', 'x')")
 
 
-def test_the_form_tells_a_person_at_sign_in_that_their_passphrase_was_reset(couple):
+def test_the_form_tells_a_person_at_sign_in_that_their_passphrase_was_reset(couple_with_checkins):
     from reflect.views.widgets import this_month_at_a_glance
 
-    couple.sign_in("Sam", SAM)
-    couple.reset_passphrase("Robin", "sam chose this one")
-    couple.sign_out()
-    form = CheckInForm(couple, today=OPEN_DAY)
+    couple_with_checkins.sign_in("Sam", SAM)
+    couple_with_checkins.reset_passphrase("Robin", "sam chose this one")
+    couple_with_checkins.sign_out()
+    form = CheckInForm(couple_with_checkins, today=OPEN_DAY)
     glance = this_month_at_a_glance(form)
     form.who.value = "Robin"  # not signed in: the glance says nothing of Robin's months
     assert "Sign in above" in glance.value and "September" not in glance.value
@@ -382,18 +377,18 @@ def test_the_form_tells_a_person_at_sign_in_that_their_passphrase_was_reset(coup
     assert "September 2026" in glance.value  # signed in: the month before shows
 
 
-def test_on_the_home_network_a_visitor_sees_none_of_what_the_two_share(couple):
+def test_on_the_home_network_a_visitor_sees_none_of_what_the_two_share(couple_with_checkins):
     from reflect.domain.agreements import Agreement
     from reflect.domain.lifeevents import LifeEvent
     from reflect.domain.rituals import Ritual
     from reflect.views.quicklog import QuickLog
 
-    couple.sign_in("Robin", ROBIN)
-    couple.log_ritual(Ritual.create(day="2026-10-03", kind="hug"))
-    couple.save_agreement(Agreement.create(month="2026-10", text="A walk after dinner on Sundays"))
-    couple.mark_event(LifeEvent.create(day="2026-09-14", kind="move", words="Our new flat"))
-    couple.sign_out()
-    lan = Store(couple.path, passphrases_required=True)
+    couple_with_checkins.sign_in("Robin", ROBIN)
+    couple_with_checkins.log_ritual(Ritual.create(day="2026-10-03", kind="hug"))
+    couple_with_checkins.save_agreement(Agreement.create(month="2026-10", text="A walk after dinner on Sundays"))
+    couple_with_checkins.mark_event(LifeEvent.create(day="2026-09-14", kind="move", words="Our new flat"))
+    couple_with_checkins.sign_out()
+    lan = Store(couple_with_checkins.path, passphrases_required=True)
     try:
         assert lan.rituals() == [] and lan.agreements() == [] and lan.life_events() == []
         assert lan.agreement_answers() == [] and lan.repairs() == [] and lan.ritual_frame().empty
@@ -407,27 +402,27 @@ def test_on_the_home_network_a_visitor_sees_none_of_what_the_two_share(couple):
         lan.close()
 
 
-def test_after_a_reset_an_old_note_cannot_be_shared_or_unshared_by_the_new_passphrase(couple):
-    couple.sign_in("Sam", SAM)
-    couple.reset_passphrase("Robin", "sam chose this one")
-    couple.sign_out()
-    couple.sign_in("Robin", "sam chose this one")
-    couple.today = lambda: dt.date(2026, 11, 2)  # October is over: its scores show, its note never
+def test_after_a_reset_an_old_note_cannot_be_shared_or_unshared_by_the_new_passphrase(couple_with_checkins):
+    couple_with_checkins.sign_in("Sam", SAM)
+    couple_with_checkins.reset_passphrase("Robin", "sam chose this one")
+    couple_with_checkins.sign_out()
+    couple_with_checkins.sign_in("Robin", "sam chose this one")
+    couple_with_checkins.today = lambda: dt.date(2026, 11, 2)  # October is over: its scores show, its note never
     for shared in (True, False):
         with pytest.raises(NotSignedIn, match="written before Robin's passphrase was reset"):
-            couple.share_note("Robin", OCTOBER, shared=shared)
-    couple.sign_out()
-    couple.sign_in("Sam", SAM)
-    assert couple.get("Robin", OCTOBER).note == "Robin's October note"  # still shared with Sam, as it was
+            couple_with_checkins.share_note("Robin", OCTOBER, shared=shared)
+    couple_with_checkins.sign_out()
+    couple_with_checkins.sign_in("Sam", SAM)
+    assert couple_with_checkins.get("Robin", OCTOBER).note == "Robin's October note"  # still shared with Sam, as it was
 
 
-def test_a_visitor_on_the_home_network_sees_only_the_starting_items_of_the_list(couple):
+def test_a_visitor_on_the_home_network_sees_only_the_starting_items_of_the_list(couple_with_checkins):
     from reflect.domain.consent import STARTING_ITEMS
 
-    couple.sign_in("Robin", ROBIN)
-    couple.add_consent_item("Dancing in the kitchen")
-    couple.sign_out()
-    lan = Store(couple.path, passphrases_required=True)
+    couple_with_checkins.sign_in("Robin", ROBIN)
+    couple_with_checkins.add_consent_item("Dancing in the kitchen")
+    couple_with_checkins.sign_out()
+    lan = Store(couple_with_checkins.path, passphrases_required=True)
     try:
         assert lan.consent_items() == list(STARTING_ITEMS)
         lan.sign_in("Sam", SAM)

@@ -16,10 +16,9 @@ from reflect.domain.lifeevents import LifeEvent
 from reflect.domain.people import near_miss
 from reflect.domain.rituals import Ritual
 from reflect.errors import NotSignedIn, ValidationError
-from reflect.storage import keys
 from reflect.storage.store import Store
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 OPEN_DAY = dt.date(2026, 10, 15)  # "today" for the store: October 2026 is not over
 OCTOBER, SEPTEMBER = "2026-10-01", "2026-09-01"
@@ -27,15 +26,7 @@ ROBIN, SAM = "robin's words", "sam's own words"
 HEADER = ("date,person,cadence,passion,emotional,physical,intellectual,experiential,spiritual,desired_passion,"
           "desired_emotional,desired_physical,desired_intellectual,desired_experiential,desired_spiritual,note\n")
 
-
-@pytest.fixture(autouse=True)
-def fast_keys(monkeypatch):
-    init = keys.KdfParams.__init__
-
-    def fast(self, n=2**10, r=8, p=1, salt=None):
-        init(self, n=n, r=r, p=p, **({"salt": salt} if salt is not None else {}))
-
-    monkeypatch.setattr(keys.KdfParams, "__init__", fast)
+pytestmark = pytest.mark.usefixtures("fast_keys")
 
 
 def _open_store(db_path):

@@ -17,7 +17,9 @@ from reflect.errors import ImportFileError, NotSignedIn, ValidationError
 from reflect.storage import migrations
 from reflect.storage.store import Store
 
-from .test_signin import fast_keys  # noqa: F401  (fast key derivation for these tests too)
+from .helpers import store_bytes
+
+pytestmark = pytest.mark.usefixtures("fast_keys")  # fast key derivation for these tests too
 
 TODAY = dt.date(2026, 10, 20)
 SECRET = "I was short with you about the dishes"
@@ -136,53 +138,45 @@ def test_a_repair_says_how_soon_and_checks_its_dates():
     assert err.value.field == "topic"
 
 
-@pytest.fixture
-def couple(db_path):
-    with Store(db_path) as s:
-        s.add_person("Robin", "robin's words")
-        s.add_person("Sam", "sam's own words")
-        s.sign_out()
-        yield s
-
-
-def test_a_private_repair_is_the_writers_alone(couple, db_path):
-    couple.sign_in("Robin", "robin's words")
-    couple.save_repair(repair())
-    couple.save_repair(repair(topic="Money again", day="2026-10-14", happened="2026-10-14"))
-    couple.save_repair(repair(topic="money  AGAIN", day="2026-10-18", happened="2026-10-17"))
-    assert couple.repair_topics("Robin") == [("money  AGAIN", 2), ("the dishes", 1)]
-    couple.sign_out()
-    couple.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    assert SECRET.encode() not in db_path.read_bytes() and b"dishes" not in db_path.read_bytes()
-    couple.sign_in("Sam", "sam's own words")
-    seen = couple.repairs("Sam")
+def test_a_private_repair_is_the_writers_alone(couple_store, db_path):
+    couple_store.sign_in("Robin", "robin's words")
+    couple_store.save_repair(repair())
+    couple_store.save_repair(repair(topic="Money again", day="2026-10-14", happened="2026-10-14"))
+    couple_store.save_repair(repair(topic="money  AGAIN", day="2026-10-18", happened="2026-10-17"))
+    assert couple_store.repair_topics("Robin") == [("money  AGAIN", 2), ("the dishes", 1)]
+    couple_store.sign_out()
+    couple_store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert SECRET.encode() not in store_bytes(db_path) and b"dishes" not in store_bytes(db_path)
+    couple_store.sign_in("Sam", "sam's own words")
+    seen = couple_store.repairs("Sam")
     assert [(r.person, r.day.isoformat(), r.body) for r in seen] == [
         ("Robin", "2026-10-12", None), ("Robin", "2026-10-14", None), ("Robin", "2026-10-18", None)]
-    for attempt in (lambda: couple.repair_topics("Robin"), lambda: couple.repair_history("Robin", "2026-10-12")):
+    for attempt in (lambda: couple_store.repair_topics("Robin"),
+                    lambda: couple_store.repair_history("Robin", "2026-10-12")):
         with pytest.raises(NotSignedIn):
             attempt()
     with pytest.raises(NotSignedIn):
-        couple.repairs("Robin")  # asking as Robin needs Robin signed in
-    frame = couple.repair_frame()
+        couple_store.repairs("Robin")  # asking as Robin needs Robin signed in
+    frame = couple_store.repair_frame()
     assert list(frame["days"]) == [2, 0, 1] and "topic" not in frame.columns
 
 
-def test_a_shared_repair_opens_for_the_partner_and_unsharing_closes_it(couple):
-    couple.sign_in("Robin", "robin's words")
-    couple.save_repair(repair(shared=True))
-    couple.sign_out()
-    couple.sign_in("Sam", "sam's own words")
-    [seen] = couple.repairs("Sam")
+def test_a_shared_repair_opens_for_the_partner_and_unsharing_closes_it(couple_store):
+    couple_store.sign_in("Robin", "robin's words")
+    couple_store.save_repair(repair(shared=True))
+    couple_store.sign_out()
+    couple_store.sign_in("Sam", "sam's own words")
+    [seen] = couple_store.repairs("Sam")
     assert seen.body.own == SECRET and seen.body.topic == "the dishes"
-    assert couple.repair_topics("Sam") == []  # topics are counted for their writer only
-    couple.sign_out()
-    couple.sign_in("Robin", "robin's words")
-    couple.save_repair(repair(shared=False))
-    assert [r.shared for _, _, r in couple.repair_history("Robin", "2026-10-12")] == [True, False]
-    couple.sign_out()
-    couple.sign_in("Sam", "sam's own words")
-    assert couple.repairs("Sam")[0].body is None
-    assert couple.connection.execute("SELECT count(*) FROM repair_shares").fetchone()[0] == 0
+    assert couple_store.repair_topics("Sam") == []  # topics are counted for their writer only
+    couple_store.sign_out()
+    couple_store.sign_in("Robin", "robin's words")
+    couple_store.save_repair(repair(shared=False))
+    assert [r.shared for _, _, r in couple_store.repair_history("Robin", "2026-10-12")] == [True, False]
+    couple_store.sign_out()
+    couple_store.sign_in("Sam", "sam's own words")
+    assert couple_store.repairs("Sam")[0].body is None
+    assert couple_store.connection.execute("SELECT count(*) FROM repair_shares").fetchone()[0] == 0
 
 
 def test_repairs_written_before_a_passphrase_are_sealed_when_it_is_chosen(db_path):
@@ -194,7 +188,7 @@ def test_repairs_written_before_a_passphrase_are_sealed_when_it_is_chosen(db_pat
         s.set_passphrase("Sam", "sam's own words")
         s.sign_out()
         s.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        assert SECRET.encode() not in db_path.read_bytes()
+        assert SECRET.encode() not in store_bytes(db_path)
         s.sign_in("Robin", "robin's words")  # Sam's shared repair reached Robin when Sam chose a passphrase
         assert s.repairs("Robin")[0].body.own == SECRET
         assert sqlite3.connect(db_path).execute("SELECT count(*) FROM repair_versions WHERE body IS NOT NULL"

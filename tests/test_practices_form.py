@@ -14,7 +14,7 @@ from reflect.storage.store import Store
 from reflect.views.practices import PracticesPanel
 from reflect.views.widgets import CheckInForm
 
-from .test_signin import fast_keys  # noqa: F401  (fast key derivation for these tests too)
+pytestmark = pytest.mark.usefixtures("fast_keys")  # fast key derivation for these tests too
 
 TODAY = dt.date(2026, 11, 3)
 ROBINS_NO = "Karaoke night with friends"
@@ -31,14 +31,12 @@ def everything(widget):
 
 
 @pytest.fixture
-def couple(db_path):
-    with Store(db_path) as s:
-        s.today = lambda: TODAY
-        s.add_person("Robin", "robin's words")
-        s.add_person("Sam", "sam's own words")
-        s.sign_out()
-        s.save_agreement(Agreement.create(month="2026-10", text="A walk after dinner on Sundays", today=TODAY))
-        yield s
+def november_couple(couple_store):
+    """The couple store (Robin and Sam with passphrases, nobody signed in) on TODAY, with October's
+    agreement: a walk after dinner on Sundays."""
+    couple_store.today = lambda: TODAY
+    couple_store.save_agreement(Agreement.create(month="2026-10", text="A walk after dinner on Sundays", today=TODAY))
+    return couple_store
 
 
 def open_form(store, person, passphrase, date=dt.date(2026, 10, 28)):
@@ -50,8 +48,8 @@ def open_form(store, person, passphrase, date=dt.date(2026, 10, 28)):
     return form
 
 
-def test_did_we_is_asked_for_the_month_and_saved_with_the_check_in(couple):
-    form = open_form(couple, "Robin", "robin's words")
+def test_did_we_is_asked_for_the_month_and_saved_with_the_check_in(november_couple):
+    form = open_form(november_couple, "Robin", "robin's words")
     assert "Did we?" in form.agreements.heading.value and "October 2026" in form.agreements.heading.value
     [buttons] = form.agreements._answers.values()
     assert buttons.value is None and buttons._options_labels == ("yes", "partly", "not yet")
@@ -63,31 +61,31 @@ def test_did_we_is_asked_for_the_month_and_saved_with_the_check_in(couple):
     assert form.done_button.layout.display is None  # what was saved stays in view until "Done"
     form.done_button.click()
     assert form.who.value == "" and form.agreements.widget.layout.display is not None  # signed out, cleared
-    assert [(a.person, a.answer) for a in couple.agreement_answers(month="2026-10")] == [("Robin", "partly")]
-    [nxt] = couple.agreements(month="2026-11")
+    assert [(a.person, a.answer) for a in november_couple.agreement_answers(month="2026-10")] == [("Robin", "partly")]
+    [nxt] = november_couple.agreements(month="2026-11")
     assert (nxt.text, nxt.dimension) == ("Phones away at dinner", "emotional")
     # Sam opens the form: the agreement is theirs too (Sam sees it), Robin's answer is Robin's
-    form = open_form(couple, "Sam", "sam's own words", date=dt.date(2026, 11, 3))
+    form = open_form(november_couple, "Sam", "sam's own words", date=dt.date(2026, 11, 3))
     assert "For November 2026, you agreed to try:" in form.agreements.heading.value  # November's own form
     assert "Phones away at dinner" in everything(form.agreements.did_we)
     assert form.agreements.next_text.value == ""  # December has nothing yet
     form.sign_out()
-    form = open_form(couple, "Sam", "sam's own words")
+    form = open_form(november_couple, "Sam", "sam's own words")
     assert [b.value for b in form.agreements._answers.values()] == [None]
     assert form.agreements.next_text.value == "Phones away at dinner"
 
 
-def test_a_bad_agreement_stops_the_save_and_keeps_everything(couple):
-    form = open_form(couple, "Robin", "robin's words")
+def test_a_bad_agreement_stops_the_save_and_keeps_everything(november_couple):
+    form = open_form(november_couple, "Robin", "robin's words")
     form.agreements.next_text.value = "x" * 201
     form.save_button.click()
     assert "at most 200 characters" in form.message.value and "Nothing was saved" in form.message.value
-    assert couple.version_count() == 0 and couple.agreements(month="2026-11") == []
+    assert november_couple.version_count() == 0 and november_couple.agreements(month="2026-11") == []
     assert form.agreements.next_text.value == "x" * 201
 
 
-def test_the_list_is_folded_under_physical_and_private_to_its_person(couple):
-    form = open_form(couple, "Robin", "robin's words")
+def test_the_list_is_folded_under_physical_and_private_to_its_person(november_couple):
+    form = open_form(november_couple, "Robin", "robin's words")
     panel = form.consent
     shown = list(form.body.children)
     assert shown.index(panel.widget) == shown.index(form.rows["physical"].box) + 1  # just under physical
@@ -107,7 +105,7 @@ def test_the_list_is_folded_under_physical_and_private_to_its_person(couple):
     form.who.value = "Robin"
     assert form.consent.widget.layout.display == "none" and form.agreements.widget.layout.display == "none"
     form.who.value = ""
-    form = open_form(couple, "Sam", "sam's own words")
+    form = open_form(november_couple, "Sam", "sam's own words")
     form.consent.toggle.value = True
     form.consent.answers["A weekend away, just the two of us"].value = "yes"
     form.consent.answers[ROBINS_NO].value = "yes"
@@ -119,8 +117,8 @@ def test_the_list_is_folded_under_physical_and_private_to_its_person(couple):
     states = [b.value for b in form.consent.answers.values()]
     assert "no" not in states and ROBINS_NO not in form.consent.shared.value + form.consent.message.value
     assert ROBINS_NO not in shown.replace(f"<div style='width:300px'>{ROBINS_NO}</div>", "")  # the item only
-    couple.sign_in("Robin", "robin's words")
-    assert couple.consent_list("Robin").answers[ROBINS_NO] == "no"
+    november_couple.sign_in("Robin", "robin's words")
+    assert november_couple.consent_list("Robin").answers[ROBINS_NO] == "no"
 
 
 def test_a_person_without_a_passphrase_is_told_who_can_see_the_list(db_path):
@@ -135,8 +133,8 @@ def test_a_person_without_a_passphrase_is_told_who_can_see_the_list(db_path):
         assert s.consent_list("Alex").answers == {"Hugs in public": "not now"}
 
 
-def test_repairs_follow_the_form_and_stay_with_their_writer(couple):
-    form = open_form(couple, "Robin", "robin's words")
+def test_repairs_follow_the_form_and_stay_with_their_writer(november_couple):
+    form = open_form(november_couple, "Robin", "robin's words")
     panel = PracticesPanel(form, today=TODAY)
     assert panel.repair_box.layout.display is None and "Robin" in panel.who.value
     panel.happened.value = dt.date(2026, 11, 1)
@@ -156,20 +154,20 @@ def test_repairs_follow_the_form_and_stay_with_their_writer(couple):
     assert "Topics that came back in your repairs (only you see this): Your sister (3)" in panel.repair_notes.value
     form.sign_out()
     assert panel.repair_box.layout.display == "none" and "to note a repair" in panel.locked.value
-    form = open_form(couple, "Sam", "sam's own words")
+    form = open_form(november_couple, "Sam", "sam's own words")
     sams = PracticesPanel(form, today=TODAY)
     assert ROBINS_WORDS not in everything(sams.widget) and "sister" not in everything(sams.widget)
-    assert len(couple.repair_frame()) == 3
+    assert len(november_couple.repair_frame()) == 3
 
 
-def test_a_bad_repair_keeps_the_words_and_saves_nothing(couple):
-    form = open_form(couple, "Robin", "robin's words")
+def test_a_bad_repair_keeps_the_words_and_saves_nothing(november_couple):
+    form = open_form(november_couple, "Robin", "robin's words")
     panel = PracticesPanel(form, today=TODAY)
     panel.steps["own"].value = ROBINS_WORDS
     panel.repair_button.click()  # no topic
     assert "this cannot be empty" in panel.repair_message.value and "your words are still here" in \
         panel.repair_message.value
-    assert panel.steps["own"].value == ROBINS_WORDS and couple.repair_frame().empty
+    assert panel.steps["own"].value == ROBINS_WORDS and november_couple.repair_frame().empty
 
 
 def test_life_events_are_marked_from_the_panel(store):
@@ -187,20 +185,20 @@ def test_life_events_are_marked_from_the_panel(store):
     assert [e.words for e in store.life_events()] == ["Ada is born"]
 
 
-def test_the_idle_clock_restarts_when_a_practice_is_touched(couple):
-    form = open_form(couple, "Robin", "robin's words")
+def test_the_idle_clock_restarts_when_a_practice_is_touched(november_couple):
+    form = open_form(november_couple, "Robin", "robin's words")
     form._last_touch = 0.0
     form.consent.toggle.value = True
     assert form._last_touch > 0.0
     assert not form.sign_out_if_idle(now=form._last_touch + 60)
 
 
-def test_no_list_is_read_by_the_form_until_it_is_opened(couple, monkeypatch):
-    couple.sign_in("Robin", "robin's words")
-    couple.save_consent(ConsentList.create(person="Robin", answers={ROBINS_NO: "no"}))
-    couple.sign_out()
+def test_no_list_is_read_by_the_form_until_it_is_opened(november_couple, monkeypatch):
+    november_couple.sign_in("Robin", "robin's words")
+    november_couple.save_consent(ConsentList.create(person="Robin", answers={ROBINS_NO: "no"}))
+    november_couple.sign_out()
     reads = []
     original = Store.consent_list
     monkeypatch.setattr(Store, "consent_list", lambda self, p: reads.append(p) or original(self, p))
-    open_form(couple, "Robin", "robin's words").save_button.click()
+    open_form(november_couple, "Robin", "robin's words").save_button.click()
     assert reads == []  # a check-in never opens the list by the way
