@@ -432,3 +432,81 @@ def test_a_trial_on_loopback_draws_no_qr_code_and_keeps_the_phones_certificate(h
     trial_cert, trial_key = certificate_paths(store, loopback=True)
     assert trial_cert.exists() and trial_key.exists() and phones.fingerprint not in text
     assert f"(kept in {trial_cert}, valid until" in text
+
+
+# -- 13. Left behind -------------------------------------------------------------------------------
+
+
+class _Lab:
+    """`reflect lab` run as a person runs it, in a session of its own, until it says it is ready."""
+
+    def __init__(self, home: Path):
+        self.process = subprocess.Popen([str(REFLECT_BIN), "lab"], cwd=home, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env=_env(home, JUPYTER_RUNTIME_DIR=str(home / "runtime")),
+                                        start_new_session=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert "JupyterLab is ready at http://127.0.0.1:" in line, line
+
+    def stop(self, sig: int, *, group: bool = False) -> subprocess.CompletedProcess[str]:
+        helpers = _descendants(self.process.pid)
+        os.killpg(self.process.pid, sig) if group else os.kill(self.process.pid, sig)
+        out, err = self.process.communicate(timeout=60)
+        psutil.wait_procs(helpers, timeout=30)  # JupyterLab ends with it, even after kill -9
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode, out, err)
+
+
+def _settings_folders(home: Path) -> list[str]:
+    from reflect.servers.lab import SETTINGS_PREFIX
+
+    return sorted(p.name for p in (home / "tmp").iterdir() if p.name.startswith(SETTINGS_PREFIX))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_reflect_lab_removes_its_settings_when_it_stops(home, how):
+    lab = _Lab(home)
+    assert len(_settings_folders(home)) == 1  # JupyterLab's settings while it runs
+    stopped = lab.stop(signal.SIGINT, group=True) if how == "ctrl-c" else lab.stop(signal.SIGTERM)
+    assert stopped.returncode == 0 and stopped.stdout.strip().endswith("Stopped."), stopped
+    assert "Traceback" not in stopped.stderr
+    assert _settings_folders(home) == []
+
+
+@pytest.mark.slow
+def test_reflect_lab_sweeps_only_its_own_old_leftovers(home):
+    from reflect.servers.lab import SETTINGS_PREFIX
+    from reflect.system.leftovers import HeldFolder
+
+    tmp = home / "tmp"
+    hour_ago = time.time() - 3600
+    killed = _Lab(home)
+    [left] = _settings_folders(home)
+    killed.stop(signal.SIGKILL)  # killed outright: nothing could remove its folder
+    assert _settings_folders(home) == [left]
+    os.utime(tmp / left, (hour_ago, hour_ago))
+    starting = tmp / (SETTINGS_PREFIX + "starting")  # another reflect lab, starting just now
+    starting.mkdir()
+    running = HeldFolder(SETTINGS_PREFIX, base=tmp)  # another reflect lab, running for an hour
+    os.utime(running.path, (hour_ago, hour_ago))
+    elsewhere = home / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp / (SETTINGS_PREFIX + "link")  # not a folder of ours: a link to one
+    link.symlink_to(elsewhere, target_is_directory=True)
+    os.utime(link, (hour_ago, hour_ago), follow_symlinks=False)
+    keep = [starting.name, running.path.name, link.name]
+    if os.geteuid() == 0:  # someone else's, in a shared temporary folder
+        theirs = tmp / (SETTINGS_PREFIX + "theirs")
+        theirs.mkdir()
+        os.chown(theirs, 4242, 4242)
+        os.utime(theirs, (hour_ago, hour_ago))
+        keep.append(theirs.name)
+    try:
+        lab = _Lab(home)
+        now = _settings_folders(home)
+        assert left not in now and set(keep) <= set(now) and len(now) == len(keep) + 1, now
+        lab.stop(signal.SIGTERM)
+        assert sorted(_settings_folders(home)) == sorted(keep) and elsewhere.exists()
+    finally:
+        running.remove()

@@ -377,17 +377,11 @@ PRINT_PREFIX = ".reflect-print-"
 def sweep_print_leftovers(folder: Path, *, older_than: float = 600) -> list[Path]:
     """Remove print folders left behind in ``folder`` by a print that was killed (``kill -9``
     leaves no way out to clean up): those untouched for ``older_than`` seconds, so that a print
-    running now is never touched. Returns what was removed."""
-    removed = []
-    now = time.time()
-    for leftover in folder.glob(PRINT_PREFIX + "*"):
-        try:
-            if leftover.is_dir() and not leftover.is_symlink() and now - leftover.stat().st_mtime > older_than:
-                shutil.rmtree(leftover)
-                removed.append(leftover)
-        except OSError:  # another print removed it, or it is not ours to remove: leave it
-            continue
-    return removed
+    running now is never touched (:func:`reflect.system.leftovers.sweep`, which ``reflect lab``
+    uses for its own). Returns what was removed."""
+    from reflect.system.leftovers import sweep
+
+    return sweep(folder, PRINT_PREFIX, older_than=older_than)
 
 
 def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "a4", timeout: float = 120) -> None:

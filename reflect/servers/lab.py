@@ -4,6 +4,11 @@ JupyterLab listens on 127.0.0.1 with a random token, opens in the folder that ho
 notebooks, starts as root where it must (containers: ``--allow-root``), asks no news server and
 checks for no updates (nothing is fetched from the internet), and dies with ``reflect lab``
 however it ends (``PR_SET_PDEATHSIG``): Ctrl-C, SIGTERM or SIGKILL leave no server behind.
+
+Its settings (no news, no update checks) are in a private temporary folder of its own
+(``reflect-lab-settings-*``), removed when it stops; one that a ``reflect lab`` killed outright
+left behind is swept by the next (:mod:`reflect.system.leftovers`: this user's, older than ten
+minutes, held by no ``reflect lab`` still running).
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reflect.errors import ReflectError
+from reflect.system.leftovers import HeldFolder, sweep
 from reflect.system.paths import kit_notebooks, resolve_store_path
 from reflect.system.speedups import child_environment
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 90.0
+#: The name of JupyterLab's settings folder in the temporary folder, before its random part.
+SETTINGS_PREFIX = "reflect-lab-settings-"
 
 
 class LabError(ReflectError):
@@ -58,43 +66,52 @@ def _free_port() -> int:
 
 
 def start(store: str | os.PathLike[str] | None = None, *, port: int | None = None,
-          timeout: float = READY_TIMEOUT_S) -> tuple[subprocess.Popen[bytes], str]:
+          timeout: float = READY_TIMEOUT_S) -> tuple[subprocess.Popen[bytes], str, HeldFolder]:
     """Start JupyterLab on the notebooks for ``store`` (its kernels get ``REFLECT_DB``); return the
-    process and the address to open (token included) once it answers."""
+    process, the address to open (token included) once it answers, and its settings folder (remove
+    it once the process has stopped). Settings folders a killed ``reflect lab`` left are swept first."""
     port = port or _free_port()
     token = secrets.token_hex(24)
-    settings = Path(tempfile.mkdtemp(prefix="reflect-lab-settings-"))
-    notice = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notice.parent.mkdir(parents=True)
-    notice.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = child_environment({**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)})  # skips a slow import
-    if store is not None or os.environ.get("REFLECT_DB"):
-        env["REFLECT_DB"] = str(resolve_store_path(store).expanduser().resolve())
-    root = notebooks_folder()
-    from reflect.system.children import die_with_parent
+    sweep(tempfile.gettempdir(), SETTINGS_PREFIX)
+    settings = HeldFolder(SETTINGS_PREFIX)
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        notice = settings.path / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        notice.parent.mkdir(parents=True)
+        notice.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        env = child_environment({**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings.path)})  # skips a slow import
+        if store is not None or os.environ.get("REFLECT_DB"):
+            env["REFLECT_DB"] = str(resolve_store_path(store).expanduser().resolve())
+        root = notebooks_folder()
+        from reflect.system.children import die_with_parent
 
-    process = subprocess.Popen(command(port, token, root), env=env, cwd=root, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=die_with_parent())
-    deadline = time.monotonic() + timeout
-    status = f"http://{HOST}:{port}/api/status?token={token}"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LabError(f"JupyterLab stopped at once (exit {process.returncode})")
-        try:
-            with urllib.request.urlopen(status, timeout=2) as answer:
-                if answer.status == 200:
-                    return process, f"http://{HOST}:{port}/lab?token={token}"
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.2)
-    process.kill()
-    raise LabError(f"JupyterLab did not answer on port {port} within {timeout:.0f} s")
+        process = subprocess.Popen(command(port, token, root), env=env, cwd=root, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   preexec_fn=die_with_parent())
+        deadline = time.monotonic() + timeout
+        status = f"http://{HOST}:{port}/api/status?token={token}"
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise LabError(f"JupyterLab stopped at once (exit {process.returncode})")
+            try:
+                with urllib.request.urlopen(status, timeout=2) as answer:
+                    if answer.status == 200:
+                        return process, f"http://{HOST}:{port}/lab?token={token}", settings
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        raise LabError(f"JupyterLab did not answer on port {port} within {timeout:.0f} s")
+    except BaseException:  # not started (or interrupted): nothing is left running, nor in the temporary folder
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        settings.remove()
+        raise
 
 
 def serve(store: str | os.PathLike[str] | None = None, *, port: int | None = None,
           tell: Callable[[str], object] = print) -> None:
     """Run JupyterLab until Ctrl-C or SIGTERM, then stop it."""
-    process, url = start(store, port=port)
+    process, url, settings = start(store, port=port)
 
     def on_term(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -114,4 +131,6 @@ def serve(store: str | os.PathLike[str] | None = None, *, port: int | None = Non
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
+        settings.remove()  # JupyterLab has stopped: its settings go too
         signal.signal(signal.SIGTERM, previous)
