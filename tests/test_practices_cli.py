@@ -3,7 +3,6 @@ what is not theirs: `--as`, exports, history, error messages, `report --include-
 
 from __future__ import annotations
 
-import datetime as dt
 import stat
 import subprocess
 
@@ -11,11 +10,8 @@ import pytest
 
 from reflect.domain.months import add_months
 
-from .conftest import REFLECT_BIN
+from .helpers import REFLECT_BIN, store_bytes
 
-TODAY = dt.date.today()
-LAST_MONTH = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-THIS_MONTH = f"{TODAY:%Y-%m}"
 SCORES = ["--passion", "6", "--emotional", "7", "--physical", "5", "--intellectual", "8",
           "--experiential", "6", "--spiritual", "7"]
 #: Robin's "no", on an item of the couple's own: it must never reach Sam, in any output.
@@ -24,22 +20,12 @@ ROBINS_WORDS = "I was unfair about your sister"
 
 
 @pytest.fixture
-def secrets(tmp_path):
-    files = {}
-    for name, words in (("Robin", "robin's words"), ("Sam", "sam's own words"), ("Wrong", "a wrong guess")):
-        path = tmp_path / f"{name.lower()}.pass"
-        path.write_text(words + "\n")
-        path.chmod(0o600)
-        files[name] = str(path)
-    return files
-
-
-@pytest.fixture
-def couple(cli, secrets, home):
-    """Robin and Sam with passphrases, last month's check-ins, lists and a private repair of Robin's."""
+def couple_with_practices(couple_cli, passphrase_files, home, calendar):
+    """Robin and Sam with passphrases (couple_cli), last month's check-ins, lists and a private
+    repair of Robin's; the store's path."""
+    cli, secrets, last_month = couple_cli, passphrase_files, calendar.first_of_last_month.isoformat()
     for name in ("Robin", "Sam"):
-        assert cli("person", "add", name, "--passphrase-file", secrets[name]).returncode == 0
-        r = cli("add", "-p", name, "-d", LAST_MONTH.isoformat(), *SCORES, "--passphrase-file", secrets[name])
+        r = cli("add", "-p", name, "-d", last_month, *SCORES, "--passphrase-file", secrets[name])
         assert r.returncode == 0, r
     assert cli("consent", "add-item", ROBINS_NO).returncode == 0
     for name, answers in (("Robin", {ROBINS_NO: "no", "A weekend away, just the two of us": "yes",
@@ -49,13 +35,13 @@ def couple(cli, secrets, home):
         for item, answer in answers.items():
             r = cli("consent", "answer", item, answer, "--as", name, "--passphrase-file", secrets[name])
             assert r.returncode == 0, r
-    r = cli("repair", "add", "-p", "Robin", "-t", "your sister", "--own", ROBINS_WORDS, "-d", LAST_MONTH.isoformat(),
+    r = cli("repair", "add", "-p", "Robin", "-t", "your sister", "--own", ROBINS_WORDS, "-d", last_month,
             "--passphrase-file", secrets["Robin"])
     assert r.returncode == 0 and "Repairing is a strength" in r.stdout, r
     return home / "data" / "reflect.db"
 
 
-def everything_sam_can_run(cli, secrets, tmp_path):
+def everything_sam_can_run(cli, secrets, tmp_path, last_month):
     """Every output Sam can get with Sam's own passphrase (and guessing at Robin's)."""
     sam = ["--passphrase-file", secrets["Sam"]]
     runs = [
@@ -73,7 +59,7 @@ def everything_sam_can_run(cli, secrets, tmp_path):
         cli("repair", "list", "--as", "Sam", *sam),
         cli("repair", "list"),
         cli("repair", "topics", "--as", "Sam", *sam),
-        cli("repair", "history", "-p", "Robin", "-d", LAST_MONTH.isoformat(), *sam),
+        cli("repair", "history", "-p", "Robin", "-d", last_month, *sam),
         cli("repair", "export", "-", "--passphrase-for", "Sam", secrets["Sam"]),
         cli("list", "--as", "Sam", "--notes", *sam),
         cli("export", "-", "--passphrase-for", "Sam", secrets["Sam"]),
@@ -84,8 +70,9 @@ def everything_sam_can_run(cli, secrets, tmp_path):
     return runs, reports
 
 
-def test_a_no_and_private_words_never_reach_the_partner(couple, cli, secrets, tmp_path):
-    runs, report = everything_sam_can_run(cli, secrets, tmp_path)
+def test_a_no_and_private_words_never_reach_the_partner(couple_with_practices, cli, passphrase_files, tmp_path,
+                                                        calendar):
+    runs, report = everything_sam_can_run(cli, passphrase_files, tmp_path, calendar.first_of_last_month.isoformat())
     for r in runs:
         assert ROBINS_WORDS not in r.stdout + r.stderr, r
     for r in [runs[0], *runs[5:]]:  # nothing but Sam's own list and the items may even name the item
@@ -109,7 +96,8 @@ def test_a_no_and_private_words_never_reach_the_partner(couple, cli, secrets, tm
     assert "What Robin and Sam both said yes to" in report
 
 
-def test_not_now_shows_only_when_both_choose(couple, cli, secrets):
+def test_not_now_shows_only_when_both_choose(couple_with_practices, cli, passphrase_files):
+    secrets = passphrase_files
     robin, sam = ["--as", "Robin", "--passphrase-file", secrets["Robin"]], ["--as", "Sam", "--passphrase-file",
                                                                              secrets["Sam"]]
     assert cli("consent", "show-not-now", *robin).returncode == 0
@@ -123,24 +111,26 @@ def test_not_now_shows_only_when_both_choose(couple, cli, secrets):
     assert "Not now" not in cli("consent", "shared", *sam).stdout
 
 
-def test_the_file_is_owner_only_and_holds_none_of_it_in_plain_text(couple, cli):
-    assert stat.S_IMODE(couple.stat().st_mode) == 0o600
-    subprocess.run(["sqlite3", str(couple), "PRAGMA wal_checkpoint(TRUNCATE)"], capture_output=True)
-    raw = b"".join(p.read_bytes() for p in couple.parent.glob(couple.name + "*"))
+def test_the_file_is_owner_only_and_holds_none_of_it_in_plain_text(couple_with_practices, cli):
+    db = couple_with_practices
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    subprocess.run(["sqlite3", str(db), "PRAGMA wal_checkpoint(TRUNCATE)"], capture_output=True)
+    raw = store_bytes(db)
     assert ROBINS_WORDS.encode() not in raw and b"your sister" not in raw
     assert b'"no"' not in raw and b'"not now"' not in raw and b'"yes"' not in raw
     # the couple's own item is shared (both see it), so it is kept as an item: never with an answer
     assert raw.count(ROBINS_NO.encode()) >= 1
 
 
-def test_consent_commands_need_a_person(cli, couple):
+def test_consent_commands_need_a_person(cli, couple_with_practices):
     r = cli("consent", "list")
     assert r.returncode == 2 and "a yes / not now / no list is shown only to its person" in r.stderr
     r = cli("repair", "topics")
     assert r.returncode == 2 and "topics are counted for their writer alone" in r.stderr
 
 
-def test_consent_export_import_round_trip(couple, cli, secrets, tmp_path):
+def test_consent_export_import_round_trip(couple_with_practices, cli, passphrase_files, tmp_path):
+    secrets = passphrase_files
     robin = ["--as", "Robin", "--passphrase-file", secrets["Robin"]]
     first = tmp_path / "robin.csv"
     assert cli("consent", "export", str(first), *robin).returncode == 0
@@ -161,13 +151,14 @@ def test_consent_export_import_round_trip(couple, cli, secrets, tmp_path):
         f"reflect: {bad}, line 2, column answer: this is not an answer; use yes, not now or no; nothing was imported")
 
 
-def test_agreements_add_answer_list_and_round_trip(cli, home, tmp_path):
-    r = cli("agreement", "add", "A walk after dinner on Sundays", "--month", THIS_MONTH, "--dimension",
+def test_agreements_add_answer_list_and_round_trip(cli, home, tmp_path, calendar):
+    this_month = calendar.this_month  # this month for the whole test (see calendar)
+    r = cli("agreement", "add", "A walk after dinner on Sundays", "--month", this_month, "--dimension",
             "experiential", "--ritual", "phone-free")
-    assert r.returncode == 0 and r.stdout.startswith(f"Saved agreement 1 for {TODAY:%B %Y}"), r
-    assert cli("agreement", "add", "Phones away at dinner", "--month", THIS_MONTH).stdout.startswith(
+    assert r.returncode == 0 and r.stdout.startswith(f"Saved agreement 1 for {calendar.month_words}"), r
+    assert cli("agreement", "add", "Phones away at dinner", "--month", this_month).stdout.startswith(
         "Saved agreement 2")
-    r = cli("agreement", "did-we", "partly", "--person", "Robin", "--month", THIS_MONTH)
+    r = cli("agreement", "did-we", "partly", "--person", "Robin", "--month", this_month)
     assert r.returncode == 0 and "Saved Robin's answer" in r.stdout
     r = cli("agreement", "list")
     assert "A walk after dinner on Sundays  [experiential, phone-free]\n    did we? Robin: partly" in r.stdout
@@ -178,11 +169,11 @@ def test_agreements_add_answer_list_and_round_trip(cli, home, tmp_path):
     back = tmp_path / "back.csv"
     assert cli("agreement", "export", str(back), "--db", str(tmp_path / "new.db")).returncode == 0
     assert back.read_bytes() == out.read_bytes()
-    r = cli("agreement", "add", "Too far", "--month", add_months(THIS_MONTH, 2))  # (in December, next January is next)
+    r = cli("agreement", "add", "Too far", "--month", add_months(this_month, 2))  # (in December, next January is next)
     assert r.returncode == 1 and "an agreement is for this month or the next" in r.stderr
-    assert cli("agreement", "drop", "--month", THIS_MONTH, "--number", "2").returncode == 0
+    assert cli("agreement", "drop", "--month", this_month, "--number", "2").returncode == 0
     assert "Phones away" not in cli("agreement", "list").stdout
-    assert "(taken back)" in cli("agreement", "history", "--month", THIS_MONTH, "--number", "2").stdout
+    assert "(taken back)" in cli("agreement", "history", "--month", this_month, "--number", "2").stdout
 
 
 def test_a_bad_agreements_file_changes_nothing(cli, home, tmp_path):
@@ -194,9 +185,9 @@ def test_a_bad_agreements_file_changes_nothing(cli, home, tmp_path):
     assert not (home / "data" / "reflect.db").exists()  # a failed import creates no store
 
 
-def test_repairs_export_import_round_trip(cli, home, tmp_path):
+def test_repairs_export_import_round_trip(cli, home, tmp_path, calendar):
     r = cli("repair", "add", "-p", "Alex", "-t", "the dishes", "--own", "I'm sorry, truly", "--shared",
-            "--happened", (TODAY - dt.timedelta(days=2)).isoformat())
+            "--happened", calendar.days(-2).isoformat())
     assert r.returncode == 0 and "Alex has no passphrase" in r.stderr, r
     out = tmp_path / "repairs.csv"
     assert cli("repair", "export", str(out)).returncode == 0
@@ -212,7 +203,7 @@ def test_repairs_export_import_round_trip(cli, home, tmp_path):
     assert r.returncode == 1 and f"{bad}, line 2, column happened: the rupture" in r.stderr
 
 
-def test_life_events_add_list_history_and_round_trip(cli, home, tmp_path):
+def test_life_events_add_list_history_and_round_trip(cli, home, tmp_path, calendar):
     assert cli("event", "add", "Our baby is born", "--kind", "birth", "--date", "2025-03-14").returncode == 0
     assert cli("event", "add", "Ada is born", "--kind", "birth", "--date", "2025-03-14").stdout.startswith(
         "Updated birth on 2025-03-14")
@@ -222,7 +213,7 @@ def test_life_events_add_list_history_and_round_trip(cli, home, tmp_path):
     assert cli("event", "export", str(out)).returncode == 0
     assert out.read_text() == "date,kind,words\n2025-03-14,birth,Ada is born\n"
     assert cli("event", "import", str(out), "--db", str(tmp_path / "new.db")).returncode == 0
-    r = cli("event", "add", "tomorrow", "--date", (TODAY + dt.timedelta(days=1)).isoformat())
+    r = cli("event", "add", "tomorrow", "--date", calendar.days(1).isoformat())
     assert r.returncode == 1 and "in the future" in r.stderr
     assert cli("event", "drop", "-d", "2025-03-14", "-k", "birth").returncode == 0
     assert "No life events" in cli("event", "list").stderr
