@@ -3,13 +3,23 @@
 ``reflect app --lan`` serves HTTPS only, so that nobody else on the network can read what a
 partner types. No public authority can vouch for an address like ``192.168.1.20``, so the kit
 makes its own certificate (self-signed, with :mod:`cryptography`): an ECDSA P-256 key and a
-certificate naming this computer's addresses and host name, valid for 825 days (the longest phones
-accept). Both files sit beside the store, readable by their owner only (0600), written through an
-exclusive temporary file and a rename. Later starts reuse them, so a phone that once accepted the
-certificate is asked again only when it changes: when it has expired (or will within a day),
-when it does not name the address being served, or when a file is missing or unreadable. A trial on
-this computer alone (a loopback address, ``--address 127.0.0.1``) gets a certificate of its own,
-kept beside the other, so that trying it out never replaces the one the phones know.
+certificate naming this computer's addresses and host name, valid for 825 days. Both files sit
+beside the store, readable by their owner only (0600), written through an exclusive temporary file
+and a rename. Later starts reuse them, so a phone that once accepted the certificate is asked again
+only when it changes: when it has expired (or will within a day), when it does not name the address
+being served, when a file is missing or unreadable, or when it lacks the key identifiers (below). A
+trial on this computer alone (a loopback address, ``--address 127.0.0.1``) gets a certificate of its
+own, kept beside the other, so that trying it out never replaces the one the phones know.
+
+Why 825 days: every new certificate is a new warning on every phone, so it should change as seldom
+as it may, and 825 days is the longest Apple's devices accept for a TLS server certificate (their
+rule since iOS 13 and macOS 10.15). The 90 to 366 days Mozilla's TLS guidelines suggest are for
+certificates an authority renews unattended, which nobody is asked about.
+
+The certificate carries a Subject Key Identifier and an Authority Key Identifier (for a self-signed
+certificate, its own key's identifier), as RFC 5280 asks: strict verifiers (the ``cryptography``
+library's own, rustls) refuse a certificate without them even when told to trust exactly that one.
+A certificate kept from before they were added is replaced once (each phone asks once more).
 
 A browser warns about any certificate it was not told to trust. Its SHA-256 fingerprint, which
 the terminal prints, lets a person check that the one their phone was shown is the kit's.
@@ -31,7 +41,8 @@ from reflect.system.paths import write_private
 if TYPE_CHECKING:
     from cryptography import x509
 
-#: How long a new certificate is valid: 825 days, the most Apple's phones accept.
+#: How long a new certificate is valid: 825 days, the most Apple's devices accept for a TLS server
+#: certificate (each new one is a new warning on each phone, so it lasts as long as it may).
 VALID_DAYS = 825
 #: A certificate with less than this left is remade.
 RENEW_BEFORE = dt.timedelta(days=1)
@@ -76,7 +87,8 @@ def ensure_certificate(store: Path, addresses: list[str], *, hostname: str | Non
     now = now or dt.datetime.now(dt.UTC)
     cert_file, key_file = certificate_paths(store, loopback=all(ipaddress.ip_address(a).is_loopback for a in addresses))
     kept = _load(cert_file, key_file)
-    if kept is not None and _covers(kept, addresses) and kept.not_valid_after_utc - RENEW_BEFORE > now:
+    if kept is not None and _covers(kept, addresses) and _identified(kept) \
+            and kept.not_valid_after_utc - RENEW_BEFORE > now:
         return _described(kept, cert_file, key_file, made=False)
     cert, key_pem = _make(addresses, hostname or socket.gethostname(), now)
     from cryptography.hazmat.primitives import serialization
@@ -126,6 +138,21 @@ def _covers(cert: x509.Certificate, addresses: list[str]) -> bool:
     return all(ipaddress.ip_address(a) in held for a in addresses)
 
 
+def _identified(cert: x509.Certificate) -> bool:
+    """Whether ``cert`` has a Subject Key Identifier of its own key and an Authority Key Identifier
+    naming it (a self-signed certificate is its own authority). Kits before these were added made
+    certificates without them, which strict verifiers refuse: those are replaced, once."""
+    from cryptography import x509
+
+    try:
+        subject = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        authority = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return subject.digest == x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest \
+        and authority.key_identifier == subject.digest
+
+
 def _make(addresses: list[str], hostname: str, now: dt.datetime) -> tuple[x509.Certificate, bytes]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -143,6 +170,8 @@ def _make(addresses: list[str], hostname: str, now: dt.datetime) -> tuple[x509.C
             alt.append(x509.DNSName(dns.encode("idna").decode("ascii")))
         except UnicodeError:
             continue
+    # the key's identifier (RFC 5280's method 1); self-signed, the certificate is its own authority
+    identifier = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -157,6 +186,8 @@ def _make(addresses: list[str], hostname: str, now: dt.datetime) -> tuple[x509.C
                                      data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                      crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(identifier, critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(identifier), critical=False)
         .sign(key, hashes.SHA256())
     )
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
