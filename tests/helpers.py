@@ -133,6 +133,16 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def descendant_processes(pid: int) -> list[Any]:
+    """:func:`descendants` as psutil processes (for ``psutil.wait_procs``); none once ``pid`` is gone."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
 def alive(pid: int) -> bool:
     """Whether ``pid`` runs: a zombie has ended (only its parent's wait is missing)."""
     fields = _stat(pid)
@@ -187,11 +197,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def start_server(cmd: list[str] | Callable[[], list[str]], ready: re.Pattern[str] | str, *,
-                 attempts: int = ATTEMPTS, **popen: Any) -> tuple[subprocess.Popen[str], str, re.Match[str]]:
+                 attempts: int = ATTEMPTS, port_taken: re.Pattern[str] = PORT_TAKEN,
+                 **popen: Any) -> tuple[subprocess.Popen[str], str, re.Match[str]]:
     """Start ``cmd`` (its output read as text, stderr with stdout) and read what it prints until
     ``ready`` is found in it: (the process, what it printed up to there, the match). A server that
-    stops first having said its port was taken is started again (see above); ``cmd`` may be a
-    function making the command line afresh for each start (a new port each time)."""
+    stops first having said its port was taken (``port_taken``) is started again (see above);
+    ``cmd`` may be a function making the command line afresh for each start (a new port each time)."""
     pattern = re.compile(ready) if isinstance(ready, str) else ready
     said = ""
     for _attempt in range(attempts):
@@ -206,7 +217,7 @@ def start_server(cmd: list[str] | Callable[[], list[str]], ready: re.Pattern[str
             if found:
                 return process, said, found
         process.wait()
-        if not PORT_TAKEN.search(said):
+        if not port_taken.search(said):
             break
     raise AssertionError(f"{args[0]} stopped (exit {process.returncode}) before it was ready: {said}")
 
@@ -233,21 +244,6 @@ def serve_app(home: Path, db: Path) -> Iterator[tuple[str, Path]]:
         yield url, db
     finally:
         stop(process)
-
-
-def start_app_server(*args: Any, **kwargs: Any):
-    """An :class:`~reflect.servers.app.AppServer` started in this process (it picks a free port),
-    started again when its port was taken before Voila bound it."""
-    from reflect.servers.app import AppError, AppServer
-
-    for attempt in range(ATTEMPTS):
-        server = AppServer(*args, **kwargs)
-        try:
-            return server.start()
-        except AppError as exc:
-            if attempt == ATTEMPTS - 1 or not PORT_TAKEN.search(str(exc)):
-                raise
-    raise AssertionError("unreachable")
 
 
 def start_jupyterlab(root: Path, env: dict[str, str], log: Path, token: str) -> tuple[subprocess.Popen, str]:
@@ -332,3 +328,93 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# -- the form in a browser: what a person does ------------------------------------------------------
+
+#: What Robin and Sam saved last month in the browser tests' stores: the form starts from it.
+PREVIOUS = dict(passion=5, emotional=6, physical=4, intellectual=7, experiential=6, spiritual=6)
+
+
+def move(page: Any, key: str, slider: int, presses: int, expected: int) -> None:
+    """Move slider ``slider`` (0: how it is, 1: how I'd like it) of dimension ``key`` by keyboard."""
+    from playwright.sync_api import expect
+
+    row = page.locator(f".reflect-dimension-{key}")
+    handle = row.locator(".noUi-handle").nth(slider)
+    handle.wait_for(state="visible")
+    handle.focus()
+    for _ in range(abs(presses)):
+        handle.press("ArrowRight" if presses > 0 else "ArrowLeft")
+    expect(row.locator(".widget-readout").nth(slider)).to_have_text(str(expected), timeout=TIMEOUT_MS)
+
+
+def pick(page: Any, person: str) -> None:
+    """Type ``person`` in the form's name box, and Enter."""
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who.fill(person)
+    who.press("Enter")
+
+
+def sign_in(page: Any, person: str, words: str) -> None:
+    """Pick ``person`` and sign in with ``words`` (once the kernel has every answer)."""
+    from .kernelwatch import caught_up
+
+    pick(page, person)
+    box = page.locator(".reflect-sign-in")
+    box.wait_for(state="visible")
+    box.locator("input[type=password]").fill(words)
+    caught_up(page)  # the kernel has every answer before the click
+    box.locator("button:has-text('Sign in')").click()
+
+
+# -- the app's server and its kernels ----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def app_server(*args: Any, **kwargs: Any) -> Iterator[Any]:
+    """An :class:`~reflect.servers.app.AppServer` started in this process, stopped after; started
+    again when the port it picked was taken before Voila bound it (see "ports and servers")."""
+    from reflect.servers.app import AppError, AppServer
+
+    for attempt in range(ATTEMPTS):
+        server = AppServer(*args, **kwargs)
+        try:
+            server.start()
+        except AppError as exc:
+            if attempt == ATTEMPTS - 1 or not PORT_TAKEN.search(str(exc)):
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            server.stop()
+        return
+
+
+def connected_to(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds an open TCP connection to ``port`` on this machine."""
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        with open(f"/proc/{pid}/net/tcp") as f:
+            rows = f.read().splitlines()[1:]
+    except OSError:
+        return False
+    for row in rows:
+        parts = row.split()
+        if parts[3] == "01" and int(parts[2].split(":")[1], 16) == port and parts[9] in inodes:
+            return True
+    return False
+
+
+def waiting_kernels(server: Any) -> list[int]:
+    """The kernels an app server made ahead of time, waiting for a visitor (each holds a connection to it)."""
+    assert server.process is not None
+    return [k for k in children(server.process.pid) if connected_to(k, server.port)]

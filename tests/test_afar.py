@@ -15,8 +15,6 @@ import re
 import signal
 import ssl
 import stat
-import subprocess
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -33,12 +31,20 @@ from reflect.servers.certificate import (
     fingerprint,
     served_fingerprint,
 )
-from reflect.storage import keys
 from reflect.storage.store import ENV_PASSPHRASES_REQUIRED, Store
 from reflect.system.network import AddressError, Interface, check_address, choose_address, home_addresses
-from tests.conftest import REFLECT_BIN, make_checkin
 
-FAST = keys.KdfParams(n=2**10)  # no slow key derivation in tests
+from .helpers import (
+    FAST_KDF,  # no slow key derivation in tests
+    LanApp,
+    alive,
+    children,
+    descendants,
+    kill_all,
+    make_checkin,
+    wait_for,
+)
+
 KNOWN = [Interface("lo", "127.0.0.1"), Interface("wlan0", "192.168.1.20"), Interface("eth0", "10.0.0.5"),
          Interface("eth1", "169.254.3.4"), Interface("wan", "81.2.69.160")]
 
@@ -156,7 +162,7 @@ def test_lan_mode_is_refused_while_someone_has_no_passphrase(tmp_path):
         with pytest.raises(AppError, match="nobody is in this store yet, and on the home network nobody new is "
                                            r"made: add each of you at the computer first \(`reflect person add"):
             check_passphrases(store)
-        store.add_person("Robin", "robin's words", params=FAST)
+        store.add_person("Robin", "robin's words", params=FAST_KDF)
         check_passphrases(store)
         store.add_person("Sam", None)
         with pytest.raises(AppError) as caught:
@@ -178,7 +184,7 @@ def test_lan_mode_is_refused_while_someone_has_no_passphrase(tmp_path):
 def test_a_store_requiring_passphrases_lets_nobody_act_without_one(tmp_path):
     db = tmp_path / "a.db"
     with Store(db) as store:
-        store.add_person("Robin", "robin's words", params=FAST)
+        store.add_person("Robin", "robin's words", params=FAST_KDF)
         store.add_person("Alex", None)  # added at the computer while the form is served
         store.sign_out()
     with Store(db, passphrases_required=True) as store:
@@ -304,88 +310,21 @@ def test_app_help_tells_of_the_home_network(cli):
 # -- the real server: HTTPS, nothing but the form, and stopping ----------------------------------------
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
-def _gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except FileNotFoundError:
-        return True
-
-
-def _until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
-class Served:
-    """`reflect app --lan` run as a person runs it, and what it printed."""
-
-    def __init__(self, db: Path, *, address: str = "127.0.0.1"):
-        self.process = subprocess.Popen(
-            [str(REFLECT_BIN), "app", "--lan", "--address", address, "--db", str(db)],
-            env={**os.environ, "REFLECT_HOME": str(db.parent)}, cwd=db.parent, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines: list[str] = []
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            lines.append(line)
-            if "Press Ctrl-C to stop." in line:
-                break
-        self.said = "".join(lines)
-        found = re.search(r"ready at (https://([\d.]+):(\d+)/\?token=([0-9a-f]+))", self.said)
-        assert found, self.said
-        self.url, self.host, self.port, self.token = found[1], found[2], int(found[3]), found[4]
-        printed = re.search(r"^  ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})$", self.said, re.M)
-        assert printed, self.said
-        self.fingerprint = printed[1]
-        self.base = f"https://{self.host}:{self.port}"
-
-    def get(self, path: str, *, token: bool = True) -> tuple[int, str, str]:
-        """(status, final address, body) of a GET, redirects followed, any certificate accepted."""
-        context = ssl.create_default_context()
-        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-        sep = "&" if "?" in path else "?"
-        url = self.base + path + (f"{sep}token={self.token}" if token else "")
-        try:
-            with urllib.request.urlopen(url, timeout=60, context=context) as answer:
-                return answer.status, answer.url, answer.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.url, exc.read().decode("utf-8", "replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
-def couple(tmp_path):
+def lan_couple_db(tmp_path):
+    """The path of a store where Robin and Sam each have a passphrase and a sealed note (October 2026)."""
     db = tmp_path / "couple.db"
     with Store(db) as store:
         for person in ("Robin", "Sam"):
-            store.add_person(person, f"{person.lower()}'s words", params=FAST)
+            store.add_person(person, f"{person.lower()}'s words", params=FAST_KDF)
             store.save(make_checkin(person, "2026-10-01", note=f"{person}'s sealed words"))
         store.sign_out()
     return db
 
 
 @pytest.fixture
-def served(couple):
-    server = Served(couple)
+def served(lan_couple_db):
+    server = LanApp(lan_couple_db)
     yield server
     server.stop()
 
@@ -426,9 +365,9 @@ async def _try_to_run_code(url: str, token: str, kernel: str, marker: Path) -> l
 
 
 @pytest.mark.slow
-def test_lan_mode_serves_the_form_over_https_only_and_nothing_else(served, couple, tmp_path):
+def test_lan_mode_serves_the_form_over_https_only_and_nothing_else(served, lan_couple_db, tmp_path):
     # the certificate served is the one kept beside the store, whose fingerprint was printed
-    kept = ensure_certificate(couple, [served.host])
+    kept = ensure_certificate(lan_couple_db, [served.host])
     assert not kept.made
     assert served_fingerprint(served.host, served.port) == served.fingerprint == kept.fingerprint
     assert _mode(kept.cert_file) == _mode(kept.key_file) == 0o600
@@ -470,13 +409,13 @@ def test_lan_mode_serves_the_form_over_https_only_and_nothing_else(served, coupl
 
 
 @pytest.mark.slow
-def test_the_certificate_is_reused_by_the_next_start(couple):
-    first = Served(couple)
+def test_the_certificate_is_reused_by_the_next_start(lan_couple_db):
+    first = LanApp(lan_couple_db)
     try:
         assert "(just now)" in first.said
     finally:
         first.stop()
-    again = Served(couple)
+    again = LanApp(lan_couple_db)
     try:
         assert "(just now)" not in again.said
         assert again.fingerprint == first.fingerprint == served_fingerprint(again.host, again.port)
@@ -486,42 +425,41 @@ def test_the_certificate_is_reused_by_the_next_start(couple):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_stopping_or_killing_lan_mode_leaves_no_server_and_no_kernel(couple, sig):
-    served = Served(couple)
+def test_stopping_or_killing_lan_mode_leaves_no_server_and_no_kernel(lan_couple_db, sig):
+    served = LanApp(lan_couple_db)
     try:
         status, _where, _page = served.get("/")  # a page load starts a kernel
         assert status == 200
-        servers = _children(served.process.pid)
+        servers = children(served.process.pid)
         assert servers, "no Voila child found"
-        kernels = [k for s in servers for k in _children(s)]
+        kernels = [k for s in servers for k in children(s)]
         assert kernels, "no kernel found under Voila"
         served.process.send_signal(sig)
         code = served.process.wait(60)
         rest = served.process.stdout.read() if served.process.stdout else ""
         if sig != signal.SIGKILL:
             assert code == 0 and "Stopped. Everything you saved is kept." in rest
-        assert _until(lambda: all(_gone(p) for p in servers + kernels), 30), "a server or kernel outlived the app"
+        assert wait_for(lambda: not any(alive(p) for p in servers + kernels), 30, step=0.1), \
+            "a server or kernel outlived the app"
         with pytest.raises(OSError):
             served_fingerprint(served.host, served.port, timeout=5)
     finally:
+        below = descendants(served.process.pid)
         served.process.kill()
-        for pid in _children(served.process.pid):
-            for kernel in _children(pid):
-                os.kill(kernel, signal.SIGKILL)
-            os.kill(pid, signal.SIGKILL)
+        kill_all(below)
         served.process.wait()
 
 
-def test_on_the_home_network_the_ready_kernels_reach_their_server_over_https(couple):
+def test_on_the_home_network_the_ready_kernels_reach_their_server_over_https(lan_couple_db):
     """A ready kernel waits for its page through the server: on the home network it must find the
     server at its address, over TLS, trusting the kit's certificate (else it builds the page ahead,
     with the store as it was)."""
     from reflect.servers.warm import CERT_VARIABLE
 
-    at_home = AppServer(couple)
+    at_home = AppServer(lan_couple_db)
     _cmd, env = at_home._command_and_environment()
     assert "VOILA_APP_IP" not in env and CERT_VARIABLE not in env
-    server = AppServer(couple, lan=True, address="127.0.0.1")
+    server = AppServer(lan_couple_db, lan=True, address="127.0.0.1")
     cmd, env = server._command_and_environment()
     assert server.certificate is not None
     assert env["VOILA_APP_IP"] == "127.0.0.1" and env["VOILA_WS_PROTOCOL"] == "wss"
@@ -529,22 +467,24 @@ def test_on_the_home_network_the_ready_kernels_reach_their_server_over_https(cou
     assert env[ENV_PASSPHRASES_REQUIRED] == "1" and "--preheat_kernel=True" in cmd
 
 
-def test_on_the_home_network_what_the_two_share_is_written_only_by_someone_signed_in(couple):
+def test_on_the_home_network_what_the_two_share_is_written_only_by_someone_signed_in(lan_couple_db):
     """The page's address alone writes nothing: a ritual done together, a life event, an agreement
     or a new item of the yes / not now / no list needs someone signed in; at the computer nothing changes."""
     from reflect.domain.agreements import Agreement
     from reflect.domain.lifeevents import LifeEvent
     from reflect.domain.rituals import Ritual
 
-    today = dt.date.today()
+    today = dt.date(2026, 10, 20)  # a day fixed in the past (what is written matters, not when)
     month = f"{today:%Y-%m}"
     writes = {
         "log a ritual you did together": lambda s: s.log_ritual(Ritual.create(day=today, kind="hug")),
-        "mark a life event": lambda s: s.mark_event(LifeEvent.create(day=today, kind="move", words="A new flat")),
-        "write an agreement": lambda s: s.save_agreement(Agreement.create(month=month, text="Walks on Sundays")),
+        "mark a life event": lambda s: s.mark_event(LifeEvent.create(day=today, kind="move", words="A new flat",
+                                                                     today=today)),
+        "write an agreement": lambda s: s.save_agreement(Agreement.create(month=month, text="Walks on Sundays",
+                                                                          today=today)),
         "add to the list": lambda s: s.add_consent_item("Dancing in the kitchen"),
     }
-    with Store(couple, passphrases_required=True) as store:
+    with Store(lan_couple_db, passphrases_required=True) as store:
         for what, write in writes.items():
             refused = rf"^on the home network, sign in first to {what} \(nothing was saved\)$"
             with pytest.raises(NotSignedIn, match=refused):
@@ -554,5 +494,5 @@ def test_on_the_home_network_what_the_two_share_is_written_only_by_someone_signe
         for write in writes.values():
             write(store)
         assert len(store.rituals()) == 1 and len(store.life_events()) == 1 and len(store.agreements()) == 1
-    with Store(couple) as store:  # at the computer, as before: the couple's shared records need no sign-in
+    with Store(lan_couple_db) as store:  # at the computer, as before: the couple's shared records need no sign-in
         store.log_ritual(Ritual.create(day=today - dt.timedelta(days=1), kind="hug"))

@@ -17,29 +17,29 @@ network): tests serve on and connect to loopback addresses only, never the machi
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import re
 from urllib.parse import urlsplit
 
 import pytest
 
-from reflect.domain.checkin import month_of, month_start
 from reflect.servers.certificate import served_fingerprint
 from reflect.storage.store import Store
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, make_checkin
-from .kernelwatch import caught_up, watch
-from .test_afar import FAST, Served
-from .test_browser import (
+from .helpers import (
     ARTIFACTS,
-    LAST_MONTH,
+    CHROMIUM,
+    FAST_KDF,
     PREVIOUS,
     TIMEOUT_MS,
+    LanApp,
+    chromium,
+    make_checkin,
     move,
     pick,
     sign_in,
+    store_bytes,
 )
+from .kernelwatch import caught_up, watch
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,19 +48,6 @@ pytestmark = [
                        "(scripts/setup --test installs it)"),
 ]
 
-@contextlib.contextmanager
-def sync_playwright_browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser, ARTIFACTS
-        finally:
-            browser.close()
-
-
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
 
 
@@ -68,24 +55,26 @@ LOOPBACK = "127.0.0.1"  # the same code as the home network's address, without l
 
 
 @pytest.fixture
-def lan_app(tmp_path):
+def lan_app(tmp_path, calendar):
     db = tmp_path / "couple.db"
     with Store(db) as store:
         for person in ("Robin", "Sam"):
-            store.add_person(person, f"{person.lower()}'s words", params=FAST)
-            store.save(make_checkin(person, month_start(LAST_MONTH), note=f"{person}'s last month, shared",
+            store.add_person(person, f"{person.lower()}'s words", params=FAST_KDF)
+            store.save(make_checkin(person, calendar.first_of_last_month, note=f"{person}'s last month, shared",
                                     **PREVIOUS), share_note=True)  # passion 5
         store.sign_out()
-    served = Served(db, address=LOOPBACK)
+    served = LanApp(db, address=LOOPBACK)
     yield served, db
     served.stop()
 
 
-def test_a_stranger_on_the_phone_page_sees_nothing_and_makes_nobody(lan_app):
+def test_a_stranger_on_the_phone_page_sees_nothing_and_makes_nobody(lan_app, calendar):
     """Over HTTPS in Chromium, as someone on the network who has the address would try it."""
     served, db = lan_app
     secrets = ("Robin's last month, shared", "Sam's last month, shared", "Passion 5", "passion 5")
-    with sync_playwright_browser() as (browser, artifacts):
+    artifacts = ARTIFACTS
+    artifacts.mkdir(exist_ok=True)
+    with chromium() as browser:
         context = browser.new_context(ignore_https_errors=True, **PHONE)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -101,13 +90,13 @@ def test_a_stranger_on_the_phone_page_sees_nothing_and_makes_nobody(lan_app):
                 caught_up(page)
                 assert page.locator("button:has-text('Save my check-in')").is_hidden()
                 assert page.locator(".reflect-passphrase-setup").is_hidden()
-                form.locator("input[type=date]").fill(f"{LAST_MONTH}-03")  # a past month
+                form.locator("input[type=date]").fill(f"{calendar.last_month}-03")  # a past month
                 caught_up(page)
                 content = page.content()
                 assert not any(s in content for s in secrets), typed
             pick(page, "Robin")  # a partner's name, without the passphrase
             page.locator(".reflect-sign-in").wait_for(state="visible")
-            form.locator("input[type=date]").fill(f"{LAST_MONTH}-03")
+            form.locator("input[type=date]").fill(f"{calendar.last_month}-03")
             caught_up(page)
             content = page.content()
             assert not any(s in content for s in secrets)
@@ -126,18 +115,17 @@ def test_a_stranger_on_the_phone_page_sees_nothing_and_makes_nobody(lan_app):
         assert [e.event for e in store.people_events()] == ["passphrase-set", "passphrase-set"]
 
 
-def test_two_partners_on_two_phones_over_https(lan_app):
-    from playwright.sync_api import expect, sync_playwright
+def test_two_partners_on_two_phones_over_https(lan_app, calendar):
+    from playwright.sync_api import expect
 
     served, db = lan_app
     # The certificate the browser is shown is the one whose fingerprint the terminal printed.
     assert served_fingerprint(served.host, served.port) == served.fingerprint
-    month = f"{dt.date.today():%B %Y}"
+    month = calendar.month_words
     notes = {"Robin": "Robin's words on Robin's phone", "Sam": "Sam's words on Sam's phone"}
     moves = {"Robin": (+2, 7), "Sam": (-1, 4)}
     asked: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         phones = {}
         try:
             for person in notes:
@@ -187,7 +175,6 @@ def test_two_partners_on_two_phones_over_https(lan_app):
         finally:
             for page in phones.values():
                 page.context.close()
-            browser.close()
     # Every request went to the served address, over HTTPS (or its websockets, over TLS).
     assert asked
     strays = [url for url in asked if urlsplit(url).scheme not in ("data", "blob", "about")
@@ -195,10 +182,10 @@ def test_two_partners_on_two_phones_over_https(lan_app):
     assert not strays, strays
     with Store(db) as store:
         for person in notes:
-            assert notes[person].encode() not in db.read_bytes()
+            assert notes[person].encode() not in store_bytes(db)
             store.sign_in(person, f"{person.lower()}'s words")
-        saved = {c.person: c for c in store.checkins(month=month_of(dt.date.today()))}
+        saved = {c.person: c for c in store.checkins(month=calendar.this_month)}
         assert {p: c.scores["passion"] for p, c in saved.items()} == {p: m[1] for p, m in moves.items()}
         assert {p: c.note for p, c in saved.items()} == notes
         assert not any(c.note_shared for c in saved.values())
-        assert all(c.source == "form" for p in notes for c in store.history(p, dt.date.today()))
+        assert all(c.source == "form" for p in notes for c in store.history(p, calendar.today))

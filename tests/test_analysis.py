@@ -11,7 +11,7 @@ from reflect.domain.dimensions import KEYS
 from reflect.errors import NoData, ValidationError
 from reflect.storage.store import Store
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 
 def frame(*checkins):
@@ -34,7 +34,7 @@ def scores(p, e, ph, i, x, s):
 
 
 @pytest.fixture
-def couple():
+def couple_frame():
     return frame(
         make_checkin("Ana", "2026-09-01", **scores(7, 6, 5, 6, 6, 7)),
         make_checkin("Ana", "2026-10-01", **scores(8, 6, 6, 6, 6, 6), desired={"passion": 9, "physical": 9}),
@@ -46,7 +46,7 @@ def couple():
 NULLS = dict.fromkeys(KEYS)
 
 
-def test_the_summary_json_exactly(couple):
+def test_the_summary_json_exactly(couple_frame):
     expected = {
         "month": "2026-10",
         "people": {
@@ -75,35 +75,35 @@ def test_the_summary_json_exactly(couple):
         # physical wishes 9 and 6: 3 apart (a tie); emotional: Ana gave none. Passion seen 8 and 4.
         "partners": {"mismatched_needs": ["physical"], "seen_differently": ["passion"]},
     }
-    result = month_summary(couple, "2026-10")
+    result = month_summary(couple_frame, "2026-10")
     assert result == expected
     assert json.dumps(result) == json.dumps(expected)  # key order too
     assert list(result["people"]["Ana"]) == [
         "checkins", "scores", "desired", "intimacy_index", "balance", "unmet_needs", "change"]
 
 
-def test_the_month_defaults_to_the_latest_with_data(couple):
-    assert month_summary(couple)["month"] == "2026-10"
+def test_the_month_defaults_to_the_latest_with_data(couple_frame):
+    assert month_summary(couple_frame)["month"] == "2026-10"
 
 
-def test_one_person_only_has_no_partners_section(couple):
-    result = month_summary(couple, "2026-09")
+def test_one_person_only_has_no_partners_section(couple_frame):
+    result = month_summary(couple_frame, "2026-09")
     assert list(result["people"]) == ["Ana"]
     assert result["partners"] is None
     assert result["people"]["Ana"]["change"] == NULLS  # no previous month at all
 
 
-def test_three_people_have_no_partners_section(couple):
+def test_three_people_have_no_partners_section(couple_frame):
     third = make_checkin("Cy", "2026-10-01")
-    df = pd.concat([couple, frame(third)], ignore_index=True)
+    df = pd.concat([couple_frame, frame(third)], ignore_index=True)
     assert month_summary(df, "2026-10")["partners"] is None
 
 
-def test_a_month_without_checkins_and_a_malformed_month(couple):
+def test_a_month_without_checkins_and_a_malformed_month(couple_frame):
     with pytest.raises(NoData, match="no check-ins in 2026-08"):
-        month_summary(couple, "2026-08")
+        month_summary(couple_frame, "2026-08")
     with pytest.raises(ValidationError, match="not a month"):
-        month_summary(couple, "2026-13")
+        month_summary(couple_frame, "2026-13")
     with pytest.raises(NoData):
         month_summary(frame(), None)
 
@@ -128,9 +128,9 @@ def test_just_under_a_threshold_does_not_count():
     assert person["unmet_needs"] == []  # 8 - 6 = 2
 
 
-def test_thresholds_can_be_overridden(couple):
+def test_thresholds_can_be_overridden(couple_frame):
     loose = Thresholds(balance=5.0, unmet=1.0, mismatch=4.0, seen_differently=0.5)
-    result = month_summary(couple, "2026-10", loose)
+    result = month_summary(couple_frame, "2026-10", loose)
     assert result["people"]["Ana"]["balance"] == "balanced"
     assert result["people"]["Ana"]["unmet_needs"] == ["passion", "physical"]
     assert result["people"]["Ben"]["unmet_needs"] == ["emotional"]
@@ -159,8 +159,8 @@ def test_change_is_against_the_previous_calendar_month_only():
     assert table.change_passion.isna().all()  # August is missing: no change for September
 
 
-def test_monthly_table_columns_and_long_form(couple):
-    table = monthly_table(couple)
+def test_monthly_table_columns_and_long_form(couple_frame):
+    table = monthly_table(couple_frame)
     assert list(table.columns[:4]) == ["person", "month", "date", "checkins"]
     assert {"intimacy_index", "passion_gap", "balance", "unmet_needs", "change_spiritual"} <= set(table.columns)
     long = analysis.long_scores(table)
@@ -236,8 +236,8 @@ def test_this_month_last_year():
     assert analysis.last_year(monthly_table(df), "2026-09").empty
 
 
-def test_summary_text_reads_well(couple):
-    text = analysis.summary_text(month_summary(couple, "2026-10"))
+def test_summary_text_reads_well(couple_frame):
+    text = analysis.summary_text(month_summary(couple_frame, "2026-10"))
     assert text.startswith("October 2026")
     assert "Ana (1 check-in)" in text and "Ben (2 check-ins)" in text
     assert "balance: high passion, low intimacy" in text

@@ -12,20 +12,27 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from reflect.domain.checkin import add_months, month_of, month_start
 from reflect.servers import app, kernels, lab, warm
-from reflect.servers.app import AppServer, command, environment
+from reflect.servers.app import command, environment
 from reflect.storage.store import Store
 from reflect.system.speedups import STARTUP_DIR, child_environment
 
-from .conftest import CHROMIUM, make_checkin
+from .helpers import (
+    CHROMIUM,
+    TIMEOUT_MS,
+    alive,
+    app_server,
+    children,
+    make_checkin,
+    start_app,
+    wait_until,
+    waiting_kernels,
+)
 
-TIMEOUT_MS = 60_000
 #: A child that imports what Voila and JupyterLab import (jupyter_events brings jsonschema), then says
 #: whether jsonschema's optional rfc3987_syntax was imported.
 REPORT = ("import sys, jupyter_events, jsonschema; "
@@ -164,7 +171,7 @@ def test_only_the_kits_kernels_may_wait_for_a_page_request(tmp_path):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
-    with AppServer(tmp_path / "us.db") as server:
+    with app_server(tmp_path / "us.db") as server:
         address = warm.query_address({"VOILA_APP_PORT": str(server.port), "VOILA_KERNEL_ID": str(uuid.uuid4())})
         for header in ({}, {"Authorization": "token not-the-token"}):
             with pytest.raises(InvalidStatus, match="403"):
@@ -185,79 +192,29 @@ def test_the_notebook_waits_for_its_visitor_before_it_reads_the_store():
 # -- in a real browser ---------------------------------------------------------------------------
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                pass
-    return out
-
-
-def _connected_to(pid: int, port: int) -> bool:
-    """Whether process ``pid`` holds an open TCP connection to ``port`` on this machine."""
-    inodes = set()
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
-        with open(f"/proc/{pid}/net/tcp") as f:
-            rows = f.read().splitlines()[1:]
-    except OSError:
-        return False
-    for row in rows:
-        parts = row.split()
-        if parts[3] == "01" and int(parts[2].split(":")[1], 16) == port and parts[9] in inodes:
-            return True
-    return False
-
-
-def _until(condition, what: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f} s")
-        time.sleep(0.2)
-
-
-def _waiting_kernels(server: AppServer) -> list[int]:
-    """The kernels made ahead of time and waiting for a visitor (each holds a connection to the server)."""
-    assert server.process is not None
-    return [k for k in _children(server.process.pid) if _connected_to(k, server.port)]
-
-
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists() or not sys.platform.startswith("linux"),
                     reason="needs Debian's chromium at /usr/bin/chromium and Linux's /proc")
-def test_a_page_made_ahead_shows_the_store_as_it_is_when_opened_and_frees_its_kernel(browser, tmp_path):
+def test_a_page_made_ahead_shows_the_store_as_it_is_when_opened_and_frees_its_kernel(browser, tmp_path, calendar):
     from playwright.sync_api import expect
 
     db = tmp_path / "ahead.db"
-    last = month_start(add_months(month_of(dt.date.today()), -1))
     with Store(db) as store:
-        store.save(make_checkin("Robin", last, passion=6))
-    with AppServer(db) as server:
+        store.save(make_checkin("Robin", calendar.first_of_last_month, passion=6))
+    with app_server(db) as server:
         assert server.process is not None
         # every kernel of the pool has run the notebook up to the wait, long before anyone comes
-        _until(lambda: len(_waiting_kernels(server)) == kernels.POOL_SIZE, "the pool's kernels waiting")
-        made_ahead = set(_waiting_kernels(server))  # the two pages below take these two
-        for kernel in _children(server.process.pid):
+        wait_until(lambda: len(waiting_kernels(server)) == kernels.POOL_SIZE, "the pool's kernels waiting")
+        made_ahead = set(waiting_kernels(server))  # the two pages below take these two
+        for kernel in children(server.process.pid):
             with open(f"/proc/{kernel}/environ", "rb") as f:
                 env = dict(item.split(b"=", 1) for item in f.read().split(b"\0") if b"=" in item)
             assert env[b"PYTHONPATH"].split(os.pathsep.encode())[0] == str(STARTUP_DIR).encode()
 
         # meanwhile, another page saves: Alex, new, answers for this month
         with Store(db) as store:
-            store.save(make_checkin("Alex", dt.date.today(), passion=8))
+            store.save(make_checkin("Alex", calendar.today, passion=8))
 
         first = browser.new_context()
         page = first.new_page()
@@ -284,10 +241,10 @@ def test_a_page_made_ahead_shows_the_store_as_it_is_when_opened_and_frees_its_ke
         assert "Alex" not in " ".join(other.locator(".reflect-checkin-form .widget-html").all_inner_texts())
 
         # closing the pages frees their kernels (the server starts others for the pool meanwhile)
-        assert made_ahead <= set(_children(server.process.pid))
+        assert made_ahead <= set(children(server.process.pid))
         page.close(run_before_unload=True)
         other.close(run_before_unload=True)
-        _until(lambda: not made_ahead & set(_children(server.process.pid)), "the closed pages' kernels freed")
+        wait_until(lambda: not made_ahead & set(children(server.process.pid)), "the closed pages' kernels freed")
         first.close()
         second.close()
 
@@ -297,31 +254,16 @@ def test_a_page_made_ahead_shows_the_store_as_it_is_when_opened_and_frees_its_ke
 def test_killing_reflect_app_leaves_neither_its_server_nor_its_ready_kernels(tmp_path):
     import signal
 
-    from .conftest import REFLECT_BIN
-
-    env = {**os.environ, "REFLECT_HOME": str(tmp_path)}
-    parent = subprocess.Popen([str(REFLECT_BIN), "app", "--db", str(tmp_path / "couple.db")], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    parent, _url = start_app(tmp_path / "couple.db", tmp_path)  # once it said "ready at"
     try:
-        assert parent.stdout is not None
-        assert "ready at" in parent.stdout.readline()
-        [server] = _children(parent.pid)
-        _until(lambda: len(_children(server)) == kernels.POOL_SIZE, "the ready kernels started")
-        everyone = [server, *_children(server)]
+        [server] = children(parent.pid)
+        wait_until(lambda: len(children(server)) == kernels.POOL_SIZE, "the ready kernels started")
+        everyone = [server, *children(server)]
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=60)
-        _until(lambda: not any(os.path.exists(f"/proc/{p}") and _alive(p) for p in everyone),
-               "the server and its kernels gone", timeout=30)
+        wait_until(lambda: not any(alive(p) for p in everyone), "the server and its kernels gone", timeout=30)
     finally:
         parent.kill()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
-    except OSError:
-        return False
 
 
 def test_a_server_on_the_home_network_over_https_tells_its_kernels_where_and_what_to_trust(tmp_path):

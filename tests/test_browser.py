@@ -7,13 +7,10 @@ page asked nothing of any host but this one, and keeps a screenshot in test-arti
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,17 +19,28 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from reflect.domain.checkin import add_months, month_of, month_start
-from reflect.servers.app import free_port
 from reflect.storage.store import Store
 
-from .conftest import CHROMIUM, REFLECT_BIN, ROOT, make_checkin
+from .helpers import (
+    ARTIFACTS,
+    CHROMIUM,
+    PREVIOUS,
+    ROOT,
+    TIMEOUT_MS,
+    make_checkin,
+    move,
+    pick,
+    serve_app,
+    sign_in,
+    start_app,
+    start_jupyterlab,
+    stop,
+    store_bytes,
+)
 from .kernelwatch import caught_up, watch
 
-ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = ROOT / "notebooks" / "monthly_reflection.ipynb"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-TIMEOUT_MS = 60_000
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,21 +49,17 @@ pytestmark = [
                        "(scripts/setup --test installs it)"),
 ]
 
-LAST_MONTH = add_months(month_of(dt.date.today()), -1)
-#: What each person saved last month: the form starts from it.
-PREVIOUS = dict(passion=5, emotional=6, physical=4, intellectual=7, experiential=6, spiritual=6)
-
 
 # -- fixtures ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def seeded(tmp_path):
+def seeded(tmp_path, calendar):
     """A temporary project home and store, with last month's check-ins for Robin and Sam."""
     db = tmp_path / "browser.db"
     with Store(db) as store:
         for person in ("Robin", "Sam"):
-            store.save(make_checkin(person, month_start(LAST_MONTH), note=f"{person}'s words", **PREVIOUS))
+            store.save(make_checkin(person, calendar.first_of_last_month, note=f"{person}'s words", **PREVIOUS))
     env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
     return tmp_path, db, env
 
@@ -85,34 +89,10 @@ def page(browser, requests, request):
     context.close()
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server the test started: politely, then firmly."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server stopped (exit {process.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.2)
-    raise AssertionError(f"no answer from {url} within {timeout} s")
-
-
 @pytest.fixture
 def jupyterlab(seeded):
-    """JupyterLab on 127.0.0.1 with a token, serving a copy of the reflection notebook."""
+    """JupyterLab on 127.0.0.1 with a token, serving a copy of the reflection notebook, on the port it
+    picks (`--port=0`, read from what it says)."""
     tmp, _db, env = seeded
     root = tmp / "lab"
     root.mkdir()
@@ -123,37 +103,21 @@ def jupyterlab(seeded):
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     env = {**env, "JUPYTERLAB_SETTINGS_DIR": str(tmp / "lab-settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "lab-workspaces"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
-    port, token = free_port(), "reflect-test-token"
-    log = open(tmp / "jupyterlab.log", "w")  # closed in teardown
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True",
-         "--ServerApp.port_retries=0", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )
+    token = "reflect-test-token"
+    process, base = start_jupyterlab(root, env, tmp / "jupyterlab.log", token)
     try:
-        _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", process)
-        yield f"http://127.0.0.1:{port}", token, root
+        yield base, token, root
     finally:
         stop(process)
-        log.close()
 
 
 @pytest.fixture
 def app(seeded):
-    """`reflect app`, run as a person runs it; the address is read from what it prints."""
-    tmp, db, env = seeded
-    port = free_port()
-    process = subprocess.Popen(
-        [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(port)],
-        env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-    )
+    """`reflect app --port PORT`, run as a person runs it; the address is read from what it prints."""
+    tmp, db, _env = seeded
+    process, url = start_app(db, tmp, port=True)
     try:
-        first = process.stdout.readline()
-        match = re.search(r"ready at (http://127\.0\.0\.1:\d+/\?token=[0-9a-f]+)", first)
-        assert match, first + process.stdout.read() if process.poll() is not None else first
-        yield match.group(1), process
+        yield url, process
     finally:
         stop(process)
 
@@ -161,26 +125,13 @@ def app(seeded):
 # -- the person's part ---------------------------------------------------------------------------
 
 
-def move(page, key: str, slider: int, presses: int, expected: int) -> None:
-    """Move slider ``slider`` (0: how it is, 1: how I'd like it) of dimension ``key`` by keyboard."""
-    from playwright.sync_api import expect
-
-    row = page.locator(f".reflect-dimension-{key}")
-    handle = row.locator(".noUi-handle").nth(slider)
-    handle.wait_for(state="visible")
-    handle.focus()
-    for _ in range(abs(presses)):
-        handle.press("ArrowRight" if presses > 0 else "ArrowLeft")
-    expect(row.locator(".widget-readout").nth(slider)).to_have_text(str(expected), timeout=TIMEOUT_MS)
-
-
-def fill_in_and_save(page, person: str, note: str) -> None:
+def fill_in_and_save(page, person: str, note: str, calendar) -> None:
     form = page.locator(".reflect-checkin-form")
     form.wait_for(state="visible")
     who = form.get_by_placeholder("Pick your name, or type a new one")
     who.fill(person)
     who.press("Enter")
-    page.get_by_text(f"A new monthly check-in for {dt.date.today():%B %Y}, {person}").wait_for()
+    page.get_by_text(f"A new monthly check-in for {calendar.month_words}, {person}").wait_for()
     move(page, "passion", 0, +2, 7)  # last month 5
     move(page, "emotional", 0, -1, 5)  # last month 6
     form.locator(".reflect-dimension-physical input[type=checkbox]").check()
@@ -191,21 +142,21 @@ def fill_in_and_save(page, person: str, note: str) -> None:
     page.get_by_text(f"Saved {person}'s monthly check-in").wait_for()
     page.get_by_text("Passion 7, emotional 5, physical 4 (you'd like 8), intellectual 7, experiential 6, "
                      "spiritual 6; and your private note.").wait_for()
-    page.get_by_text(f"Compared with {month_start(LAST_MONTH):%B %Y}").wait_for()
-    page.get_by_text(f"{person}, {dt.date.today():%B %Y} at a glance").wait_for()
+    page.get_by_text(f"Compared with {calendar.first_of_last_month:%B %Y}").wait_for()
+    page.get_by_text(f"{person}, {calendar.month_words} at a glance").wait_for()
 
 
-def check_saved(db: Path, person: str, note: str) -> None:
+def check_saved(db: Path, person: str, note: str, day) -> None:
     with Store(db) as store:
         store.sign_in(person)  # no passphrase (see test_two_partners_with_passphrases for those)
-        saved = store.get(person, dt.date.today())
+        saved = store.get(person, day)
         assert saved is not None, f"no check-in for {person} in {db}"
         assert saved.scores["passion"] == 7
         assert saved.scores["emotional"] == 5
         assert saved.scores["physical"] == 4
         assert saved.desired["physical"] == 8
         assert saved.note == note
-        assert store.history(person, dt.date.today())[0].source == "form"
+        assert store.history(person, day)[0].source == "form"
 
 
 def assert_only_loopback(requests: list[str]) -> None:
@@ -228,7 +179,7 @@ def screenshot(page, name: str) -> None:
 # -- the tests -----------------------------------------------------------------------------------
 
 
-def test_the_reflection_notebook_in_jupyterlab(jupyterlab, seeded, page, requests):
+def test_the_reflection_notebook_in_jupyterlab(jupyterlab, seeded, page, requests, calendar):
     base, token, root = jupyterlab
     _tmp, db, _env = seeded
     started = time.monotonic()
@@ -238,15 +189,15 @@ def test_the_reflection_notebook_in_jupyterlab(jupyterlab, seeded, page, request
     page.locator(".jp-Notebook .jp-Cell").first.click()  # the notebook is the current widget
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-item[data-command='runmenu:run-all']:not(.lm-mod-disabled)").click()
-    fill_in_and_save(page, "Robin", "A long walk on Sunday; we talked about everything.")
-    check_saved(db, "Robin", "A long walk on Sunday; we talked about everything.")
+    fill_in_and_save(page, "Robin", "A long walk on Sunday; we talked about everything.", calendar)
+    check_saved(db, "Robin", "A long walk on Sunday; we talked about everything.", calendar.today)
     assert "Sam's words" not in page.content()
     screenshot(page, "jupyterlab-reflection.png")
     assert_only_loopback(requests)
     print(f"\nJupyterLab: open, run, fill in, save and check took {time.monotonic() - started:.1f} s")
 
 
-def test_reflect_app_serves_the_form_with_no_code_and_no_network(app, seeded, page, requests):
+def test_reflect_app_serves_the_form_with_no_code_and_no_network(app, seeded, page, requests, calendar):
     url, _process = app
     _tmp, db, _env = seeded
     started = time.monotonic()
@@ -259,8 +210,8 @@ def test_reflect_app_serves_the_form_with_no_code_and_no_network(app, seeded, pa
         assert exc.code in (401, 403)
 
     page.goto(url)
-    fill_in_and_save(page, "Sam", "Felt close this month.")
-    check_saved(db, "Sam", "Felt close this month.")
+    fill_in_and_save(page, "Sam", "Felt close this month.", calendar)
+    check_saved(db, "Sam", "Felt close this month.", calendar.today)
     content = page.content()
     assert "checkin_form(" not in content and "from reflect" not in content  # no code on the page
     assert "Your monthly reflection" in content
@@ -282,71 +233,40 @@ def test_reflect_app_stops_its_server_when_stopped(app):
 
 
 @pytest.fixture
-def protected_app(tmp_path):
+def protected_app(tmp_path, calendar):
     """`reflect app` over a store where Robin and Sam each have a passphrase and answered last month."""
-    yield from _serve_protected(tmp_path)
+    yield from _serve_protected(tmp_path, calendar)
 
 
 @pytest.fixture
-def practices_app(tmp_path):
+def practices_app(tmp_path, calendar):
     """Like protected_app, with one small thing the couple agreed to try this month."""
     from reflect.domain.agreements import Agreement
 
-    yield from _serve_protected(tmp_path, agreement=Agreement.create(
-        month=month_of(dt.date.today()), text="A walk after dinner on Sundays"))
+    yield from _serve_protected(tmp_path, calendar, agreement=Agreement.create(
+        month=calendar.this_month, text="A walk after dinner on Sundays"))
 
 
-def _serve_protected(tmp_path, agreement=None):
+def _serve_protected(tmp_path, calendar, agreement=None):
     db = tmp_path / "couple.db"
     with Store(db) as store:
         for person, words in (("Robin", "robin's words"), ("Sam", "sam's own words")):
             store.add_person(person, words)
-            store.save(make_checkin(person, month_start(LAST_MONTH), **PREVIOUS))
+            store.save(make_checkin(person, calendar.first_of_last_month, **PREVIOUS))
         store.sign_out()
         if agreement is not None:
             store.save_agreement(agreement)
     yield from serve_app(tmp_path, db)
 
 
-def serve_app(tmp_path: Path, db: Path):
-    """`reflect app --db DB`, run as a person runs it: yields (the printed address, DB), then stops it."""
-    env = {**os.environ, "REFLECT_HOME": str(tmp_path), "REFLECT_DB": str(db)}
-    process = subprocess.Popen(
-        [str(REFLECT_BIN), "app", "--db", str(db), "--port", str(free_port())],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-    )
-    try:
-        first = process.stdout.readline()
-        match = re.search(r"ready at (http://127\.0\.0\.1:\d+/\?token=[0-9a-f]+)", first)
-        assert match, first
-        yield match.group(1), db
-    finally:
-        stop(process)
-
-
-def pick(page, person: str) -> None:
-    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
-    who.fill(person)
-    who.press("Enter")
-
-
-def sign_in(page, person: str, words: str) -> None:
-    pick(page, person)
-    box = page.locator(".reflect-sign-in")
-    box.wait_for(state="visible")
-    box.locator("input[type=password]").fill(words)
-    caught_up(page)  # the kernel has every answer before the click
-    box.locator("button:has-text('Sign in')").click()
-
-
-def test_two_partners_with_passphrases(protected_app, page, requests):
+def test_two_partners_with_passphrases(protected_app, page, requests, calendar):
     """A signs in and saves; B, at A's name, sees nothing of A's and cannot save over it; a wrong
     passphrase is refused and slowed; B signs in and saves; then each sees the other's scores, and
     A's note opens only for A."""
     from playwright.sync_api import expect
 
     url, db = protected_app
-    month = f"{dt.date.today():%B %Y}"
+    month = calendar.month_words
     note = "Robin's own words, for Robin only"
     page.goto(url)
     page.locator(".reflect-checkin-form").wait_for(state="visible")
@@ -360,7 +280,7 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     caught_up(page)  # the kernel has every answer before the click
     page.locator("button:has-text('Save my check-in')").click()
     page.get_by_text(f"Saved Robin's monthly check-in for {month}").wait_for()
-    page.get_by_text(f"Compared with {month_start(LAST_MONTH):%B %Y}").wait_for()
+    page.get_by_text(f"Compared with {calendar.first_of_last_month:%B %Y}").wait_for()
     page.locator("button:has-text('Done: sign me out')").click()
     page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
     expect(page.locator(".reflect-checkin-form textarea")).to_have_value("")
@@ -413,9 +333,9 @@ def test_two_partners_with_passphrases(protected_app, page, requests):
     screenshot(page, "reflect-app-two-partners.png")
     assert_only_loopback(requests)
     with Store(db) as store:
-        assert note.encode() not in db.read_bytes()
-        shown = [c.person for c in store.checkins(month=month_of(dt.date.today()))]
-        assert shown == ["Robin", "Sam"], (store.people(), store.answered("monthly", dt.date.today().replace(day=1)))
+        assert note.encode() not in store_bytes(db)
+        shown = [c.person for c in store.checkins(month=calendar.this_month)]
+        assert shown == ["Robin", "Sam"], (store.people(), store.answered("monthly", calendar.first_of_this_month))
 
 
 # -- the practices: "did we?", one small thing to try, a yes / not now / no list ------------------
@@ -427,18 +347,18 @@ def answer_item(page, item: str, answer: str) -> None:
     row.locator("button").filter(has_text=re.compile(rf"^{answer}$")).click()
 
 
-def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, requests):
+def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, requests, calendar):
     """Robin answers "did we?", writes next month's small thing and a private list with a no; Sam
     answers Sam's list and sees only what both said yes to: never Robin's no."""
     from playwright.sync_api import expect
 
     url, db = practices_app
-    this_month, next_month = month_of(dt.date.today()), add_months(month_of(dt.date.today()), 1)
+    this_month, next_month = calendar.this_month, calendar.next_month
     robins_no = "Talking about money"
     page.goto(url)
     page.locator(".reflect-checkin-form").wait_for(state="visible")
     sign_in(page, "Robin", "robin's words")
-    page.get_by_text(f"A new monthly check-in for {dt.date.today():%B %Y}, Robin").wait_for()
+    page.get_by_text(f"A new monthly check-in for {calendar.month_words}, Robin").wait_for()
 
     # the list, folded under the physical dimension until Robin opens it
     expect(page.locator(".reflect-consent")).to_be_hidden()
@@ -487,6 +407,5 @@ def test_an_agreement_and_a_consent_list_in_the_form(practices_app, page, reques
         store.sign_in("Robin", "robin's words")
         assert store.consent_list("Robin").answers == {
             "A weekend away, just the two of us": "yes", robins_no: "no", "Hugs in public": "not now"}
-    raw = db.read_bytes() + (db.with_name(db.name + "-wal").read_bytes() if db.with_name(db.name + "-wal").exists()
-                             else b"")
+    raw = store_bytes(db)
     assert b'"no"' not in raw and b"not now" not in raw

@@ -10,7 +10,7 @@ from reflect.storage.demo import generate
 from reflect.storage.store import Store
 from reflect.views import charts
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from reflect.domain.checkin import CheckIn, add_months, parse_month, period_star
 from reflect.domain.dimensions import CADENCES, DIMENSIONS, INTIMACY_KEYS, KEYS
 from reflect.errors import ValidationError
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 SCORES = dict(passion=6, emotional=7, physical=5, intellectual=8, experiential=6, spiritual=7)
 
@@ -144,13 +144,11 @@ def test_content_compares_what_was_rated():
     assert a.content() != make_checkin(passion=6, note="x", desired={"passion": 9}).content()
 
 
-def test_a_period_that_has_not_begun_is_refused():
-    import datetime as dt
-
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+def test_a_period_that_has_not_begun_is_refused(calendar):
+    # CheckIn.create reads the real date: the date read once for the test (see calendar)
     with pytest.raises(ValidationError, match="is in the future") as err:
-        CheckIn.create(person="Robin", date=tomorrow, cadence="daily", scores=SCORES)
+        CheckIn.create(person="Robin", date=calendar.days(1), cadence="daily", scores=SCORES)
     assert err.value.field == "date"
     # this month's and this week's check-ins are fine even before the period ends
-    CheckIn.create(person="Robin", date=dt.date.today(), cadence="monthly", scores=SCORES)
-    CheckIn.create(person="Robin", date=dt.date.today(), cadence="weekly", scores=SCORES)
+    CheckIn.create(person="Robin", date=calendar.today, cadence="monthly", scores=SCORES)
+    CheckIn.create(person="Robin", date=calendar.today, cadence="weekly", scores=SCORES)

@@ -4,7 +4,7 @@ from reflect.domain.csvio import COLUMNS, HEADER, parse_checkins, read_checkins,
 from reflect.errors import ImportFileError
 from reflect.storage.store import Store
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 CONTRACT = (
     "date,person,cadence,passion,emotional,physical,intellectual,experiential,spiritual,"

@@ -6,7 +6,7 @@ from reflect.storage.demo import DEMO_PEOPLE, fill, generate, open_for_viewing
 from reflect.storage.store import Store
 from reflect.system.paths import resolve_store_path
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from reflect.reporting import publish
 from reflect.reporting.execute import CellError, InProcessExecutor
 from reflect.storage.store import Store
 
-from .conftest import ROOT, make_checkin
+from .helpers import ROOT, make_checkin
 
 NOTEBOOK = ROOT / "notebooks" / "monthly_report.ipynb"
 PAPERMILL = Path(sys.executable).with_name("papermill")

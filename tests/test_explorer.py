@@ -33,7 +33,7 @@ from reflect.views.explorer import (
     months_between,
 )
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "trends.ipynb"

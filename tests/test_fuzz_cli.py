@@ -14,7 +14,8 @@ import pytest
 
 from reflect.cli import main
 from reflect.storage.store import Store
-from tests.conftest import make_checkin
+
+from .helpers import make_checkin
 
 SCORES = ["--passion", "5", "--emotional", "5", "--physical", "5", "--intellectual", "5", "--experiential", "5",
           "--spiritual", "5"]

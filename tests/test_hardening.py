@@ -17,7 +17,8 @@ from reflect.errors import NotAReflectStore, ReflectError, StoreError, StoreTooN
 from reflect.storage import migrations
 from reflect.storage.store import Store
 from reflect.system.paths import make_private_dirs, write_private
-from tests.conftest import REFLECT_BIN, make_checkin
+
+from .helpers import REFLECT_BIN, make_checkin
 
 # -- 1. temporary files nobody can slip a file or a link under ------------------------------------
 
@@ -239,7 +240,7 @@ def test_every_refused_sqlite_like_file_is_left_byte_identical_with_its_mode_and
 def test_a_reflect_store_with_a_pending_wal_opens_with_its_data(tmp_path):
     path = tmp_path / "couple.db"
     code = (
-        "import os, sys\nfrom reflect.storage.store import Store\nfrom tests.conftest import make_checkin\n"
+        "import os, sys\nfrom reflect.storage.store import Store\nfrom tests.helpers import make_checkin\n"
         "s = Store(sys.argv[1])\ns.save(make_checkin(note='kept'))\nos.kill(os.getpid(), 9)\n"
     )
     subprocess.run([sys.executable, "-c", code, str(path)], cwd=Path(__file__).parent.parent, check=False)
@@ -284,7 +285,7 @@ def test_ten_processes_creating_a_new_store_at_once_all_succeed(tmp_path):
     go = tmp_path / "go"
     code = (
         "import os, sys, time\n"
-        "from reflect.storage.store import Store\nfrom tests.conftest import make_checkin\n"
+        "from reflect.storage.store import Store\nfrom tests.helpers import make_checkin\n"
         "while not os.path.exists(sys.argv[2]): time.sleep(0.005)\n"
         "with Store(sys.argv[1]) as s:\n"
         "    for i in range(25):\n"

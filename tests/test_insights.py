@@ -5,7 +5,7 @@ from reflect.domain.checkin import add_months
 from reflect.storage.demo import generate
 from reflect.storage.store import Store
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 
 def frame(*checkins):

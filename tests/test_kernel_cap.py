@@ -18,7 +18,6 @@ import asyncio
 import ssl
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -31,9 +30,7 @@ from reflect.servers.app import AppServer, command
 from reflect.storage.store import Store
 from reflect.system import signin_deadline
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS
-from .test_afar import FAST
-from .test_app_speed import _waiting_kernels
+from .helpers import CHROMIUM, FAST_KDF, TIMEOUT_MS, app_server, chromium, sign_in, wait_until, waiting_kernels
 
 LINUX = sys.platform.startswith("linux")
 TOO_MANY = "Too many pages are open on the kit right now"
@@ -53,7 +50,7 @@ def test_the_server_is_given_the_capped_kernel_manager_and_its_cap():
 def test_only_the_home_network_gives_pages_a_sign_in_deadline(tmp_path):
     db = tmp_path / "us.db"
     with Store(db) as store:
-        store.add_person("Robin", "robin's words", params=FAST)
+        store.add_person("Robin", "robin's words", params=FAST_KDF)
         store.sign_out()
     _, at_home = AppServer(db, lan=True, address="127.0.0.1", sign_in_within_s=7)._command_and_environment()
     _, at_the_computer = AppServer(db)._command_and_environment()
@@ -153,7 +150,7 @@ def _store(tmp_path: Path) -> Path:
     db = tmp_path / "couple.db"
     with Store(db) as store:
         for person in ("Robin", "Sam"):
-            store.add_person(person, f"{person.lower()}'s words", params=FAST)
+            store.add_person(person, f"{person.lower()}'s words", params=FAST_KDF)
         store.sign_out()
     return db
 
@@ -215,14 +212,6 @@ class Watch:
         self._thread.join()
 
 
-def _until(condition, what: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f} s")
-        time.sleep(0.2)
-
-
 def _open(server: AppServer, context: ssl.SSLContext) -> tuple[int, str]:
     """One page opened as a browser's first request opens it: (status, body)."""
     try:
@@ -237,13 +226,12 @@ def _open(server: AppServer, context: ssl.SSLContext) -> tuple[int, str]:
 def test_thirty_page_opens_keep_the_kernels_and_the_memory_within_the_cap(tmp_path):
     pytest.importorskip("psutil")
     cap = kernels.MAX_KERNELS
-    server = AppServer(_store(tmp_path), lan=True, address="127.0.0.1", sign_in_within_s=0)  # no clock here
-    with server:
+    with app_server(_store(tmp_path), lan=True, address="127.0.0.1", sign_in_within_s=0) as server:  # no clock
         assert server.process is not None and server.certificate is not None
         context = ssl.create_default_context(cafile=str(server.certificate.cert_file))
         with Watch(server.process.pid) as watch:
             # the ready kernels have run the notebook up to the wait for their page (imports done)
-            _until(lambda: len(_waiting_kernels(server)) == kernels.POOL_SIZE, "the ready kernels waiting")
+            wait_until(lambda: len(waiting_kernels(server)) == kernels.POOL_SIZE, "the ready kernels waiting")
             server_alone, ready = _tree(server.process.pid)
             one_kernel = max(process.memory_info().rss for process in ready)
             before = server_alone.memory_info().rss
@@ -278,19 +266,18 @@ def test_thirty_page_opens_keep_the_kernels_and_the_memory_within_the_cap(tmp_pa
 @pytest.mark.skipif(not LINUX, reason="needs Linux's /proc (psutil)")
 def test_a_page_nobody_signs_in_to_is_closed_after_the_deadline_and_its_room_given_back(tmp_path):
     pytest.importorskip("psutil")
-    server = AppServer(_store(tmp_path), lan=True, address="127.0.0.1", sign_in_within_s=4)
-    with server:
+    with app_server(_store(tmp_path), lan=True, address="127.0.0.1", sign_in_within_s=4) as server:
         assert server.process is not None and server.certificate is not None
         context = ssl.create_default_context(cafile=str(server.certificate.cert_file))
         watch = Watch(server.process.pid)
-        _until(lambda: len(watch.kernels()) == kernels.POOL_SIZE, "the ready kernels started")
+        wait_until(lambda: len(watch.kernels()) == kernels.POOL_SIZE, "the ready kernels started")
         ready = set(watch.kernels())
         status, _body = _open(server, context)
         assert status == 200
         # the page took one of the ready kernels; nobody signs in: that kernel is shut down by the
         # server (at the kernel's own request), and the pool is full again
-        _until(lambda: len(ready & set(watch.kernels())) == 1, "the unsigned page's kernel freed", timeout=180)
-        _until(lambda: len(watch.kernels()) == kernels.POOL_SIZE, "the pool refilled", timeout=180)
+        wait_until(lambda: len(ready & set(watch.kernels())) == 1, "the unsigned page's kernel freed", timeout=180)
+        wait_until(lambda: len(watch.kernels()) == kernels.POOL_SIZE, "the pool refilled", timeout=180)
         said = "\n".join(server._output)
         assert "closing a page nobody signed in to" in said and "Kernel shutdown" in said
 
@@ -300,36 +287,29 @@ def test_a_page_nobody_signs_in_to_is_closed_after_the_deadline_and_its_room_giv
 @pytest.mark.skipif(not CHROMIUM.exists() or not LINUX, reason="needs Debian's chromium and Linux's /proc")
 def test_in_a_browser_the_unsigned_page_says_it_closed_and_the_signed_in_one_stays(tmp_path):
     pytest.importorskip("psutil")
-    from playwright.sync_api import sync_playwright
-
     from .kernelwatch import watch
-    from .test_browser import TIMEOUT_MS, sign_in
 
     within = 20  # time enough, even on a busy machine, to open the page and sign in
-    server = AppServer(_store(tmp_path), lan=True, address="127.0.0.1", sign_in_within_s=within)
-    with server, sync_playwright() as pw:
+    with app_server(_store(tmp_path), lan=True, address="127.0.0.1", sign_in_within_s=within) as server, \
+            chromium() as browser:
         assert server.process is not None
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            pages = []
-            for _ in range(2):
-                page = browser.new_context(ignore_https_errors=True).new_page()
-                page.set_default_timeout(TIMEOUT_MS)
-                watch(page)  # sign_in waits on the kernel, not on the clock
-                pages.append(page)
-            robins, nobodys = pages
-            robins.goto(server.url)
-            robins.locator(".reflect-checkin-form").wait_for(state="visible")
-            sign_in(robins, "Robin", "robin's words")
-            robins.locator("button:has-text('Sign out')").wait_for(state="visible")
-            nobodys.goto(server.url)  # opened after Robin's: its clock runs out after Robin's would have
-            nobodys.locator(".reflect-checkin-form").wait_for(state="visible")
-            nobodys.get_by_text("This page has closed").wait_for(timeout=(within + 120) * 1000)
-            _until(lambda: len(Watch(server.process.pid).kernels()) == kernels.POOL_SIZE + 1,
+        pages = []
+        for _ in range(2):
+            page = browser.new_context(ignore_https_errors=True).new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            watch(page)  # sign_in waits on the kernel, not on the clock
+            pages.append(page)
+        robins, nobodys = pages
+        robins.goto(server.url)
+        robins.locator(".reflect-checkin-form").wait_for(state="visible")
+        sign_in(robins, "Robin", "robin's words")
+        robins.locator("button:has-text('Sign out')").wait_for(state="visible")
+        nobodys.goto(server.url)  # opened after Robin's: its clock runs out after Robin's would have
+        nobodys.locator(".reflect-checkin-form").wait_for(state="visible")
+        nobodys.get_by_text("This page has closed").wait_for(timeout=(within + 120) * 1000)
+        wait_until(lambda: len(Watch(server.process.pid).kernels()) == kernels.POOL_SIZE + 1,
                    "the unsigned page's kernel freed, Robin's kept")
-            # Robin's page still has its kernel: the form answers
-            robins.locator("button:has-text('Sign out')").click()
-            robins.get_by_text("Robin is signed out; the form was cleared.").wait_for()
-            assert "This page has closed" not in robins.content()
-        finally:
-            browser.close()
+        # Robin's page still has its kernel: the form answers
+        robins.locator("button:has-text('Sign out')").click()
+        robins.get_by_text("Robin is signed out; the form was cleared.").wait_for()
+        assert "This page has closed" not in robins.content()

@@ -25,7 +25,7 @@ from reflect.reporting.handover import Handover
 from reflect.reporting.report import MonthlyReport
 from reflect.storage.store import Store
 
-from .conftest import REFLECT_BIN, make_checkin
+from .helpers import REFLECT_BIN, descendant_processes, make_checkin, wait_for
 
 MARCH, APRIL = "2025-03", "2025-04"
 #: Robin's sealed notes: one in each month. Only April's may reach April's report.
@@ -51,7 +51,7 @@ def _env(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def couple(tmp_path):
+def couple_home(tmp_path):
     """Robin and Sam, each with a passphrase, in a home of their own (its own TMPDIR): Robin's notes
     in March and April, Sam's in April, all sealed in the store."""
     home = tmp_path / "home"
@@ -91,8 +91,8 @@ def _signed_in(secrets: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.slow
-def test_a_notes_report_writes_no_note_anywhere_but_its_page(couple):
-    home, secrets = couple
+def test_a_notes_report_writes_no_note_anywhere_but_its_page(couple_home):
+    home, secrets = couple_home
     assert _files_holding_notes(home) == []  # sealed in the store: no note in plain text
     _run(home, "report", "--month", APRIL, "--include-notes", *_signed_in(secrets))
     folder = home / "reports" / "reflect"
@@ -108,10 +108,10 @@ def test_a_notes_report_writes_no_note_anywhere_but_its_page(couple):
 
 
 @pytest.mark.slow
-def test_every_month_in_parallel_processes_each_with_its_own_notes(couple):
+def test_every_month_in_parallel_processes_each_with_its_own_notes(couple_home):
     """With --jobs 2 the reports are made in other processes: each receives its month's notes
     through a pipe, and still nothing is written but the pages."""
-    home, secrets = couple
+    home, secrets = couple_home
     _run(home, "report", "--all", "--jobs", "2", "--include-notes", *_signed_in(secrets))
     folder = home / "reports" / "reflect"
     march = (folder / f"{MARCH}.html").read_text(encoding="utf-8")
@@ -121,33 +121,15 @@ def test_every_month_in_parallel_processes_each_with_its_own_notes(couple):
     assert _files_holding_notes(home) == []
 
 
-def _wait_for(proc: subprocess.Popen[bytes], ready, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        if ready():
-            return True
-        time.sleep(0.005)
-    return False
-
-
-def _children(pid: int) -> list[psutil.Process]:
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-
-
 @pytest.mark.slow
-def test_kill_9_at_any_moment_leaves_no_note_in_any_file(couple):
-    home, secrets = couple
+def test_kill_9_at_any_moment_leaves_no_note_in_any_file(couple_home):
+    home, secrets = couple_home
     folder = home / "reports" / "reflect"
     page = folder / f"{APRIL}.html"
     # deterministic moments (waiting for what the run leaves to see), then moments in time
     moments: list[tuple[str, object]] = [
         ("at once", lambda: True),
-        ("when the helper processes are forked", lambda: bool(_children(proc.pid))),
+        ("when the helper processes are forked", lambda: bool(descendant_processes(proc.pid))),
         ("when the report folder is claimed", lambda: (folder / publish.FOLDER_MARKER).exists()),
         ("when the page is written", page.exists),
         ("after 0.5 s", 0.5), ("after 1 s", 1.0), ("after 1.5 s", 1.5), ("after 2 s", 2.0), ("after 3 s", 3.0),
@@ -162,8 +144,8 @@ def test_kill_9_at_any_moment_leaves_no_note_in_any_file(couple):
             time.sleep(ready)
             hit = proc.poll() is None
         else:
-            hit = _wait_for(proc, ready)
-        helpers = _children(proc.pid)
+            hit = wait_for(ready, 60, step=0.005, process=proc)
+        helpers = descendant_processes(proc.pid)
         proc.kill()
         proc.wait(timeout=30)
         psutil.wait_procs(helpers, timeout=30)  # they end with the report (and hold nothing on disk)
@@ -350,8 +332,8 @@ def test_notes_files_left_by_earlier_versions_are_swept(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_reflect_report_sweeps_them(couple):
-    home, _ = couple
+def test_reflect_report_sweeps_them(couple_home):
+    home, _ = couple_home
     stale = home / "tmp" / "reflect-notes-x1y2z3"
     stale.mkdir(mode=0o700)
     (stale / "notes.json").write_text(APRIL_NOTE)

@@ -8,7 +8,7 @@ from reflect.analytics.glance import at_a_glance, glance_html
 from reflect.storage.store import Store
 from reflect.views.widgets import this_month_at_a_glance
 
-from .conftest import REFLECT_BIN, make_checkin
+from .helpers import REFLECT_BIN, make_checkin
 
 
 def _mixed(db):

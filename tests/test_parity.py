@@ -12,7 +12,7 @@ from reflect.reporting.pages import export_html
 from reflect.storage.demo import fill
 from reflect.storage.store import Store
 
-from .conftest import REFLECT_BIN, ROOT
+from .helpers import REFLECT_BIN, ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "monthly_report.ipynb"
 PAPERMILL = Path(sys.executable).with_name("papermill")

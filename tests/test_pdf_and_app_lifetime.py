@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from reflect.reporting.publish import ReportError, print_pdf
-from tests.conftest import REFLECT_BIN, ROOT
+
+from .helpers import ROOT, alive, children, kill_all, start_app, wait_for
 
 #: A stand-in for chromium: notes what it was given and the mode of the folder it prints into.
 FAKE_CHROMIUM = textwrap.dedent("""\
@@ -82,23 +83,6 @@ def test_the_private_folder_is_removed_when_printing_fails(fake, monkeypatch, mo
     assert sorted(p.name for p in out.iterdir()) == ["2025-01.html"]
 
 
-def _gone(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return state in ("Z", "X")
-
-
-def _wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 def test_chromium_dies_with_a_report_killed_by_sigkill(fake, monkeypatch):
     html, out, log = fake
     monkeypatch.setenv("FAKE_MODE", "sleep")
@@ -106,11 +90,11 @@ def test_chromium_dies_with_a_report_killed_by_sigkill(fake, monkeypatch):
             "print_pdf(Path(sys.argv[1]), Path(sys.argv[2]))\n")
     parent = subprocess.Popen([sys.executable, "-c", code, str(html), str(out / "2025-01.pdf")], cwd=ROOT)
     try:
-        assert _wait_for(lambda: log.exists() and "pid" in log.read_text(), 60)
+        assert wait_for(lambda: log.exists() and "pid" in log.read_text(), 60, step=0.1)
         child = int(_logged(log)["pid"])
         parent.send_signal(signal.SIGKILL)
         parent.wait()
-        assert _wait_for(lambda: _gone(child), 10), "chromium outlived the kit"
+        assert wait_for(lambda: not alive(child), 10, step=0.1), "chromium outlived the kit"
     finally:
         parent.kill()
     # the folder it printed into is private, and nothing else was left
@@ -127,45 +111,30 @@ def test_a_report_stopped_by_sigterm_cleans_up_and_stops_chromium(fake, monkeypa
             "cli.main(['print-test'])\n")
     parent = subprocess.Popen([sys.executable, "-c", code, str(html), str(out / "2025-01.pdf")], cwd=ROOT)
     try:
-        assert _wait_for(lambda: log.exists() and "pid" in log.read_text(), 60)
+        assert wait_for(lambda: log.exists() and "pid" in log.read_text(), 60, step=0.1)
         child = int(_logged(log)["pid"])
         parent.send_signal(signal.SIGTERM)
         assert parent.wait(timeout=30) == 128 + signal.SIGTERM
-        assert _wait_for(lambda: _gone(child), 10), "chromium outlived the kit"
+        assert wait_for(lambda: not alive(child), 10, step=0.1), "chromium outlived the kit"
     finally:
         parent.kill()
     assert sorted(p.name for p in out.iterdir()) == ["2025-01.html"]
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_killing_reflect_app_leaves_no_voila_behind(tmp_path, sig):
-    env = {**os.environ, "REFLECT_HOME": str(tmp_path)}
-    parent = subprocess.Popen([str(REFLECT_BIN), "app", "--db", str(tmp_path / "couple.db")], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    parent, _url = start_app(tmp_path / "couple.db", tmp_path)  # once it said "ready at"
+    servers: list[int] = []
     try:
-        assert parent.stdout is not None
-        for line in parent.stdout:
-            if "ready at" in line:
-                break
-        else:
-            pytest.fail("the app did not start")
-        servers = _children(parent.pid)
+        servers = children(parent.pid)
         assert servers, "no Voila child found"
         parent.send_signal(sig)
         parent.wait(timeout=60)
-        assert _wait_for(lambda: all(_gone(p) for p in servers), 20), "Voila outlived `reflect app`"
+        assert wait_for(lambda: not any(alive(p) for p in servers), 20, step=0.1), "Voila outlived `reflect app`"
     finally:
         parent.kill()
-        for p in _children(parent.pid):
-            os.kill(p, signal.SIGKILL)
+        kill_all(servers)
 
 
 def test_a_print_killed_outright_leaves_nothing_behind_the_next_time(tmp_path):

@@ -8,19 +8,16 @@ docs/phone.png is a copy of one) and the whole page in test-artifacts/phone-full
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
-from reflect.domain.checkin import add_months, month_of, month_start
 from reflect.domain.reminders import Schedule
 from reflect.storage.reminders import next_reflection_line, write_reminders
 from reflect.storage.store import Store
 
-from .conftest import CHROMIUM, make_checkin
+from .helpers import ARTIFACTS, CHROMIUM, TIMEOUT_MS, make_checkin, serve_app
 from .kernelwatch import caught_up, watch
-from .test_browser import ARTIFACTS, TIMEOUT_MS, serve_app
 
 SCREENSHOT = ARTIFACTS / "phone.png"
 PHONE = {"width": 390, "height": 844}
@@ -33,8 +30,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
                        "(scripts/setup --test installs it)"),
 ]
-
-LAST_MONTH = add_months(month_of(dt.date.today()), -1)
 
 #: What on the page overflows the screen, scrolls sideways, or is too small to tap.
 LAYOUT_JS = """(minTarget) => {
@@ -81,23 +76,23 @@ def phone(browser, request):
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, calendar):
     """`reflect app` over a store where Robin and Sam answered last month, with reminders set."""
     db = tmp_path / "phone.db"
     with Store(db) as store:
         for person in ("Robin", "Sam"):
-            store.save(make_checkin(person, month_start(LAST_MONTH), passion=5, emotional=6, physical=4))
+            store.save(make_checkin(person, calendar.first_of_last_month, passion=5, emotional=6, physical=4))
     write_reminders(Schedule.create(day="last-sunday", time="20:00"), db)
     yield from serve_app(tmp_path, db)
 
 
 @pytest.fixture
-def protected_app(tmp_path):
+def protected_app(tmp_path, calendar):
     """`reflect app` over a store where Robin has a passphrase."""
     db = tmp_path / "couple.db"
     with Store(db) as store:
         store.add_person("Robin", "robin's words")
-        store.save(make_checkin("Robin", month_start(LAST_MONTH)))
+        store.save(make_checkin("Robin", calendar.first_of_last_month))
         store.sign_out()
     yield from serve_app(tmp_path, db)
 
@@ -119,12 +114,12 @@ def settle(page) -> None:
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-def test_the_form_fits_a_phone_and_saves_by_tapping(app, phone):
+def test_the_form_fits_a_phone_and_saves_by_tapping(app, phone, calendar):
     from playwright.sync_api import expect
 
     url, db = app
     page = phone
-    month = f"{dt.date.today():%B %Y}"
+    month = calendar.month_words
     page.goto(url)
     form = page.locator(".reflect-checkin-form")
     form.wait_for(state="visible")
@@ -181,15 +176,15 @@ def test_the_form_fits_a_phone_and_saves_by_tapping(app, phone):
 
     with Store(db) as store:
         store.sign_in("Robin")
-        saved = store.get("Robin", dt.date.today())
+        saved = store.get("Robin", calendar.today)
         assert saved is not None
         assert saved.scores["passion"] == 10 and saved.scores["emotional"] == 6
         assert {k: v for k, v in saved.desired.items() if v is not None} == {"physical": 10}
         assert saved.note == "Typed with my thumbs."
-        assert store.history("Robin", dt.date.today())[0].source == "form"
+        assert store.history("Robin", calendar.today)[0].source == "form"
 
 
-def test_the_rituals_quick_log_is_tapped_on_a_phone(app, phone):
+def test_the_rituals_quick_log_is_tapped_on_a_phone(app, phone, calendar):
     url, db = app
     page = phone
     page.goto(url)
@@ -201,7 +196,7 @@ def test_the_rituals_quick_log_is_tapped_on_a_phone(app, phone):
     hug.tap()
     page.get_by_text(re.compile(r"Logged a long hug \(together, today\)")).wait_for()
     with Store(db) as store:
-        assert [(r.kind, r.day) for r in store.rituals()] == [("hug", dt.date.today())]
+        assert [(r.kind, r.day) for r in store.rituals()] == [("hug", calendar.today)]
 
 
 def _keep_screenshot(page) -> None:
@@ -220,11 +215,11 @@ def _keep_full_page(page) -> None:
     page.screenshot(path=str(ARTIFACTS / "phone-full.png"), full_page=True, scale="css")
 
 
-def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone):
+def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone, calendar):
     """A partner with a passphrase: the sign-in fits the screen, and signing in and saving are taps."""
     url, db = protected_app
     page = phone
-    month = f"{dt.date.today():%B %Y}"
+    month = calendar.month_words
     page.goto(url)
     who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
     who.wait_for(state="visible")
@@ -248,27 +243,28 @@ def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone):
     page.get_by_text("You are signed out, so whoever uses this next sees nothing of yours.").wait_for()
     with Store(db) as store:
         store.sign_in("Robin", "robin's words")
-        assert store.get("Robin", dt.date.today()) is not None
+        assert store.get("Robin", calendar.today) is not None
 
 
 @pytest.fixture
-def newcomer_app(tmp_path):
+def newcomer_app(tmp_path, calendar):
     """`reflect app` over a store where only Robin is known (with a passphrase): Sam comes new."""
     db = tmp_path / "couple.db"
     with Store(db) as store:
         store.add_person("Robin", "robin's words")
-        store.save(make_checkin("Robin", month_start(LAST_MONTH)))
+        store.save(make_checkin("Robin", calendar.first_of_last_month))
         store.sign_out()
     yield from serve_app(tmp_path, db)
 
 
-def test_a_new_name_meets_the_passphrase_first_and_sees_what_was_saved_before_done(newcomer_app, phone):
+def test_a_new_name_meets_the_passphrase_first_and_sees_what_was_saved_before_done(newcomer_app, phone,
+                                                                                   calendar):
     """Issue 20, items 7 and 8, by touch: the passphrase choice is under the name (met before the
     sliders and the Save button); "No passphrase for me" says what it means just above Save; after
     saving, what was saved stays in view until "Done" signs out."""
     url, db = newcomer_app
     page = phone
-    month = f"{dt.date.today():%B %Y}"
+    month = calendar.month_words
     page.goto(url)
     who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
     who.wait_for(state="visible")
@@ -307,4 +303,4 @@ def test_a_new_name_meets_the_passphrase_first_and_sees_what_was_saved_before_do
     with Store(db) as store:
         assert store.is_protected("Sam")
         store.sign_in("Sam", "sam's own words")
-        assert store.get("Sam", dt.date.today()) is not None
+        assert store.get("Sam", calendar.today) is not None

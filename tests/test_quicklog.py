@@ -5,7 +5,7 @@ import datetime as dt
 from reflect.storage.store import Store
 from reflect.views.quicklog import QuickLog
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 DAY = dt.date(2026, 10, 4)
 

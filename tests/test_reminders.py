@@ -26,7 +26,7 @@ from reflect.storage.reminders import (
 )
 from reflect.storage.store import Store
 
-from .conftest import REFLECT_BIN, make_checkin
+from .helpers import REFLECT_BIN, make_checkin
 
 NOW = dt.datetime(2026, 12, 5, 23, 0)
 

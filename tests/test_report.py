@@ -14,7 +14,7 @@ import pytest
 from reflect.storage.demo import generate
 from reflect.storage.store import Store
 
-from .conftest import REFLECT_BIN, ROOT, make_checkin
+from .helpers import REFLECT_BIN, ROOT, make_checkin
 
 NOTEBOOK = ROOT / "notebooks" / "monthly_report.ipynb"
 PAPERMILL = Path(sys.executable).with_name("papermill")
@@ -34,7 +34,8 @@ def demo_db(tmp_path_factory):
 def made(demo_db, tmp_path_factory):
     """One report of the demo couple's October 2026, made by `reflect report`."""
     out = tmp_path_factory.mktemp("reports")
-    env = {**os.environ, "LANG": "de_DE.UTF-8", "LC_ALL": ""}  # a locale whose paper is A4
+    # a locale whose paper is A4, whatever the developer's own LC_PAPER, LANG or LC_ALL
+    env = {**os.environ, "LC_ALL": "", "LC_PAPER": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"}
     proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(demo_db), "--month", "2026-10", "--out", str(out),
                            "--pdf"], capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
@@ -506,7 +507,7 @@ def test_paper_follows_the_locale_or_the_option(demo_db, tmp_path):
     assert paper_for_locale({}) == "a4"
     import pypdf
 
-    env = {**os.environ, "LANG": "en_GB.UTF-8", "LC_ALL": ""}
+    env = {**os.environ, "LC_ALL": "", "LC_PAPER": "en_GB.UTF-8", "LANG": "en_GB.UTF-8"}  # A4: --paper decides
     base = [str(REFLECT_BIN), "report", "--db", str(demo_db), "--month", "2026-10", "--pdf"]
     proc = subprocess.run([*base, "--out", str(tmp_path / "a"), "--paper", "letter"], capture_output=True,
                           text=True, timeout=300, env=env)

@@ -10,7 +10,7 @@ from reflect.errors import ImportFileError, ValidationError
 from reflect.storage import migrations
 from reflect.storage.store import Store
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 KNOWN = {k.key: k.cadence for k in DEFAULT_KINDS}
 

@@ -9,7 +9,7 @@ from reflect.errors import NotAReflectStore, StoreError, StoreTooNew, Validation
 from reflect.storage import migrations
 from reflect.storage.store import Store
 
-from .conftest import make_checkin
+from .helpers import make_checkin
 
 
 def test_save_then_read_back(store):

@@ -11,7 +11,7 @@ import pytest
 
 from reflect.storage.store import Store
 
-from .conftest import ROOT, make_checkin
+from .helpers import ROOT, make_checkin
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from reflect.errors import StoreError
 from reflect.storage.store import Store
 from reflect.views.widgets import CheckInForm, checkin_form, field_words, this_month_at_a_glance
 
-from .conftest import ROOT, make_checkin
+from .helpers import ROOT, make_checkin
 
 TODAY = dt.date(2026, 10, 17)
 RATINGS = dict(passion=6, emotional=7, physical=5, intellectual=8, experiential=6, spiritual=7)
