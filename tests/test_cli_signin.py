@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from reflect.storage.store import Store
+
 from .helpers import REFLECT_BIN, store_bytes
 
 SECRET = "what I could not say at dinner"
@@ -181,3 +183,98 @@ def test_sealed_check_ins_are_said_to_be_sealed_not_missing(couple_cli, cli, pas
     assert sealed in r.stderr and "Robin" not in r.stdout, r
     r = cli("list", "--as", "Robin", "--passphrase-file", passphrase_files["Robin"])  # Robin sees Robin's own
     assert r.returncode == 0 and "Robin" in r.stdout and "sealed" not in r.stderr, r
+
+
+# -- reflect person passphrase: choose, change with the old one, reset with --as ---------------------
+
+
+def _new_passphrase_file(tmp_path, words="a brand new phrase"):
+    path = tmp_path / "new.pass"
+    path.write_text(words + "\n")
+    path.chmod(0o600)
+    return str(path)
+
+
+def test_person_passphrase_chosen_later_seals_the_earlier_notes(cli, home, passphrase_files, last_month):
+    db = home / "data" / "reflect.db"
+    assert cli("add", "-p", "Robin", "-d", last_month, *SCORES, "--note", SECRET).returncode == 0
+    assert SECRET.encode() in store_bytes(db)  # no passphrase yet: the note is kept as typed
+    r = cli("person", "passphrase", "Robin", "--passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 0, r
+    assert r.stdout == ("Robin now has a passphrase; Robin's earlier notes are sealed with it. Copies made before now "
+                        "(backups, exports) still hold them as they were.\n")
+    assert SECRET.encode() not in store_bytes(db)
+    people = cli("person", "list").stdout
+    assert people.startswith("Robin                passphrase\n") and "Robin chose a passphrase" in people
+    r = cli("list", "--notes")
+    assert r.returncode == 0 and "Robin" in r.stdout and SECRET not in r.stdout
+    r = cli("list", "--notes", "--as", "Robin", "--passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 0 and SECRET in r.stdout
+    with Store(db) as store:
+        assert store.is_protected("Robin")
+        assert [e.event for e in store.people_events("Robin")] == ["passphrase-set"]
+
+
+def test_person_passphrase_changed_with_the_old_one_keeps_every_note(couple_cli, cli, passphrase_files, home,
+                                                                     last_month, tmp_path):
+    db, new = home / "data" / "reflect.db", _new_passphrase_file(tmp_path)
+    r = cli("add", "-p", "Robin", "-d", last_month, *SCORES, "--note", SECRET,
+            "--passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 0, r
+    r = cli("person", "passphrase", "Robin", "--old-passphrase-file", passphrase_files["Wrong"],
+            "--passphrase-file", new)
+    assert r.returncode == 1 and r.stderr == "reflect: that is not Robin's passphrase\n" and r.stdout == "", r
+    with Store(db) as store:  # nothing changed
+        assert [e.event for e in store.people_events("Robin")] == ["passphrase-set"]
+    r = cli("person", "passphrase", "Robin", "--old-passphrase-file", passphrase_files["Robin"],
+            "--passphrase-file", new)
+    assert r.returncode == 0 and r.stdout == "Changed Robin's passphrase; every note stays readable.\n", r
+    r = cli("list", "--notes", "--as", "Robin", "--passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 1 and "that is not Robin's passphrase" in r.stderr and SECRET not in r.stdout
+    r = cli("list", "--notes", "--as", "Robin", "--passphrase-file", new)
+    assert r.returncode == 0 and SECRET in r.stdout
+    assert "Robin changed their passphrase" in cli("person", "list").stdout
+    assert cli("list", "--as", "Sam", "--passphrase-file", passphrase_files["Sam"]).returncode == 0  # Sam's stays
+    assert SECRET.encode() not in store_bytes(db)
+    with Store(db) as store:
+        assert [e.event for e in store.people_events("Robin")] == ["passphrase-set", "passphrase-changed"]
+        store.sign_in("Robin", "a brand new phrase")
+        assert store.get("Robin", last_month).note == SECRET
+
+
+def test_person_passphrase_reset_with_as_is_recorded_and_opens_nothing_saved_before(couple_cli, cli, passphrase_files,
+                                                                                    home, last_month, tmp_path):
+    db, new = home / "data" / "reflect.db", _new_passphrase_file(tmp_path)
+    r = cli("add", "-p", "Robin", "-d", last_month, *SCORES, "--note", SECRET,
+            "--passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 0, r
+    reset = ["person", "passphrase", "Robin", "--reset", "--passphrase-file", new]
+    r = cli(*reset, "--as", "Robin", "--as-passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 2 and "--as names who resets Robin's passphrase: someone other than Robin" in r.stderr, r
+    r = cli(*reset, "--as", "Sam", "--as-passphrase-file", passphrase_files["Wrong"])
+    assert r.returncode == 1 and r.stderr == "reflect: that is not Sam's passphrase\n", r
+    with Store(db) as store:  # refused twice: nothing changed
+        assert [e.event for e in store.people_events("Robin")] == ["passphrase-set"]
+    r = cli(*reset, "--as", "Sam", "--as-passphrase-file", passphrase_files["Sam"])
+    assert r.returncode == 0, r
+    assert r.stdout == ("Reset Robin's passphrase. What was saved before stays sealed; the reset is recorded, "
+                        "and Robin is told at their next sign-in.\n")
+    assert ("Robin reset a forgotten passphrase (notes written before stay sealed) (while Sam was signed in)"
+            in cli("person", "list").stdout)
+    r = cli("list", "--notes", "--as", "Robin", "--passphrase-file", new)  # the scores stay, the note never opens
+    assert r.returncode == 0 and "Robin" in r.stdout and SECRET not in r.stdout, r
+    assert "Robin, your passphrase was reset on" in r.stderr and "while Sam was signed in" in r.stderr  # told
+    r = cli("list", "--notes", "--as", "Robin", "--passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 1 and "it opens nothing now" in r.stderr and SECRET not in r.stdout, r
+    assert SECRET.encode() not in store_bytes(db)
+    with Store(db) as store:
+        events = store.people_events("Robin")
+        assert [e.event for e in events] == ["passphrase-set", "passphrase-reset"] and events[-1].by == "Sam"
+        store.sign_in("Robin", "a brand new phrase")
+        kept = store.get("Robin", last_month)
+        assert kept.scores["passion"] == 6 and kept.note is None
+
+
+def test_person_passphrase_for_no_one_is_a_usage_error(couple_cli, cli, passphrase_files):
+    r = cli("person", "passphrase", "Alex", "--passphrase-file", passphrase_files["Robin"])
+    assert r.returncode == 2 and "there is no one called Alex in this store" in r.stderr and r.stdout == "", r

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from reflect.domain.months import add_months
+from reflect.storage.store import Store
 
 from .helpers import REFLECT_BIN, store_bytes
 
@@ -201,6 +202,45 @@ def test_repairs_export_import_round_trip(cli, home, tmp_path, calendar):
     bad.write_text("date,person,number,happened,topic,own,offer,align,shared\n2026-01-05,Alex,1,2026-01-09,x,,,,\n")
     r = cli("repair", "import", str(bad))
     assert r.returncode == 1 and f"{bad}, line 2, column happened: the rupture" in r.stderr
+
+
+def test_repair_drop_takes_a_repair_back_and_its_history_keeps_it(couple_cli, cli, passphrase_files, home, calendar,
+                                                                    tmp_path):
+    db, day = home / "data" / "reflect.db", calendar.first_of_last_month.isoformat()
+    robin = ["--passphrase-file", passphrase_files["Robin"]]
+    for topic, words in (("the dishes", ROBINS_WORDS), ("money", "I was unfair about money")):
+        r = cli("repair", "add", "-p", "Robin", "-t", topic, "--own", words, "-d", day, *robin)
+        assert r.returncode == 0, r
+    refused = [
+        (cli("repair", "drop", "-p", "Robin", "-d", day), "Robin has a passphrase: give it with --passphrase-file"),
+        (cli("repair", "drop", "-p", "Robin", "-d", day, "--passphrase-file", passphrase_files["Sam"]),
+         "reflect: that is not Robin's passphrase\n"),
+        (cli("repair", "drop", "-p", "Robin", "-d", day, "-n", "3", *robin),
+         f"reflect: Robin noted no repair 3 on {day}\n"),
+    ]
+    for r, said in refused:
+        assert r.returncode == 1 and said in r.stderr and r.stdout == "", r
+    assert "the dishes" in cli("repair", "list", "--as", "Robin", *robin).stdout  # nothing taken back yet
+    r = cli("repair", "drop", "-p", "Robin", "-d", day, *robin)
+    assert r.returncode == 0 and r.stdout == f"Took back Robin's repair 1 of {day}; its history keeps it.\n", r
+    listed = cli("repair", "list", "--as", "Robin", *robin).stdout
+    assert "the dishes" not in listed and "money" in listed
+    history = cli("repair", "history", "-p", "Robin", "-d", day, *robin).stdout
+    assert history.count("topic: the dishes") == 2 and "private, taken back" in history
+    r = cli("repair", "drop", "-p", "Robin", "-d", day, *robin)  # taken back already
+    assert r.returncode == 1 and r.stderr == f"reflect: Robin noted no repair 1 on {day}\n", r
+    assert ROBINS_WORDS.encode() not in store_bytes(db)
+    with Store(db) as store:
+        store.sign_in("Robin", "robin's words")
+        every = store.repairs("Robin", person="Robin", include_taken_back=True)
+        assert [(x.number, x.body.topic, x.active) for x in every] == [(1, "the dishes", False), (2, "money", True)]
+        assert [x.body.own for x in store.repairs("Robin", person="Robin")] == ["I was unfair about money"]
+    # someone with no passphrase takes a repair back with none
+    alone = ["--db", str(tmp_path / "alone.db")]
+    assert cli("repair", "add", "-p", "Alex", "-t", "late again", "-d", day, *alone).returncode == 0
+    r = cli("repair", "drop", "-p", "Alex", "-d", day, *alone)
+    assert r.returncode == 0 and r.stdout == f"Took back Alex's repair 1 of {day}; its history keeps it.\n", r
+    assert "No repairs" in cli("repair", "list", *alone).stderr
 
 
 def test_life_events_add_list_history_and_round_trip(cli, home, tmp_path, calendar):
