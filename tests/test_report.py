@@ -14,7 +14,7 @@ import pytest
 from reflect.storage.demo import generate
 from reflect.storage.store import Store
 
-from .helpers import REFLECT_BIN, ROOT, make_checkin
+from .helpers import ARTIFACTS, CHROMIUM, REFLECT_BIN, ROOT, chromium, make_checkin
 
 NOTEBOOK = ROOT / "notebooks" / "monthly_report.ipynb"
 PAPERMILL = Path(sys.executable).with_name("papermill")
@@ -119,15 +119,12 @@ def test_the_report_loads_nothing_from_outside_the_file(made):
 
 
 def test_the_report_renders_offline_in_chromium(made):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
+    pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (scripts/setup --test installs it)")
     html = made[0] / "2026-10.html"
     outside = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1000, "height": 1400})
 
         def block(route):
@@ -142,10 +139,8 @@ def test_the_report_renders_offline_in_chromium(made):
         sizes = page.eval_on_selector_all("figure.chart svg", area)
         count = "els => els.map(e => e.querySelectorAll('path, rect, line').length)"
         marks = page.eval_on_selector_all("figure.chart svg", count)
-        artifacts = ROOT / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        page.screenshot(path=str(artifacts / "report.png"), full_page=True)
-        browser.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert outside == []
     assert len(sizes) == 6 and all(s > 10_000 for s in sizes), sizes
     assert all(m > 10 for m in marks), marks
