@@ -32,9 +32,31 @@ def test_environment_yml_names_every_dependency_of_pyproject():
     assert not missing, f"environment.yml lacks {sorted(missing)}"
 
 
+def test_environment_yml_asks_for_the_same_versions_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
+    listed = {line.strip()[2:].replace(" ", "") for line in (ROOT / "environment.yml").read_text().splitlines()
+              if line.strip().startswith("- ")}
+    differ = [r for r in wanted if r.split(";")[0].replace(" ", "") not in listed]
+    assert not differ, f"environment.yml asks for other versions than pyproject.toml of {differ}"
+
+
+def test_coverage_measures_the_child_processes_too():
+    """scripts/coverage: coverage is a test tool in both files (above), and its settings measure every
+    Python process the tests start (the CLI, the report, the servers), each in a data file of its own."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "coverage" in {_name(r) for r in pyproject["project"]["optional-dependencies"]["test"]}
+    run = pyproject["tool"]["coverage"]["run"]
+    assert "subprocess" in run["patch"] and run["parallel"] is True and run["source"] == ["reflect"]
+    assert set(run["concurrency"]) >= {"multiprocessing", "thread"}
+    script = (ROOT / "scripts" / "coverage").read_text()
+    assert "coverage run -m pytest" in script and "coverage combine" in script
+    assert "coverage" not in (ROOT / "scripts" / "test").read_text()  # the everyday run stays as fast as it was
+
+
 def test_git_ignores_private_data_and_reports():
     for path in ["data/reflect.db", "data/demo.db", "data/reflect.db-wal", "reports/2026-10.html",
-                 "elsewhere/couple.db", "data/export.csv"]:
+                 "elsewhere/couple.db", "data/export.csv", ".coverage", ".coverage.vm.pid1.x", "htmlcov/index.html"]:
         r = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
         assert r.returncode == 0, f"{path} is not ignored by git"
     r = subprocess.run(["git", "check-ignore", "-q", "data/README.md"], cwd=ROOT)
@@ -54,10 +76,10 @@ def test_readme_documents_every_command_and_the_two_commands():
                 documented = f"reflect {name} {sub}" in readme or f"`{sub}`" in readme
                 assert documented, f"`reflect {name} {sub}` is undocumented"
     assert "scripts/monthly" in readme
-    assert "scripts/test" in readme
+    assert "scripts/test" in readme and "scripts/coverage" in readme
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("script", ["scripts/setup", "scripts/monthly", "scripts/test", ".ci/run"])
+@pytest.mark.parametrize("script", ["scripts/setup", "scripts/monthly", "scripts/test", "scripts/coverage", ".ci/run"])
 def test_scripts_are_executable(script):
     assert (ROOT / script).stat().st_mode & 0o111
