@@ -150,6 +150,11 @@ def _signed(diff: float) -> str:
     return "same" if text == "0.0" else text
 
 
+#: Words for a screen reader only (a table's corner header), kept out of sight.
+_VISUALLY_HIDDEN = ("<span style='position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+                    "clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0'>{}</span>")
+
+
 def glance_html(glance: Glance | None, *, person: str | None = None) -> str:
     """A small HTML table: each dimension and the intimacy index, this month and the month before."""
     if glance is None or glance.now is None:
@@ -162,7 +167,8 @@ def glance_html(glance: Glance | None, *, person: str | None = None) -> str:
     this_label = html.escape(month_label(glance.month))
     prev_label = html.escape(month_label(add_months(glance.month, -1)))
     wishes = any(now.desired.get(k) is not None for k in KEYS)
-    head = ["", this_label, prev_label, "Change"] + (["You'd like"] if wishes else [])
+    # the rows are the dimensions: the corner header says so to a screen reader, and shows nothing
+    head = [_VISUALLY_HIDDEN.format("Dimension"), this_label, prev_label, "Change"] + (["You'd like"] if wishes else [])
     rows: list[list[str]] = []
     for dim in DIMENSIONS:
         value = now.scores[dim.key]

@@ -208,16 +208,21 @@ class MonthlyReport:
         from concurrent.futures import Future
 
         self._svgs: dict[str, Future[str]] = {}
+        self._alts: dict[str, str] = {}
         for name, build in self._charts().items():
+            # each chart is one image on the page, named by its title and what it shows
+            spec = charts.page_spec(build())
+            self._alts[name] = charts.text_alternative(spec)
             # drawn by a renderer process while the next spec is built here, or here and now
-            self._svgs[name] = rendering.render_later(build().to_dict(validate=False))
+            self._svgs[name] = rendering.render_later(spec)
 
     def has_chart(self, name: str) -> bool:
         return name in self._svgs
 
     def _figure(self, name: str, caption: str) -> dict[str, Any]:
-        """A chart for a template: its SVG (drawn by vl-convert, trusted) and its caption."""
-        return {"svg": Markup(self._svgs[name].result()), "caption": caption}
+        """A chart for a template: its SVG (drawn by vl-convert, trusted), its text alternative (its
+        title and what it shows, :func:`reflect.views.charts.text_alternative`) and its caption."""
+        return {"svg": Markup(self._svgs[name].result()), "alt": self._alts[name], "caption": caption}
 
     # -- sections --------------------------------------------------------------------------------
 

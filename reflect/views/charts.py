@@ -5,6 +5,12 @@ before charting, which keeps rendering fast), uses colour-blind-safe palettes (O
 categories, viridis for the heatmap), puts scores on a fixed 1-10 axis, and has a title and
 tooltips. :func:`to_svg` renders any of them to static SVG with no network (vl-convert), for the
 report.
+
+Each chart also says what it shows in one line, worked out from its own data (its Vega-Lite
+``description``): :func:`text_alternative` joins the title and that line, the text a page gives
+the chart for those who cannot see it (the report names each chart as one image with it), and
+:func:`page_spec` is the spec such a page draws, its marks and axes kept out of the
+accessibility tree (a mark has a name only where it has a tooltip; a zero line has none).
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ import altair as alt
 import pandas as pd
 
 from reflect.analytics import analysis
+from reflect.analytics.phrases import and_list, dimension_words, months_span_words, score, signed
 from reflect.domain.dimensions import KEYS, label
-from reflect.domain.months import add_months, month_start, parse_month
+from reflect.domain.months import add_months, month_of, month_start, parse_month
 
 #: What the chart functions return: a chart, layered or faceted.
 AnyChart = alt.TopLevelMixin
@@ -89,6 +96,29 @@ def _month_axis(dates: pd.Series) -> alt.Axis:
 
 def _month_title(month: str) -> str:
     return month_start(month).strftime("%B %Y")
+
+
+# -- what a chart shows, in words ------------------------------------------------------------------
+
+
+def _span(dates: pd.Series) -> str:
+    """The months ``dates`` cover: ``November 2024 to October 2026`` ("" for none)."""
+    dates = pd.to_datetime(pd.Series(dates)).dropna()
+    if dates.empty:
+        return ""
+    return months_span_words(month_of(dates.min().date()), month_of(dates.max().date()))
+
+
+def _dimensions(keys: Sequence[str]) -> str:
+    return "each dimension" if list(keys) == list(KEYS) else and_list(dimension_words(k) for k in keys)
+
+
+def _events_words(data: pd.DataFrame | None) -> str:
+    """``; dashed lines mark 2 life events`` when the chart draws some."""
+    if data is None or "event" not in data:
+        return ""
+    n = int(data.loc[data["event"].notna(), ["date", "event"]].drop_duplicates().shape[0])
+    return f"; dashed lines mark {n} life event{'s' if n != 1 else ''}" if n else ""
 
 
 # -- life events, drawn on the charts over time ---------------------------------------------------
@@ -170,13 +200,17 @@ def dimension_trends(
     dots = _without_events(base, marked is not None).mark_point(opacity=0.55, size=30).encode(
         y=alt.Y("score:Q", scale=_score_scale(), axis=_score_axis()))
     line = _without_events(base, marked is not None).mark_line(interpolate="monotone").encode(y=alt.Y("rolling:Q"))
+    shown = data[data["event"].isna()] if marked is not None else data
+    summary = (f"Monthly scores of {and_list(names)} for {_dimensions(keys)}, {_span(shown['date'])}, "
+               f"with the {window}-month rolling mean{_events_words(marked)}." if names else "No check-ins to show.")
     return (
         alt.layer(dots, line, *(_event_layers() if marked is not None else []), data=data)
         .properties(width=260, height=150)
         .facet(facet=alt.Facet("dimension:N", title=None, sort=[label(k) for k in keys]), columns=3)
         .properties(
             title=alt.Title("Each dimension over time",
-                            subtitle=f"Dots: the monthly score. Lines: the {window}-month rolling mean.")
+                            subtitle=f"Dots: the monthly score. Lines: the {window}-month rolling mean."),
+            description=summary,
         )
     )
 
@@ -208,7 +242,15 @@ def balance_over_time(
                          "value": value, "gap": r.passion_gap, "balance": _BALANCE_WORDS[balance], "lo": 1, "hi": 10})
     data = pd.DataFrame(rows, columns=["person", "date", "start", "end", "measure", "value", "gap", "balance", "lo",
                                        "hi"])
-    marked = _with_events(data, events, pd.DataFrame({"person": sorted(data["person"].unique())}))
+    names = sorted(data["person"].unique())
+    marked = _with_events(data, events, pd.DataFrame({"person": names}))
+    if names:
+        apart = {p: int(((data["person"] == p) & (data["measure"] == "Passion")
+                         & (data["balance"] != _BALANCE_WORDS["balanced"])).sum()) for p in names}
+        summary = (f"Passion against the intimacy index for {and_list(names)}, {_span(data['date'])}; months out "
+                   f"of balance: {', '.join(f'{p} {n}' for p, n in apart.items())}{_events_words(marked)}.")
+    else:
+        summary = "No check-ins to show."
     data = marked if marked is not None else data
     zone = (
         alt.Chart()
@@ -245,7 +287,8 @@ def balance_over_time(
         .facet(row=alt.Row("person:N", title=None))
         .properties(
             title=alt.Title("Passion and intimacy",
-                            subtitle=f"Shaded months: passion and the intimacy index {threshold:g}+ points apart.")
+                            subtitle=f"Shaded months: passion and the intimacy index {threshold:g}+ points apart."),
+            description=summary,
         )
     )
 
@@ -269,6 +312,10 @@ def year_in_pixels(
 ) -> AnyChart:
     """A months x dimensions grid per person, each cell coloured by that month's score."""
     data = analysis.long_scores(_select(table, people, months), desired=False)
+    names = sorted(data["person"].unique())
+    summary = (f"One square per month and dimension for {and_list(names)}, {_span(data['date'])}, coloured by "
+               f"score from {SCORE_DOMAIN[0]} (dark purple) to {SCORE_DOMAIN[1]} (yellow)." if names
+               else "No check-ins to show.")
     return (
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=1)
@@ -284,7 +331,8 @@ def year_in_pixels(
         .properties(width=alt.Step(16), height=alt.Step(16))
         .facet(row=alt.Row("person:N", title=None))
         .properties(
-            title=alt.Title("The relationship in pixels", subtitle="Each square is one month of one dimension.")
+            title=alt.Title("The relationship in pixels", subtitle="Each square is one month of one dimension."),
+            description=summary,
         )
     )
 
@@ -315,8 +363,24 @@ def partners_side_by_side(table: pd.DataFrame, month: str | None = None) -> AnyC
     subtitle = ("How each of you saw each dimension." if len(names) > 1
                 else "Only one of you checked in this month.")
     return alt.layer(rule, dots).properties(
-        width=460, height=alt.Step(30), title=alt.Title(f"Side by side, {_month_title(month)}", subtitle=subtitle)
+        width=460, height=alt.Step(30), title=alt.Title(f"Side by side, {_month_title(month)}", subtitle=subtitle),
+        description=_side_by_side_words(data, names),
     )
+
+
+def _side_by_side_words(data: pd.DataFrame, names: list[str]) -> str:
+    if not names:
+        return "No check-ins to show."
+    if len(names) == 1:
+        return f"{names[0]}'s score for each dimension (only {names[0]} checked in)."
+    spread = data.groupby("key")["value"].agg(lambda v: float(v.max() - v.min()))
+    spread = spread.reindex([k for k in KEYS if k in spread.index])
+    key = str(spread.idxmax())
+    if spread[key] < 0.05:
+        return f"{and_list(names)}'s scores for each dimension; the same on every one."
+    values = data[data["key"] == key].set_index("person")["value"]
+    return (f"{and_list(names)}'s scores for each dimension; furthest apart on {dimension_words(key)} "
+            f"({', '.join(f'{p} {score(values[p])}' for p in names if p in values)}).")
 
 
 # -- 5. desired against current -----------------------------------------------------------------
@@ -355,13 +419,21 @@ def desired_vs_current(
     want = alt.Chart().transform_filter("isValid(datum.desired)").mark_point(
         size=140, filled=False, strokeWidth=2.5, color="#0072B2", opacity=1
     ).encode(y=y, x="desired:Q", tooltip=tip)
+    names = sorted(wide["person"].unique())
+    needs = []
+    for person, part in wide.groupby("person", sort=True):
+        unmet = set(part[part["need"] == "unmet need"]["key"])
+        needs.append(f"{person}: " + (and_list(dimension_words(k) for k in KEYS if k in unmet) or "none"))
+    summary = (f"Each dimension as it is and as {and_list(names)} would like it; unmet needs ({threshold:g}+ "
+               f"points to go): {'; '.join(needs)}." if names else "No check-ins to show.")
     return (
         alt.layer(gap, now, want, data=wide)
         .properties(width=300, height=alt.Step(28))
         .facet(column=alt.Column("person:N", title=None))
         .properties(
             title=alt.Title(f"How it is and how you'd like it, {_month_title(month)}",
-                            subtitle=f"Filled dot: now. Ring: would like. Orange: {threshold:g}+ points to go.")
+                            subtitle=f"Filled dot: now. Ring: would like. Orange: {threshold:g}+ points to go."),
+            description=summary,
         )
     )
 
@@ -391,13 +463,23 @@ def change_since_last_month(
                  alt.Tooltip("change:Q", title="Change", format="+.1f")],
     )
     zero = alt.Chart().mark_rule(color="#555").encode(x=alt.datum(0))
+    moves = []
+    for person, part in data.groupby("person", sort=True):
+        biggest = part.loc[part["change"].abs().idxmax()] if len(part) else None
+        if biggest is None or abs(float(biggest["change"])) < 0.05:
+            moves.append(f"{person}: no change")
+        else:
+            moves.append(f"{person}: {dimension_words(str(biggest['key']))}, {signed(float(biggest['change']))}")
+    summary = (f"Each dimension's change since {_month_title(add_months(month, -1))}, in points; the biggest for "
+               f"{'; '.join(moves)}." if moves else "No change to show.")
     return (
         alt.layer(bars, zero, data=data)
         .properties(width=280, height=alt.Step(26))
         .facet(column=alt.Column("person:N", title=None))
         .properties(
             title=alt.Title(f"Since last month, {_month_title(month)}",
-                            subtitle=f"Compared with {_month_title(add_months(month, -1))}.")
+                            subtitle=f"Compared with {_month_title(add_months(month, -1))}."),
+            description=summary,
         )
     )
 
@@ -422,6 +504,10 @@ def ritual_calendar(
     data["dom"] = data["day"].dt.day
     data["month_start"] = data["day"].dt.to_period("M").dt.to_timestamp()
     palette = list(OKABE_ITO[: len(order)]) or ["#0072B2"]
+    counts = data["ritual"].value_counts()
+    summary = (f"{len(data)} ritual{'s' if len(data) != 1 else ''}, {_span(data['day'])}: "
+               + ", ".join(f"{labels[k].lower()} {int(counts[labels[k]])}" for k in order) + "."
+               if len(data) else "No rituals to show.")
     return (
         alt.Chart(data)
         .mark_square(size=14, opacity=0.95)
@@ -437,7 +523,8 @@ def ritual_calendar(
         )
         .properties(width=760, height=alt.Step(18),
                     title=alt.Title("Your rituals, day by day",
-                                    subtitle="Each square is a ritual that happened that day."))
+                                    subtitle="Each square is a ritual that happened that day."),
+                    description=summary)
     )
 
 
@@ -449,6 +536,36 @@ ALL_CHARTS = (
     desired_vs_current,
     change_since_last_month,
 )
+
+
+# -- for a page: the chart as one image with a text alternative -------------------------------------
+
+
+def text_alternative(chart: AnyChart | Mapping[str, Any]) -> str:
+    """What a page says for ``chart`` (a chart or its spec) to those who cannot see it: its title
+    and the one line of what it shows (its ``description``), e.g. "Since last month, October 2026.
+    Each dimension's change since September 2026, in points; the biggest for Robin: passion, −2.0;
+    Sam: physical intimacy, +1.0."."""
+    spec = chart if isinstance(chart, Mapping) else chart.to_dict(validate=False)
+    title = spec.get("title") or ""
+    if isinstance(title, Mapping):
+        title = title.get("text") or ""
+    if not isinstance(title, str):  # a title of several lines
+        title = " ".join(str(line) for line in title)
+    words = [part.strip() for part in (title, str(spec.get("description") or "")) if part and part.strip()]
+    return " ".join(w if w.endswith((".", "!", "?")) else w + "." for w in words)
+
+
+def page_spec(chart: AnyChart) -> dict[str, Any]:
+    """The spec of ``chart`` for a page that names it as one image (:func:`text_alternative`): its
+    marks, axes and legends left out of the accessibility tree (``aria`` off), so that nothing in the
+    drawing is read out without a name."""
+    spec = chart.to_dict(validate=False)
+    config = dict(spec.get("config") or {})
+    config["aria"] = False
+    config["mark"] = {**(config.get("mark") or {}), "aria": False}
+    spec["config"] = config
+    return spec
 
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ _GREY = "color: var(--jp-ui-font-color2, #666);"
 _ERROR = "color: var(--jp-error-color1, #b71c1c);"
 _OK = "color: var(--jp-success-color1, #1b5e20);"
 _WIDE = {"description_width": "110px"}
+#: The parts' headings are h3 (under the form's h2, or the notebook's), at the size they always had.
+_H = "font-size:1em;"
 
 
 def _p(text: str, style: str = "") -> str:
@@ -80,7 +82,8 @@ class AgreementBox:
         # "" is "none" (a dropdown's value None would show an empty box)
         self.next_dimension = w.Dropdown(options=[("(no dimension)", "")] + [(d.label, d.key) for d in DIMENSIONS],
                                          value="", description="For", style=_WIDE, layout=fits("300px"))
-        self.next_ritual = w.Dropdown(options=[("(no ritual)", "")], value="", layout=fits("260px"))
+        self.next_ritual = w.Dropdown(options=[("(no ritual)", "")], value="", description="Ritual",
+                                      style={"description_width": "initial"}, layout=fits("260px"))
         self.next_text.observe(lambda _c: self._touch(), "value")
         self._loaded_next: tuple[str, str | None, str | None] | None = None
         self.widget = w.VBox([self.heading, self.did_we, self.next_words, self.next_text,
@@ -111,13 +114,14 @@ class AgreementBox:
         rows = []
         for a in agreed:
             buttons = w.ToggleButtons(options=[(label, label) for label in ANSWERS], value=given.get(a.key),
+                                      tooltip=f"Did we? {a.text}",  # the buttons' name, for a screen reader
                                       style={"button_width": "80px"})
             buttons.observe(lambda _c: self._touch(), "value")
             self._answers[a.key] = buttons
             rows.append(w.VBox([w.HTML(_p(f"\u201c{_e(a.text)}\u201d")), buttons],
                                layout=w.Layout(margin="0 0 6px 118px")))
         if agreed and month_start(month) <= self._today:
-            self.heading.value = ("<h4 style='margin:6px 0 2px 0'>Did we?</h4>"
+            self.heading.value = (f"<h3 style='{_H}margin:6px 0 2px 0'>Did we?</h3>"
                                   + _p(f"For {_e(month_words(month))}, you agreed to try:", _GREY))
             self.did_we.children = tuple(rows)
         else:
@@ -125,7 +129,7 @@ class AgreementBox:
         nxt = self.next_month
         assert nxt is not None
         existing = next(iter(self.store.agreements(month=nxt)), None)
-        self.next_words.value = ("<h4 style='margin:8px 0 2px 0'>One small thing we'll try</h4>"
+        self.next_words.value = (f"<h3 style='{_H}margin:8px 0 2px 0'>One small thing we'll try</h3>"
                                  + _p(f"For {_e(month_words(nxt))}: one small, low-stress change for the two of "
                                       "you (it belongs to you both; leave it empty if not now).", _GREY))
         if existing is not None:
@@ -244,6 +248,7 @@ class ConsentPanel:
         self.answers.clear()
         for item in self.store.consent_items():
             buttons = w.ToggleButtons(options=[(a, a) for a in CONSENT_ANSWERS], value=given.get(item_key(item)),
+                                      tooltip=item,  # the buttons' name, for a screen reader
                                       style={"button_width": "72px"},
                                       tooltips=["green: keep", "yellow: adjust", "red: pause"])
             buttons.observe(lambda _c: self._touch(), "value")
@@ -352,12 +357,12 @@ class PracticesPanel:
         for control in (self.topic, self.repair_shared, *self.steps.values(), self.event_words):
             control.observe(lambda _c: self._touch(), "value")
         self.widget = w.VBox([
-            w.HTML("<h4 style='margin:6px 0 2px 0'>After a rupture: a repair</h4>"
+            w.HTML(f"<h3 style='{_H}margin:6px 0 2px 0'>After a rupture: a repair</h3>"
                    + _p("All couples rupture; repairing early, gently and often is a strength. Own it, offer, "
                         "align: note it privately, or share it. Reports count repairs and say how soon they "
                         "came, never what you wrote.", _GREY)),
             self.locked, self.repair_box,
-            w.HTML("<h4 style='margin:14px 0 2px 0'>A life event</h4>"), self.event_box,
+            w.HTML(f"<h3 style='{_H}margin:14px 0 2px 0'>A life event</h3>"), self.event_box,
         ], layout=w.Layout(max_width="860px"))
         self.widget.add_class("reflect-practices")
         form.on_saved(lambda _result: self.follow())

@@ -103,8 +103,11 @@ class DimensionRow:
             f"<b>{html.escape(dimension.label)}</b> "
             f"<span style='{_GREY}'>{html.escape(dimension.description)}</span>"
         )
+        # a slider's tooltip is its full name, which the app gives its handle for a screen reader
+        # ("Passion: how it is", not "slider 7"; ipywidgets leaves the handle unnamed)
         self.score = w.IntSlider(
             value=DEFAULT_SCORE, min=MIN_SCORE, max=MAX_SCORE, step=1, description="How it is",
+            tooltip=f"{dimension.label}: how it is",
             style={"description_width": "110px"}, layout=fits("330px"),
         )
         self.wish = w.Checkbox(
@@ -112,6 +115,7 @@ class DimensionRow:
         )
         self.desired = w.IntSlider(
             value=DEFAULT_SCORE, min=MIN_SCORE, max=MAX_SCORE, step=1, description="I'd like it to be",
+            tooltip=f"{dimension.label}: how I'd like it to be",
             style={"description_width": "110px"}, layout=fits("330px", display="none"),
         )
         self.wish.observe(self._show_desired, "value")
@@ -165,6 +169,7 @@ class CheckInForm:
         self.cadence = w.ToggleButtons(
             options=[(CADENCE_LABELS[c], c) for c in CADENCES], value=DEFAULT_CADENCE,
             tooltips=["Your monthly reflection", "A weekly check-in", "A quick daily check-in"],
+            tooltip="Rhythm",  # the buttons' name as a group, for a screen reader (shown beside them: "Rhythm")
             style={"button_width": "90px"},
         )
         self.date = w.DatePicker(
@@ -253,7 +258,7 @@ class CheckInForm:
             row.score.observe(self._touch_activity, "value")
 
         intro = w.HTML(
-            "<h3 style='margin:4px 0'>Your check-in</h3>"
+            "<h2 style='margin:4px 0;font-size:1.17em'>Your check-in</h2>"
             + _p("Take a quiet moment. There are no right answers: rate each one as it feels to you now, "
                  f"from {MIN_SCORE} (hardly there) to {MAX_SCORE} (as good as it gets).", _GREY)
         )
