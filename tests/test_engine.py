@@ -82,13 +82,16 @@ def test_papermill_api_raises_papermills_own_error_with_the_engine(tmp_path, thr
 
 
 def test_the_engine_honours_papermills_execution_timeout(tmp_path):
+    """As with a kernel: nbclient's CellTimeoutError, and the cell keeps what it showed until then."""
     import papermill
-    from papermill.exceptions import PapermillExecutionError
+    from nbclient.exceptions import CellTimeoutError
 
-    path = _notebook(tmp_path, "import time\ntime.sleep(30)")
-    with pytest.raises(PapermillExecutionError) as err:
-        papermill.execute_notebook(str(path), None, engine_name="reflect", progress_bar=False, execution_timeout=1)
-    assert err.value.ename == "CellTimeout" and "longer than 1 s" in err.value.evalue
+    path = _notebook(tmp_path, "import time\nprint('started')\ntime.sleep(30)")
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(CellTimeoutError, match="after 1 seconds"):
+        papermill.execute_notebook(str(path), str(out), engine_name="reflect", progress_bar=False, execution_timeout=1)
+    cell = nbformat.read(out, as_version=4).cells[1]
+    assert [o.get("text") for o in cell.outputs] == ["started\n"]
 
 
 # -- isolation -----------------------------------------------------------------------------------

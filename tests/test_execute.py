@@ -1,5 +1,7 @@
 """The in-process executor gives the outputs a kernel would."""
 
+import re
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -62,3 +64,42 @@ def test_cells_run_in_the_given_folder(executor, tmp_path):
     (tmp_path / "marker.txt").write_text("here")
     nb = run(executor, "open('marker.txt').read()", cwd=tmp_path)
     assert nb.cells[0].outputs[0].data["text/plain"] == "'here'"
+
+
+def test_outputs_keep_the_order_they_were_made_in_as_a_kernel_sends_them(executor):
+    code = ("import sys\nfrom IPython.display import display\n"
+            "print('a')\nprint('b', file=sys.stderr)\nprint('c')\ndisplay('shown')\nprint('d')\n'value'")
+    [cell] = run(executor, code).cells
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs] == [
+        ("stream", "stdout", "a\nc\n"), ("stream", "stderr", "b\n"), ("display_data", None, None),
+        ("stream", "stdout", "d\n"), ("execute_result", None, None)]
+
+
+def test_printed_text_is_flushed_on_a_timer_as_in_a_kernel(executor):
+    [cell] = run(executor, "import time\nprint('one')\ntime.sleep(0.5)\nprint('two')").cells
+    assert [o.text for o in cell.outputs] == ["one\n", "two\n"]
+
+
+def test_an_error_is_one_output_with_ipythons_traceback_and_the_cells_count(executor):
+    nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell("print('before')\n1 / 0")])
+    with pytest.raises(CellError, match="ZeroDivisionError: division by zero"):
+        executor.execute(nb)
+    outputs = nb.cells[1].outputs
+    assert [o.output_type for o in outputs] == ["stream", "error"]
+    traceback = re.sub(r"\x1b\[[0-9;]*m", "", "".join(outputs[1].traceback))
+    assert "Cell In[2], line 2" in traceback and traceback.rstrip().endswith("ZeroDivisionError: division by zero")
+
+
+def test_input_raises_as_in_a_kernel_without_stdin(executor):
+    with pytest.raises(CellError, match="StdinNotImplementedError"):
+        run(executor, "input('your passphrase: ')")
+
+
+def test_ctrl_c_in_a_cell_is_not_a_cell_error_it_goes_on_up(executor):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    before = InteractiveShell._instance
+    with pytest.raises(KeyboardInterrupt):
+        run(executor, "raise KeyboardInterrupt")
+    assert InteractiveShell._instance is before
+    assert run(executor, "40 + 2").cells[0].outputs[0].data["text/plain"] == "42"

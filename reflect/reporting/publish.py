@@ -314,9 +314,11 @@ def execute(job: ReportJob, notebook: Path, fingerprint: str, *, cell_timeout: f
     """Run the report notebook for ``job`` through papermill with the ``reflect`` engine (this
     process, no kernel): parameters, metadata and errors are papermill's own."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     from reflect.reporting.engine import NAME
+    from reflect.reporting.execute import DEFAULT_CELL_TIMEOUT_S
 
     params: dict[str, Any] = {"month": job.month, "db": str(job.store.resolve()), "include_notes": job.include_notes}
     # the notes are held in this process for the notebook run here to take: never a parameter or a file
@@ -330,6 +332,10 @@ def execute(job: ReportJob, notebook: Path, fingerprint: str, *, cell_timeout: f
             )
     except PapermillExecutionError as exc:
         raise ReportError(_explain_failure(exc.ename, exc.evalue)) from None
+    except CellTimeoutError:  # nbclient's, as with a kernel
+        limit = cell_timeout or DEFAULT_CELL_TIMEOUT_S
+        raise ReportError(_explain_failure("CellTimeout", f"the cell ran longer than {limit:g} s (the cell timeout)")
+                          ) from None
     for cell in nb.cells:  # papermill lets a sys.exit(0) pass; for a report it is a failure too
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
