@@ -106,7 +106,8 @@ def _ask_passphrase(prompt: str) -> str:
     return str(click.prompt(prompt, hide_input=True, default="", show_default=False, err=True))
 
 
-def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, optional: bool = False) -> bool:
+def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, optional: bool = False,
+            option: str = "--passphrase-file FILE") -> bool:
     """Sign ``name`` in to ``store``: no passphrase needed for someone without one; else from the
     file, or asked for (hidden) on a terminal, three tries. ``optional``: an empty answer skips
     (returns False)."""
@@ -126,7 +127,7 @@ def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, option
     if not sys.stdin.isatty():
         if optional:
             return False
-        raise NotSignedIn(f"{name} has a passphrase: give it with --passphrase-file FILE "
+        raise NotSignedIn(f"{name} has a passphrase: give it with {option} "
                           "(standard input is not a terminal, so it cannot be asked for)")
     for attempt in range(3):
         given = _ask_passphrase(f"{name}'s passphrase" + (" (Enter to skip)" if optional else ""))
@@ -157,10 +158,18 @@ def _tell(store: Any, name: str) -> None:
 def sign_in_each(store: Any, names: list[str], passphrases_for: tuple[tuple[str, str], ...], *,
                  optional: bool = False) -> list[str]:
     """Sign in each protected person of ``names``; returns those who did not (``optional`` only)."""
+    from reflect.errors import NotSignedIn
+
     files = {parse_name(n): f for n, f in passphrases_for}
+    missing = [n for n in names if store.is_protected(n) and n not in files]
+    if missing and not optional and not sys.stdin.isatty():  # name them all at once, not one per run
+        raise NotSignedIn(
+            f"{' and '.join(missing)} {'has a passphrase' if len(missing) == 1 else 'have passphrases'}: give "
+            + " ".join(f"--passphrase-for {n} FILE" for n in missing)
+            + " (standard input is not a terminal, so they cannot be asked for)")
     left_out = []
     for name in names:
-        if not sign_in(store, name, files.get(name), optional=optional):
+        if not sign_in(store, name, files.get(name), optional=optional, option=f"--passphrase-for {name} FILE"):
             left_out.append(name)
     return left_out
 
@@ -261,7 +270,8 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
 
     Saving again for the same person and period updates it; the earlier version stays in history.
     The note and whether it is shared stay as they were unless you give --note (--note "" clears
-    it) or --share-note / --private-note.
+    it) or --share-note / --private-note; so does each desired level you do not give
+    (--desired-physical "" clears that one).
 
     \b
     Example:
@@ -284,7 +294,8 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
             _NOTES.append(f"{checkin.person} has no passphrase: anyone using the kit can see and change their "
                           f"answers and read their notes. Choose one: reflect person passphrase {checkin.person}")
         sign_in(store, checkin.person, passphrase_file)
-        result = store.save(checkin, source="cli", share_note=share_note, keep_note=note is None)
+        result = store.save(checkin, source="cli", share_note=share_note, keep_note=note is None,
+                            keep_desired=[k for k in KEYS if ratings[f"desired_{k}"] is None])
     c = result.checkin
     what = f"{c.person}'s {c.cadence} check-in for {_period_label(c)}"
     kept = " Your note is kept as it was (--note \"\" clears it)." if note is None and c.note else ""
@@ -322,7 +333,7 @@ def import_(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | N
 
     result = import_checkins(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
     _echo(
-        f"Imported {result.total} check-ins from {file}: {result.added} new, "
+        f"Imported {result.total} check-in{'s' if result.total != 1 else ''} from {file}: {result.added} new, "
         f"{result.updated} updated, {result.unchanged} unchanged."
     )
 

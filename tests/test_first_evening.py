@@ -260,7 +260,7 @@ def test_a_file_separated_by_semicolons_with_a_bom_is_read(cli, tmp_path):
     path.write_bytes(("\ufeff" + SHORT_HEADER.replace(",", ";") + ";note\r\n"
                       '2025-03-01;Robin;6;7;5;8;6;7;"Tired, but happy; really"\r\n').encode("utf-8"))
     r = cli("import", str(path), "--db", db)
-    assert r.returncode == 0 and "Imported 1 check-ins" in r.stdout, r
+    assert r.returncode == 0 and "Imported 1 check-in " in r.stdout, r
     with Store(db, create=False) as store:
         [robin] = store.checkins()
         assert robin.scores["spiritual"] == 7 and robin.note == "Tired, but happy; really"
@@ -433,3 +433,39 @@ def test_the_month_words_still_work(cli, tmp_path):
     assert r.returncode == 0 and r.stdout.startswith("Latest month with check-ins: 2025-03"), r
     r = cli("report", "--month", "nope", "--db", db)
     assert r.returncode == 2 and "; or 'last' or 'latest'" in r.stderr, r
+
+
+# -- what the first evening's walk found (corrections and spreadsheets keep what they do not mention) --
+
+
+def test_correcting_one_score_with_add_keeps_the_wishes_too(cli, home):
+    scores = ["--passion", "5", "--emotional", "5", "--physical", "5", "--intellectual", "5",
+              "--experiential", "5", "--spiritual", "5"]
+    assert cli("add", "-p", "Robin", "-d", "2025-03-01", *scores, "--desired-physical", "8",
+               "--desired-passion", "7", "--note", "our walks").returncode == 0
+    scores[1] = "7"
+    r = cli("add", "-p", "Robin", "-d", "2025-03-01", *scores, "--desired-passion", "")
+    assert r.returncode == 0 and "Updated" in r.stdout
+    from reflect.storage.store import Store
+
+    with Store(home / "data" / "reflect.db") as store:
+        c = store.get("Robin", "2025-03-01")
+        assert c.scores["passion"] == 7 and c.note == "our walks"
+        assert c.desired["physical"] == 8 and c.desired["passion"] is None  # kept; cleared when asked
+
+
+def test_a_spreadsheet_without_wishes_or_notes_keeps_those_saved_and_reads_capitals(cli, home, tmp_path):
+    from reflect.storage.store import Store
+
+    assert cli("add", "-p", "Robin", "-d", "2025-03-01", "--passion", "5", "--emotional", "5", "--physical", "5",
+               "--intellectual", "5", "--experiential", "5", "--spiritual", "5", "--desired-physical", "8",
+               "--note", "our walks").returncode == 0
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Date,Person,Passion,Emotional,Physical,Intellectual,Experiential,Spiritual\n"
+                     "2025-03-01,Robin,7,7,5,8,6,9\n", encoding="utf-8")
+    r = cli("import", str(sheet))
+    assert r.returncode == 0 and "Imported 1 check-in from" in r.stdout, r
+    with Store(home / "data" / "reflect.db") as store:
+        c = store.get("Robin", "2025-03-01")
+        assert c.scores["spiritual"] == 9 and c.note == "our walks" and c.desired["physical"] == 8
+    assert "0 new, 0 updated, 1 unchanged" in cli("import", str(sheet)).stdout

@@ -340,3 +340,19 @@ def test_reflect_report_sweeps_them(couple_home):
     os.utime(stale, (time.time() - 3600,) * 2)
     _run(home, "report", "--month", APRIL)
     assert not stale.exists() and _files_holding_notes(home) == []
+
+
+def test_a_report_made_again_with_other_people_signed_in_is_made_again(couple_home):
+    """Who handed over their notes is part of what a report is: made with Robin's notes alone, then
+    with Sam's too, it is made again (not "unchanged"), and the other way round."""
+    home, secrets = couple_home
+    robin_only = ["--passphrase-for", "Robin", secrets["Robin"]]
+    page = home / "reports" / "reflect" / f"{APRIL}.html"
+    first = _run(home, "report", "--month", APRIL, "--include-notes", *robin_only)
+    assert "Made " in first.stdout and SAM_NOTE not in page.read_text(encoding="utf-8")
+    both = _run(home, "report", "--month", APRIL, "--include-notes", *_signed_in(secrets))
+    assert "Made " in both.stdout and "Skipped" not in both.stdout
+    assert SAM_NOTE in page.read_text(encoding="utf-8")
+    assert "Skipped" in _run(home, "report", "--month", APRIL, "--include-notes", *_signed_in(secrets)).stdout
+    again = _run(home, "report", "--month", APRIL, "--include-notes", *robin_only)
+    assert "Made " in again.stdout and SAM_NOTE not in page.read_text(encoding="utf-8")

@@ -61,6 +61,17 @@ def header_delimiter(line: str) -> str:
     return ";" if cells(",") == 1 and cells(";") > 1 else ","
 
 
+def header_columns(line: str) -> list[str]:
+    """The column names of a CSV header line, as the import reads them (its delimiter, trimmed, in
+    lower case; a byte-order mark skipped)."""
+    line = line.lstrip("\ufeff")
+    try:
+        cells = next(csv.reader([line.rstrip("\r\n")], delimiter=header_delimiter(line)))
+    except (csv.Error, StopIteration):
+        return []
+    return [c.strip().lower() for c in cells]
+
+
 def csv_fields(
     text: str | Iterable[str], name: str, columns: Sequence[str], problems: list[ValidationError], *,
     optional: Collection[str] = (), export: str = "reflect export",
@@ -90,10 +101,10 @@ def csv_fields(
             break
     delimiter = header_delimiter(peeked[-1]) if peeked else ","
     reader = csv.reader(itertools.chain(peeked, lines), strict=True, delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
+    try:  # a spreadsheet may capitalise the header ("Date,Person,..."): names are matched in lower case
+        header = [h.strip().lower() for h in next(reader)]
         while not any(header):  # blank lines before the header
-            header = [h.strip() for h in next(reader)]
+            header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise empty from None
     except csv.Error as exc:

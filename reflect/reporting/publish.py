@@ -260,12 +260,15 @@ def _check_writable(folder: Path) -> None:
 
 def inputs_fingerprint(job: ReportJob, notebook: Path) -> str:
     """What a report depends on: the check-ins and rituals up to the end of its month (their saved
-    versions), the ritual kinds, its parameters, the report notebook and the kit's code."""
+    versions), the ritual kinds, its parameters, who signed in to hand over their notes (a report
+    made with Sam's notes is not the one made without them), the report notebook and the kit's code."""
     end = month_start(add_months(job.month, 1)).isoformat()
     with Store(job.store, create=False) as store:
         rows = store.report_inputs(end)
     digest = hashlib.sha256()
-    digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve()), job.paper]).encode())
+    left_out = sorted(job.handover.left_out) if job.include_notes and job.handover is not None else None
+    digest.update(json.dumps([__version__, job.month, job.include_notes, str(job.store.resolve()), job.paper,
+                              left_out]).encode())
     digest.update(notebook.read_bytes())
     digest.update(_code_digest())
     for row in rows:

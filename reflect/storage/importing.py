@@ -19,7 +19,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from reflect.domain.checkin import CheckIn
@@ -30,6 +30,7 @@ from reflect.domain.csvio import (
     CheckinRows,
     csv_fields,
     duplicate_problem,
+    header_columns,
     not_utf8,
     open_text,
     raise_problems,
@@ -94,12 +95,14 @@ def import_checkins(path: str | os.PathLike[str], db: str | os.PathLike[str] | N
                 raise exc.located(name) from None
             if sign_in is not None:
                 sign_in(store, people)
+            absent = _absent_columns(name)  # a column the file lacks keeps what is saved: it is not "empty"
             protected = [p for p in people if store.is_protected(p)]
             if protected:
                 for person in protected:
                     store.require_signed_in(person)
-                return store.save_many(_staged_checkins(staging_path), source=src)
-            return _apply(store, staging_path, src)
+                return store.save_many(_staged_checkins(staging_path), source=src, keep_note="note" in absent,
+                                       keep_desired=[k for k in KEYS if f"desired_{k}" in absent])
+            return _apply(store, staging_path, src, absent)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -176,14 +179,30 @@ def _line_of(problem: ValidationError) -> int:
     return int(where.rsplit("line ", 1)[1]) if "line " in where else 0
 
 
-def _apply(store: Store, staging_path: str, source: str) -> BatchResult:
-    """Save the staged rows into ``store`` in one transaction: each new, updated or unchanged."""
+def _absent_columns(name: str) -> set[str]:
+    """The optional columns (the desired levels, the note) that the file's header leaves out."""
+    with open_text(name) as fh:
+        for line in fh:
+            if line.strip():
+                present = set(header_columns(line))
+                return {c for c in (*DESIRED_KEYS, "note") if c not in present}
+    return set()
+
+
+def _apply(store: Store, staging_path: str, source: str, absent: Collection[str] = ()) -> BatchResult:
+    """Save the staged rows into ``store`` in one transaction: each new, updated or unchanged; the
+    ``absent`` columns (the file has none) keep the values of the check-ins they update."""
     conn = store.connection
     values = ", ".join(f"s.{c}" for c in _VALUE_COLUMNS)
     cols = ", ".join(_VALUE_COLUMNS)
     counts: dict[str, int] = {}
 
     def work(conn: sqlite3.Connection) -> None:
+        for column in sorted(absent):
+            conn.execute(f"UPDATE staged.rows SET {column} = (SELECT v.{column} FROM checkins c "
+                         "JOIN checkin_versions v ON v.id = c.version_id "
+                         "WHERE c.person = rows.person AND c.cadence = rows.cadence "
+                         "AND c.period_start = rows.period_start)")
         total = conn.execute("SELECT count(*) FROM staged.rows").fetchone()[0]
         before = conn.execute("SELECT coalesce(max(id), 0) FROM checkin_versions").fetchone()[0]
         if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM checkins)").fetchone()[0]:

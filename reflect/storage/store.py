@@ -847,7 +847,7 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
     # -- writing -----------------------------------------------------------------------------
 
     def save(self, checkin: CheckIn, *, source: str | None = None, share_note: bool | None = None,
-             keep_note: bool = False) -> SaveResult:
+             keep_note: bool = False, keep_desired: Iterable[str] = ()) -> SaveResult:
         """Save one check-in in one transaction; an identical re-save changes nothing.
 
         A person with a passphrase must be signed in (:meth:`sign_in`); their note is stored
@@ -855,7 +855,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         ``keep_note``: a check-in without a note keeps the note of the version it updates (as the
         form does when its note box is left empty); without it, no note means the note is cleared.
         A note that can no longer be opened (sealed before a reset of the passphrase) stays in the
-        history only.
+        history only. ``keep_desired``: the dimensions whose desired level, not given, is kept from
+        the version it updates (a correction of one score keeps the wishes).
         """
         self.require_signed_in(checkin.person)
         self._refuse_sealed_by_reset([checkin])
@@ -863,13 +864,16 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
 
         def work(conn: sqlite3.Connection) -> None:
             holder.clear()
-            holder.append(self._save_one(conn, checkin, source, _now(), share_note, keep_note))
+            holder.append(self._save_one(conn, checkin, source, _now(), share_note, keep_note,
+                                         frozenset(keep_desired)))
 
         _retry(lambda: _in_transaction(self._conn, work))
         return holder[0]
 
-    def save_many(self, checkins: Iterable[CheckIn], *, source: str | None = None) -> BatchResult:
-        """Save many check-ins in one transaction: all of them or none.
+    def save_many(self, checkins: Iterable[CheckIn], *, source: str | None = None, keep_note: bool = False,
+                  keep_desired: Iterable[str] = ()) -> BatchResult:
+        """Save many check-ins in one transaction: all of them or none (``keep_note``, ``keep_desired``:
+        as :meth:`save`, for a file that lacks those columns).
 
         Two check-ins with the same key in one batch are an error (nothing is written); so is a
         check-in of a person with a passphrase who is not signed in.
@@ -887,12 +891,13 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             self.require_signed_in(person)
         self._refuse_sealed_by_reset(items)
         counts: dict[str, int] = {}
+        kept = frozenset(keep_desired)
 
         def work(conn: sqlite3.Connection) -> None:
             counts.clear()
             stamp = _now()
             for c in items:
-                status = self._save_one(conn, c, source, stamp, None).status
+                status = self._save_one(conn, c, source, stamp, None, keep_note, kept).status
                 counts[status] = counts.get(status, 0) + 1
 
         _retry(lambda: _in_transaction(self._conn, work))
@@ -900,7 +905,7 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
 
     def _save_one(
         self, conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str, share: bool | None,
-        keep_note: bool = False,
+        keep_note: bool = False, keep_desired: frozenset[str] = frozenset(),
     ) -> SaveResult:
         self._register(conn, checkin.person, stamp)
         previous_row = conn.execute(
@@ -911,6 +916,10 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         previous = self._checkin(previous_row) if previous_row else None
         if keep_note and checkin.note is None and previous is not None and previous.note is not None:
             checkin = replace(checkin, note=previous.note)
+        if previous is not None and any(checkin.desired.get(k) is None and previous.desired.get(k) is not None
+                                        for k in keep_desired):
+            checkin = replace(checkin, desired={k: previous.desired.get(k) if k in keep_desired and v is None else v
+                                                for k, v in checkin.desired.items()})
         shared = share if share is not None else bool(previous.note_shared) if previous else False
         if previous is not None and previous.content() == checkin.content():
             if shared != previous.note_shared:
