@@ -83,7 +83,7 @@ def test_a_stranger_on_the_phone_page_sees_nothing_and_makes_nobody(lan_app, cal
             page.goto(served.url)
             form = page.locator(".reflect-checkin-form")
             form.wait_for(state="visible")
-            for typed, words in (("Mallory", "ask at the computer"), ("robin", "did you mean Robin?"),
+            for typed, words in (("Mallory", "this store is for Robin and Sam"), ("robin", "did you mean Robin?"),
                                  ("\uff32\uff4f\uff42\uff49\uff4e", "did you mean Robin?")):
                 pick(page, typed)
                 page.get_by_text(words).wait_for()

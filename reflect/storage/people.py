@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from reflect.domain.checkin import parse_person
-from reflect.domain.people import check_newcomer, check_not_near_miss
+from reflect.domain.people import check_newcomer
 from reflect.errors import NotSignedIn, ValidationError
 from reflect.storage import keys
 from reflect.storage.records import Records, nobody_new_words, now_stamp
@@ -45,10 +45,9 @@ class PeopleRecords(Records):
         name = parse_person(name)
         if self._conn.execute("SELECT 1 FROM people WHERE name = ?", (name,)).fetchone() is not None:
             return
-        check_not_near_miss(name, self._names())
+        check_newcomer(name, self._names())  # a near miss, or a third person, said as such everywhere
         if self.passphrases_required:
             raise NotSignedIn(nobody_new_words(name))
-        check_newcomer(name, self._names())
 
     def admit_people(self, conn: sqlite3.Connection, names: Iterable[str]) -> None:
         """Inside a write transaction (``conn``), make each of ``names`` one of the store's people if they
@@ -64,10 +63,9 @@ class PeopleRecords(Records):
         for name in names:
             if name in known:
                 continue
-            check_not_near_miss(name, known)
+            check_newcomer(name, known)
             if self.passphrases_required:
                 raise NotSignedIn(nobody_new_words(name))
-            check_newcomer(name, known)
             known.append(name)
 
     def _names(self) -> list[str]:

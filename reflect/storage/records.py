@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from reflect.domain.people import MAX_PEOPLE, check_newcomer, check_not_near_miss
+from reflect.domain.people import MAX_PEOPLE, check_newcomer
 from reflect.errors import NotSignedIn
 from reflect.storage import keys
 
@@ -76,10 +76,9 @@ class Records:
         if conn.execute("SELECT 1 FROM people WHERE name = ?", (name,)).fetchone() is not None:
             return
         known = [r[0] for r in conn.execute("SELECT name FROM people ORDER BY name")]
-        check_not_near_miss(name, known)  # "did you mean Robin?", on the home network too
+        check_newcomer(name, known)  # "did you mean Robin?", or a third person, on the home network too
         if self.passphrases_required:
             raise NotSignedIn(nobody_new_words(name))
-        check_newcomer(name, known)
         conn.execute("INSERT INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
 
     def partner_of(self, name: str) -> str | None:

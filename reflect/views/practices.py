@@ -57,6 +57,12 @@ def _sentence(error: Exception) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+def _not_saved(error: Exception) -> str:
+    """The error as a sentence that says, once, that nothing was saved."""
+    text = _sentence(error)
+    return text if "nothing was saved" in text.lower() else text + " Nothing was saved."
+
+
 def _show(widget: w.DOMWidget, visible: bool) -> None:
     widget.layout.display = None if visible else "none"
 
@@ -302,7 +308,7 @@ class ConsentPanel:
         try:
             status = self.store.save_consent(self.build(), source="form")
         except ReflectError as exc:
-            self.message.value = _p(_e(_sentence(exc)) + " Nothing was saved.", _ERROR)
+            self.message.value = _p(_e(_not_saved(exc)), _ERROR)
             return
         said = "Nothing changed in your list." if status == "unchanged" else "Saved your list; it stays yours."
         self.message.value = _p(f"<b>{said}</b>", _OK)
@@ -437,7 +443,7 @@ class PracticesPanel:
                                      words=self.event_words.value, today=self._today)
             status = self.store.mark_event(event, source="form")
         except ReflectError as exc:
-            self.event_message.value = _p(_e(_sentence(exc)) + " Nothing was saved.", _ERROR)
+            self.event_message.value = _p(_e(_not_saved(exc)), _ERROR)
             return
         self.event_words.value = ""
         self.event_message.value = _p(f"<b>{'Marked' if status == 'added' else 'Updated'}: {_e(event.words)}, "

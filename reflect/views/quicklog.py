@@ -85,7 +85,8 @@ class QuickLog:
             ritual = Ritual.create(day=self.day.value, kind=kind, person=self.who.value, done=not taking_back)
             self.store.log_ritual(ritual, source="quick-log")
         except ReflectError as exc:
-            self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            said = str(exc)
+            self.message.value = f"<span style='color:#b00020'>{html.escape(said[:1].upper() + said[1:])}</span>"
             return "error"
         label = self.store.ritual_kinds()[kind].label
         who = person_word(ritual.person)

@@ -827,7 +827,8 @@ class CheckInForm:
         self.banner.value = _p(
             f"This is your saved {c.cadence} check-in for {when}. "
             "Saving again will update it; every version stays in your history.")
-        self.partner.value = self._partner_words(c.person, c.cadence, c.period_start)
+        # just unsealed: the partner's answers are in the message, under what was saved; not twice
+        self.partner.value = "" if unsealed else self._partner_words(c.person, c.cadence, c.period_start)
         self._update_note_hint()
         return True
 
@@ -854,8 +855,11 @@ def scores_line(checkin: CheckIn, *, they: bool = False) -> str:
 
 
 def saved_summary(checkin: CheckIn) -> str:
-    """What a saved check-in holds, in one line, with a word for the private note."""
-    return scores_line(checkin) + ("; and your private note." if checkin.note else ".")
+    """What a saved check-in holds, in one line, with a word for the note (private, or shared)."""
+    if not checkin.note:
+        return scores_line(checkin) + "."
+    return scores_line(checkin) + ("; and your note, shared with your partner." if checkin.note_shared
+                                   else "; and your private note.")
 
 
 def _sentence(error: Exception) -> str:
