@@ -1133,6 +1133,10 @@ def agreement_did_we(answer: str, person: str, month: str | None, number: str, p
         if month is None:  # the latest month that is over (else this one): "did we?" looks back
             this = month_of(dt.date.today())
             begun = [a.month for a in store.agreements() if a.month <= this]
+            coming = sorted(a.month for a in store.agreements() if a.month > this)
+            if not begun and coming:
+                raise NoData(f"your agreement is for {month_words(coming[0])}: answer \"did we?\" once that month "
+                             "is under way")
             if not begun:
                 raise NoData("there is no agreement to answer yet (write one with `reflect agreement add`)")
             month = next((m for m in reversed(begun) if m < this), begun[-1])

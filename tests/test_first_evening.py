@@ -469,3 +469,10 @@ def test_a_spreadsheet_without_wishes_or_notes_keeps_those_saved_and_reads_capit
         c = store.get("Robin", "2025-03-01")
         assert c.scores["spiritual"] == 9 and c.note == "our walks" and c.desired["physical"] == 8
     assert "0 new, 0 updated, 1 unchanged" in cli("import", str(sheet)).stdout
+
+
+def test_did_we_for_an_agreement_of_the_month_to_come_says_when(cli, calendar):
+    r = cli("agreement", "add", "A walk after dinner on Sundays", "--month", calendar.next_month)
+    assert r.returncode == 0, r
+    r = cli("agreement", "did-we", "yes", "-p", "Robin")
+    assert r.returncode != 0 and "your agreement is for" in r.stderr and "once that month is under way" in r.stderr
