@@ -61,6 +61,15 @@ def store_bytes(db: Path) -> bytes:
     return found
 
 
+# -- coverage -------------------------------------------------------------------------------------
+
+
+def without_coverage(env: dict[str, str]) -> dict[str, str]:
+    """``env`` without what starts coverage in a child (scripts/coverage): for the rare child that
+    cannot write coverage's data file, such as one run with a tiny file-size limit (a full disk)."""
+    return {k: v for k, v in env.items() if k not in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")}
+
+
 # -- waiting ---------------------------------------------------------------------------------------
 
 
