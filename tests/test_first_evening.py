@@ -20,15 +20,9 @@ TODAY = dt.date(2025, 4, 20)
 
 
 @pytest.fixture
-def secrets(tmp_path):
-    """Owner-only passphrase files for Robin and Sam."""
-    files = {}
-    for name, words in (("Robin", "robin's own words"), ("Sam", "sam's own words")):
-        path = tmp_path / f"{name.lower()}.pass"
-        path.write_text(words + "\n")
-        path.chmod(0o600)
-        files[name] = str(path)
-    return files
+def secrets(passphrase_files):
+    """Owner-only passphrase files for Robin and Sam (conftest's)."""
+    return passphrase_files
 
 
 @pytest.fixture
@@ -208,7 +202,7 @@ def test_a_near_miss_item_is_named_and_nothing_is_written(couple, secrets):
     items = cli("consent", "items", "--db", db).stdout.splitlines()
     assert items[-2:] == ["A weekend in Paris", "A weekend away"]
     with Store(db, create=False) as store:
-        store.sign_in("Robin", "robin's own words")
+        store.sign_in("Robin", "robin's words")
         assert store.consent_list("Robin").answers == {
             "A weekend away, just the two of us": "yes", "A weekend in Paris": "yes", "Hugs in public": "yes"}
 

@@ -97,6 +97,17 @@ def protected_app(tmp_path, calendar):
     yield from serve_app(tmp_path, db)
 
 
+def open_and_tap_name(page, url: str, name: str):
+    """Open the form at ``url`` and give ``name`` by touch, as a phone does; the name box."""
+    page.goto(url)
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who.wait_for(state="visible")
+    who.tap()
+    who.fill(name)
+    who.press("Enter")
+    return who
+
+
 def check_layout(page, when: str) -> int:
     """Assert that nothing overflows the phone's screen or scrolls sideways, and every control is big
     enough to tap; the number of controls checked."""
@@ -220,12 +231,7 @@ def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone, calen
     url, db = protected_app
     page = phone
     month = calendar.month_words
-    page.goto(url)
-    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
-    who.wait_for(state="visible")
-    who.tap()
-    who.fill("Robin")
-    who.press("Enter")
+    open_and_tap_name(page, url, "Robin")
     box = page.locator(".reflect-sign-in")
     box.wait_for(state="visible")
     settle(page)
@@ -265,12 +271,7 @@ def test_a_new_name_meets_the_passphrase_first_and_sees_what_was_saved_before_do
     url, db = newcomer_app
     page = phone
     month = calendar.month_words
-    page.goto(url)
-    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
-    who.wait_for(state="visible")
-    who.tap()
-    who.fill("Sam")
-    who.press("Enter")
+    who = open_and_tap_name(page, url, "Sam")
     setup = page.locator(".reflect-passphrase-setup")
     setup.wait_for(state="visible")
     page.get_by_text("Choose a passphrase, Sam").wait_for()
