@@ -252,23 +252,12 @@ def test_signing_in_and_saving_by_tapping_on_a_phone(protected_app, phone, calen
         assert store.get("Robin", calendar.today) is not None
 
 
-@pytest.fixture
-def newcomer_app(tmp_path, calendar):
-    """`reflect app` over a store where only Robin is known (with a passphrase): Sam comes new."""
-    db = tmp_path / "couple.db"
-    with Store(db) as store:
-        store.add_person("Robin", "robin's words")
-        store.save(make_checkin("Robin", calendar.first_of_last_month))
-        store.sign_out()
-    yield from serve_app(tmp_path, db)
-
-
-def test_a_new_name_meets_the_passphrase_first_and_sees_what_was_saved_before_done(newcomer_app, phone,
+def test_a_new_name_meets_the_passphrase_first_and_sees_what_was_saved_before_done(protected_app, phone,
                                                                                    calendar):
     """Issue 20, items 7 and 8, by touch: the passphrase choice is under the name (met before the
     sliders and the Save button); "No passphrase for me" says what it means just above Save; after
     saving, what was saved stays in view until "Done" signs out."""
-    url, db = newcomer_app
+    url, db = protected_app  # Robin is known (with a passphrase); Sam comes new
     page = phone
     month = calendar.month_words
     who = open_and_tap_name(page, url, "Sam")
