@@ -360,7 +360,7 @@ def move(page: Any, key: str, slider: int, presses: int, expected: int) -> None:
 
 def pick(page: Any, person: str) -> None:
     """Type ``person`` in the form's name box, and Enter."""
-    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name")
     who.fill(person)
     who.press("Enter")
 

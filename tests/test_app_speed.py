@@ -220,7 +220,7 @@ def test_a_page_made_ahead_shows_the_store_as_it_is_when_opened_and_frees_its_ke
         page = first.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(server.url)
-        who = page.get_by_placeholder("Pick your name, or type a new one")
+        who = page.get_by_placeholder("Pick your name")
         expect(who).to_be_enabled()
         options = page.locator(".reflect-checkin-form datalist option")
         expect(options).to_have_count(2)  # Alex too, saved after the kernel was made
@@ -234,7 +234,7 @@ def test_a_page_made_ahead_shows_the_store_as_it_is_when_opened_and_frees_its_ke
         other = second.new_page()
         other.set_default_timeout(TIMEOUT_MS)
         other.goto(server.url)
-        their_who = other.get_by_placeholder("Pick your name, or type a new one")
+        their_who = other.get_by_placeholder("Pick your name")
         expect(their_who).to_be_enabled()
         expect(their_who).to_have_value("")
         expect(other.locator(".reflect-dimension-passion .widget-readout").first).not_to_have_text("8")

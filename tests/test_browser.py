@@ -128,7 +128,7 @@ def app(seeded):
 def fill_in_and_save(page, person: str, note: str, calendar) -> None:
     form = page.locator(".reflect-checkin-form")
     form.wait_for(state="visible")
-    who = form.get_by_placeholder("Pick your name, or type a new one")
+    who = form.get_by_placeholder("Pick your name")
     who.fill(person)
     who.press("Enter")
     page.get_by_text(f"A new monthly check-in for {calendar.month_words}, {person}").wait_for()

@@ -100,7 +100,7 @@ def protected_app(tmp_path, calendar):
 def open_and_tap_name(page, url: str, name: str):
     """Open the form at ``url`` and give ``name`` by touch, as a phone does; the name box."""
     page.goto(url)
-    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name, or type a new one")
+    who = page.locator(".reflect-checkin-form").get_by_placeholder("Pick your name")
     who.wait_for(state="visible")
     who.tap()
     who.fill(name)
@@ -137,7 +137,7 @@ def test_the_form_fits_a_phone_and_saves_by_tapping(app, phone, calendar):
     # the reminders beside the store: the form says when the next reflection is
     expect(page.locator(".reflect-next-reflection")).to_contain_text(next_reflection_line(db))
 
-    who = form.get_by_placeholder("Pick your name, or type a new one")
+    who = form.get_by_placeholder("Pick your name")
     who.tap()
     who.fill("Robin")
     who.press("Enter")

@@ -162,7 +162,9 @@ class CheckInForm:
         self._idle_timer: threading.Timer | None = None
 
         self.who = w.Combobox(
-            options=store.people(), value="", placeholder="Pick your name, or type a new one",
+            options=store.people(), value="",
+            # on the home network nobody new is made: the page offers only the names it knows
+            placeholder="Pick your name" if store.passphrases_required else "Pick your name, or type a new one",
             description="Who", ensure_option=False, continuous_update=False,
             style={"description_width": "110px"}, layout=fits("360px"),
         )
@@ -394,7 +396,8 @@ class CheckInForm:
                 problem = exc.message if str(self.who.value or "").strip() else ""
             self.banner.value = (
                 _p(f"<b>Your name</b>: {html.escape(problem)}.", _ERROR) if problem
-                else _p("Start with your name: pick it from the list, or type a new one.", _GREY)
+                else _p("Start with your name: pick it from the list." if self.store.passphrases_required
+                        else "Start with your name: pick it from the list, or type a new one.", _GREY)
             )
             self._loaded_key = None
             self._saved_note = None
