@@ -256,7 +256,12 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         if version == 0 and not create:
             raise StoreError(f"{path} is empty, not yet a Reflect store (create it with `reflect init`)")
         if version is not None and version == migrations.SCHEMA_VERSION:
-            return private_and_checked()
+            conn = private_and_checked()
+            if conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION:
+                return conn
+            # The file ran ahead of what SQLite has committed: another program is creating or
+            # upgrading the store right now. Wait for it below, as a creator would.
+            conn.close()
         if version is None and not path.parent.exists():
             try:
                 make_private_dirs(path.parent)  # first, so that its folder can be locked
@@ -284,9 +289,10 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         conn: sqlite3.Connection | None = None
         try:
             conn = self._connect(str(path))
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            # in one read, so that a store another program is creating is seen before or after, never half
+            app_id, version, n_tables = conn.execute(
+                "SELECT (SELECT application_id FROM pragma_application_id), "
+                "(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)").fetchone()
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()  # now: SQLite removes the -wal and -shm files it made on the way

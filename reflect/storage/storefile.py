@@ -57,8 +57,10 @@ def _open_regular(path: Path) -> int | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
-        if os.path.lexists(path):
+        if os.path.islink(path):
             raise StoreError(f"{path} is a link to nothing, not a Reflect store") from None
+        if os.path.lexists(path):  # made just now by another program (creating the same store): look again
+            return _open_regular(path)
         return None
     except IsADirectoryError:
         raise StoreError(f"{path} is a folder, not a Reflect store; it was left untouched") from None
@@ -112,6 +114,14 @@ def _cut_short(head: bytes, size: int) -> str:
     if pages and head[24:28] == head[92:96] and size < pages * page_size:
         return f"{size // page_size} of its {pages} pages"
     return ""
+
+
+def _holds_pages(wal: Path) -> bool:
+    """Whether the write-ahead log ``wal`` exists and holds more than its header."""
+    try:
+        return os.lstat(wal).st_size > _WAL_HEADER
+    except OSError:
+        return False
 
 
 def _latest_page_one(wal: Path) -> bytes | None:
@@ -170,11 +180,15 @@ def identify(path: Path, *, application_id: int, newest: int) -> int | None:
         raise StoreError(f"{path}: cannot read the store ({exc.strerror})") from None
     finally:
         os.close(fd)
-    missing = _cut_short(head, size)
+    wal = path.with_name(path.name + "-wal")
+    # While a write-ahead log holds pages, SQLite may be copying them into the file (a checkpoint):
+    # its header can then run ahead of its size for a moment. SQLite's own check (on connecting)
+    # still refuses a damaged file; this one is for a file cut short with no log beside it.
+    missing = _cut_short(head, size) if not _holds_pages(wal) else ""
     if missing:
         raise NotAReflectStore(f"{path} is not a Reflect store (a damaged or cut-short SQLite file: {missing}); "
                                "it was left untouched")
-    logged = _latest_page_one(path.with_name(path.name + "-wal"))
+    logged = _latest_page_one(wal)
     if logged is not None:
         page = logged
     elif size == 0:
