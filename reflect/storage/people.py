@@ -20,7 +20,7 @@ from reflect.domain.checkin import parse_person
 from reflect.domain.people import check_newcomer
 from reflect.errors import NotSignedIn, ValidationError
 from reflect.storage import keys
-from reflect.storage.records import Records, nobody_new_words, now_stamp
+from reflect.storage.records import Records, now_stamp
 
 #: The records kept per person: (current table, versions table, the key's other columns).
 _PER_PERSON: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -42,12 +42,7 @@ class PeopleRecords(Records):
     def check_newcomer(self, name: str) -> None:
         """Raise (ValidationError, or NotSignedIn on the home network) unless ``name`` is one of the
         store's people or may become one; writes nothing."""
-        name = parse_person(name)
-        if self._conn.execute("SELECT 1 FROM people WHERE name = ?", (name,)).fetchone() is not None:
-            return
-        check_newcomer(name, self._names())  # a near miss, or a third person, said as such everywhere
-        if self.passphrases_required:
-            raise NotSignedIn(nobody_new_words(name))
+        self.check_newcomers([parse_person(name)])
 
     def admit_people(self, conn: sqlite3.Connection, names: Iterable[str]) -> None:
         """Inside a write transaction (``conn``), make each of ``names`` one of the store's people if they
@@ -63,9 +58,7 @@ class PeopleRecords(Records):
         for name in names:
             if name in known:
                 continue
-            check_newcomer(name, known)
-            if self.passphrases_required:
-                raise NotSignedIn(nobody_new_words(name))
+            self._refuse_newcomer(name, known)
             known.append(name)
 
     def _names(self) -> list[str]:

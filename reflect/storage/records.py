@@ -75,11 +75,15 @@ class Records:
         store knows ("did you mean Robin?"), and a third person (:func:`reflect.domain.people.check_newcomer`)."""
         if conn.execute("SELECT 1 FROM people WHERE name = ?", (name,)).fetchone() is not None:
             return
-        known = [r[0] for r in conn.execute("SELECT name FROM people ORDER BY name")]
-        check_newcomer(name, known)  # "did you mean Robin?", or a third person, on the home network too
+        self._refuse_newcomer(name, [r[0] for r in conn.execute("SELECT name FROM people ORDER BY name")])
+        conn.execute("INSERT INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
+
+    def _refuse_newcomer(self, name: str, known: list[str]) -> None:
+        """The one rule for someone new joining ``known``: a near miss ("did you mean Robin?") or a
+        third person is refused as such, on the home network too; there, anyone else new as well."""
+        check_newcomer(name, known)
         if self.passphrases_required:
             raise NotSignedIn(nobody_new_words(name))
-        conn.execute("INSERT INTO people (name, created_at) VALUES (?, ?)", (name, stamp))
 
     def partner_of(self, name: str) -> str | None:
         """The other one of the couple (None for a person on their own, for someone the store does
