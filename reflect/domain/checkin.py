@@ -125,6 +125,14 @@ def parse_rating(value: Any, *, field: str, required: bool) -> int | None:
     return number
 
 
+def parse_weighing(value: Any, *, field: str = "weighing") -> int | None:
+    """How much life is weighing on a person: a whole number from 1 to 10, or None (not given)."""
+    try:
+        return parse_rating(value, field=field, required=False)
+    except ValidationError as exc:
+        raise ValidationError(exc.message.replace("ratings go", "how life is weighing goes"), field=field) from None
+
+
 def parse_note(value: Any, *, field: str = "note") -> str | None:
     if value is None:
         return None
@@ -153,6 +161,12 @@ class CheckIn:
     #: Whether the writer shares the note with their partner (see :meth:`reflect.storage.store.Store.save`);
     #: not part of :meth:`content` nor of the CSV.
     note_shared: bool = False
+    #: How much life (stress, sleep, health) is weighing on the person, 1 to 10 (None: not given, or not
+    #: shown to whoever reads). Kept out of the intimacy index.
+    weighing: int | None = None
+    #: Whether the writer shares how life is weighing with their partner (like ``note_shared``: not part
+    #: of :meth:`content` nor of the CSV).
+    weighing_shared: bool = False
 
     @classmethod
     def create(
@@ -164,6 +178,7 @@ class CheckIn:
         desired: Mapping[str, Any] | None = None,
         cadence: Any = None,
         note: Any = None,
+        weighing: Any = None,
     ) -> CheckIn:
         """Validate and normalise; raise :class:`ValidationError` naming the bad field."""
         name = parse_person(person)
@@ -193,6 +208,7 @@ class CheckIn:
             scores=checked_scores,  # type: ignore[arg-type]
             desired=checked_desired,
             note=parse_note(note),
+            weighing=parse_weighing(weighing),
         )
 
     @property
@@ -211,6 +227,7 @@ class CheckIn:
             tuple(self.scores[k] for k in KEYS),
             tuple(self.desired.get(k) for k in KEYS),
             self.note,
+            self.weighing,
         )
 
     def as_row(self) -> dict[str, Any]:
@@ -223,4 +240,5 @@ class CheckIn:
         row.update({k: self.scores[k] for k in KEYS})
         row.update({f"desired_{k}": self.desired.get(k) for k in KEYS})
         row["note"] = self.note
+        row["weighing"] = self.weighing
         return row

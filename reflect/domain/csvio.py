@@ -22,14 +22,27 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import IO, Any
 
-from reflect.domain.checkin import CheckIn, begun_period, parse_cadence, parse_note, parse_person, parse_rating
+from reflect.domain.checkin import (
+    CheckIn,
+    begun_period,
+    parse_cadence,
+    parse_note,
+    parse_person,
+    parse_rating,
+    parse_weighing,
+)
 from reflect.domain.dimensions import DESIRED_KEYS, KEYS
 from reflect.errors import ImportFileError, ValidationError
 
 COLUMNS: tuple[str, ...] = ("date", "person", "cadence", *KEYS, *DESIRED_KEYS, "note")
 HEADER = ",".join(COLUMNS)
+#: How life is weighing (1 to 10, optional): the last column, written by an export only when a check-in
+#: it writes holds one (so that a store without any writes the files it always wrote).
+WEIGHING = "weighing"
+#: The columns an import reads: :data:`COLUMNS`, then :data:`WEIGHING`.
+IMPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, WEIGHING)
 #: The columns a file to import may leave out (an export always writes all of them).
-OPTIONAL: tuple[str, ...] = ("cadence", *DESIRED_KEYS, "note")
+OPTIONAL: tuple[str, ...] = ("cadence", *DESIRED_KEYS, "note", WEIGHING)
 #: Stop collecting problems after this many (the first ones are what a person fixes first).
 MAX_PROBLEMS = 50
 
@@ -160,6 +173,7 @@ def raise_problems(name: str, problems: list[ValidationError]) -> None:
 
 _SCORES = slice(3, 3 + len(KEYS))
 _DESIRED = slice(3 + len(KEYS), 3 + 2 * len(KEYS))
+_NOTE = 3 + 2 * len(KEYS)
 _UNSEEN = object()
 
 
@@ -176,10 +190,10 @@ class CheckinRows:
         self._desired: dict[str, int | None] = {}
 
     def check(self, fields: Sequence[str]) -> tuple[Any, ...]:
-        """``(person, cadence, period_start, *scores, *desired, note)`` (the period start as
+        """``(person, cadence, period_start, *scores, *desired, note, weighing)`` (the period start as
         ``YYYY-MM-DD``, the scores and desired levels in :data:`~reflect.domain.dimensions.KEYS` order) of a
-        row whose fields are in the order of :data:`COLUMNS`; raises :class:`ValidationError`
-        naming the field."""
+        row whose fields are in the order of :data:`IMPORT_COLUMNS` (or :data:`COLUMNS`: no weighing);
+        raises :class:`ValidationError` naming the field."""
         text = fields[1]
         person = self._people.get(text)
         if person is None:
@@ -199,8 +213,9 @@ class CheckinRows:
         if _UNSEEN in desired:
             desired = tuple(self._learn(self._desired, t, k, False)
                             for t, k in zip(fields[_DESIRED], DESIRED_KEYS, strict=True))
-        note = fields[-1]
-        return (person, cadence, start) + scores + desired + (parse_note(note) if note else None,)
+        note = fields[_NOTE]
+        weighing = parse_weighing(fields[_NOTE + 1]) if len(fields) > _NOTE + 1 and fields[_NOTE + 1] else None
+        return (person, cadence, start) + scores + desired + (parse_note(note) if note else None, weighing)
 
     @staticmethod
     def _learn(seen: dict[str, Any], text: str, field: str, required: bool) -> int | None:
@@ -218,7 +233,7 @@ def parse_checkins(text: str | Iterable[str], name: str = "<csv>") -> list[Check
     checkins: list[CheckIn] = []
     first_line: dict[tuple[str, str, str], int] = {}
     rows = CheckinRows()
-    for line, fields in csv_fields(text, name, COLUMNS, problems, optional=OPTIONAL):
+    for line, fields in csv_fields(text, name, IMPORT_COLUMNS, problems, optional=OPTIONAL):
         where = f"{name}, line {line}"
         try:
             values = rows.check(fields)
@@ -227,7 +242,8 @@ def parse_checkins(text: str | Iterable[str], name: str = "<csv>") -> list[Check
             continue
         checkin = CheckIn(person=values[0], cadence=values[1], period_start=dt.date.fromisoformat(values[2]),
                           scores=dict(zip(KEYS, values[3:3 + _N], strict=True)),
-                          desired=dict(zip(KEYS, values[3 + _N:3 + 2 * _N], strict=True)), note=values[-1])
+                          desired=dict(zip(KEYS, values[3 + _N:3 + 2 * _N], strict=True)), note=values[-2],
+                          weighing=values[-1])
         if checkin.key in first_line:
             problems.append(duplicate_problem(first_line[checkin.key], checkin.key, where))
             continue
@@ -321,13 +337,16 @@ class FormulaCells:
 
 def write_checkins(checkins: Iterable[CheckIn], out: IO[str], *, cells: FormulaCells | None = None) -> int:
     """Write check-ins as CSV (``\\n`` line ends, minimal quoting); return how many. ``cells``, if
-    given, sees (and may neutralise) each row's cells."""
+    given, sees (and may neutralise) each row's cells. The :data:`WEIGHING` column is written when one
+    of the check-ins holds how life is weighing (as its reader may see it)."""
+    items = list(checkins)
+    columns = IMPORT_COLUMNS if any(c.weighing is not None for c in items) else COLUMNS
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     n = 0
-    for c in checkins:
+    for c in items:
         row = c.as_row()
-        cols = [_cell(row[col]) for col in COLUMNS]
+        cols = [_cell(row[col]) for col in columns]
         writer.writerow(cells(cols) if cells is not None else cols)
         n += 1
     return n

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from reflect.domain.checkin import CheckIn
 from reflect.domain.csvio import (
-    COLUMNS,
+    IMPORT_COLUMNS,
     MAX_PROBLEMS,
     OPTIONAL,
     CheckinRows,
@@ -43,7 +43,7 @@ from reflect.storage.store import BatchResult, Store, now_stamp
 from reflect.storage.storefile import describe_error
 from reflect.system.paths import resolve_store_path
 
-_VALUE_COLUMNS = ("person", "cadence", "period_start", *KEYS, *DESIRED_KEYS, "note")
+_VALUE_COLUMNS = ("person", "cadence", "period_start", *KEYS, *DESIRED_KEYS, "note", "weighing")
 _BATCH = 5000
 #: The page cache of each connection while importing (KiB): indexes are built in memory.
 CACHE_KB = 64 * 1024
@@ -101,7 +101,8 @@ def import_checkins(path: str | os.PathLike[str], db: str | os.PathLike[str] | N
                 for person in protected:
                     store.require_signed_in(person)
                 return store.save_many(_staged_checkins(staging_path), source=src, keep_note="note" in absent,
-                                       keep_desired=[k for k in KEYS if f"desired_{k}" in absent])
+                                       keep_desired=[k for k in KEYS if f"desired_{k}" in absent],
+                                       keep_weighing="weighing" in absent)
             return _apply(store, staging_path, src, absent)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -121,7 +122,7 @@ def _stage(name: str, staging: sqlite3.Connection) -> None:
     staging.execute("BEGIN")
     try:
         with open_text(name) as fh:
-            for line, fields in csv_fields(fh, name, COLUMNS, problems, optional=OPTIONAL):
+            for line, fields in csv_fields(fh, name, IMPORT_COLUMNS, problems, optional=OPTIONAL):
                 try:
                     values = checker.check(fields)
                 except ValidationError as exc:
@@ -171,7 +172,8 @@ def _staged_checkins(staging_path: str) -> list[CheckIn]:
     n = len(KEYS)
     return [CheckIn(person=r[0], cadence=r[1], period_start=dt.date.fromisoformat(r[2]),
                     scores=dict(zip(KEYS, r[3:3 + n], strict=True)),
-                    desired=dict(zip(KEYS, r[3 + n:3 + 2 * n], strict=True)), note=r[-1]) for r in rows]
+                    desired=dict(zip(KEYS, r[3 + n:3 + 2 * n], strict=True)), note=r[-2], weighing=r[-1])
+            for r in rows]
 
 
 def _line_of(problem: ValidationError) -> int:
@@ -180,12 +182,13 @@ def _line_of(problem: ValidationError) -> int:
 
 
 def _absent_columns(name: str) -> set[str]:
-    """The optional columns (the desired levels, the note) that the file's header leaves out."""
+    """The optional columns (the desired levels, the note, how life is weighing) that the file's header
+    leaves out."""
     with open_text(name) as fh:
         for line in fh:
             if line.strip():
                 present = set(header_columns(line))
-                return {c for c in (*DESIRED_KEYS, "note") if c not in present}
+                return {c for c in (*DESIRED_KEYS, "note", "weighing") if c not in present}
     return set()
 
 
@@ -207,9 +210,10 @@ def _apply(store: Store, staging_path: str, source: str, absent: Collection[str]
         before = conn.execute("SELECT coalesce(max(id), 0) FROM checkin_versions").fetchone()[0]
         if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM checkins)").fetchone()[0]:
             added, updated, changed = total, 0, ""  # nothing saved yet: every row is new
-            joined = "FROM staged.rows s"
+            joined, shared = "FROM staged.rows s", "0"
         else:
-            same = " AND ".join(f"v.{c} IS s.{c}" for c in (*KEYS, *DESIRED_KEYS, "note"))
+            same = " AND ".join(f"v.{c} IS s.{c}" for c in (*KEYS, *DESIRED_KEYS, "note", "weighing"))
+            shared = "coalesce(v.weighing_shared, 0)"  # shared or not as it was
             joined = ("FROM staged.rows s LEFT JOIN checkins c ON c.person = s.person AND c.cadence = s.cadence "
                       "AND c.period_start = s.period_start LEFT JOIN checkin_versions v ON v.id = c.version_id")
             changed = f" WHERE c.version_id IS NULL OR NOT ({same})"
@@ -218,7 +222,8 @@ def _apply(store: Store, staging_path: str, source: str, absent: Collection[str]
                 f"coalesce(sum(c.version_id IS NOT NULL AND NOT ({same})), 0) {joined}"
             ).fetchone()
         conn.execute(
-            f"INSERT INTO checkin_versions ({cols}, saved_at, source) SELECT {values}, ?, ? {joined}{changed} "
+            f"INSERT INTO checkin_versions ({cols}, weighing_shared, saved_at, source) "
+            f"SELECT {values}, {shared}, ?, ? {joined}{changed} "
             "ORDER BY s.line",
             (now_stamp(), source),
         )

@@ -328,6 +328,63 @@ def _v6_who_reset(conn: sqlite3.Connection) -> None:
     # Resets recorded before this version are told too (their "by" is not known).
 
 
+def _appreciations_and_weighing(conn: sqlite3.Connection) -> None:
+    """Appreciations in words (each version kept; the words sealed for the writer like notes, and for
+    the partner through ``appreciation_shares``; ``appreciation_seen``: when the partner was first shown
+    one), and how life is weighing on a person, saved with the check-in (1 to 10, optional), shared
+    with the partner only when its writer says so (``weighing_shared``)."""
+    conn.execute(
+        """
+        CREATE TABLE appreciation_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) BETWEEN 1 AND 64),
+            day TEXT NOT NULL,
+            number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 99),
+            body TEXT,
+            body_key INTEGER REFERENCES person_keys(id),
+            body_sealed BLOB,
+            body_cek BLOB,
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE appreciations (
+            person TEXT NOT NULL,
+            day TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES appreciation_versions(id),
+            PRIMARY KEY (person, day, number)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute("CREATE INDEX appreciations_by_day ON appreciations (day)")
+    conn.execute(
+        """
+        CREATE TABLE appreciation_shares (
+            version_id INTEGER NOT NULL REFERENCES appreciation_versions(id),
+            reader TEXT NOT NULL,
+            reader_key INTEGER NOT NULL REFERENCES person_keys(id),
+            wrapped_cek BLOB NOT NULL,
+            PRIMARY KEY (version_id, reader)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE appreciation_seen (
+            person TEXT NOT NULL,
+            day TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            reader TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (person, day, number, reader)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN weighing INTEGER CHECK (weighing BETWEEN 1 AND 10)")
+    conn.execute("ALTER TABLE checkin_versions ADD COLUMN weighing_shared INTEGER NOT NULL DEFAULT 0 "
+                 "CHECK (weighing_shared IN (0, 1))")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_checkins,
     _v2_source_and_month_index,
@@ -335,6 +392,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v4_people_and_keys,
     _v5_practices,
     _v6_who_reset,
+    _appreciations_and_weighing,
 ]
 
 #: The schema version this code writes.

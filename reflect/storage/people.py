@@ -29,6 +29,7 @@ _PER_PERSON: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("agreement_answers", "agreement_answer_versions", ("month", "number")),
     ("repairs", "repair_versions", ("day", "number")),
     ("consent_lists", "consent_versions", ()),
+    ("appreciations", "appreciation_versions", ("day", "number")),
 )
 
 
@@ -175,6 +176,7 @@ class PeopleRecords(Records):
                     f"dropped: to bring them to the right name, use `reflect person merge {name} INTO NAME`",
                     field="person")
             for table, column in (("note_shares", "reader"), ("repair_shares", "reader"),
+                                  ("appreciation_shares", "reader"), ("appreciation_seen", "reader"),
                                   ("consent_signals", "reader"), ("consent_signals", "writer")):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (name,))
             conn.execute("DELETE FROM person_keys WHERE person = ?", (name,))

@@ -41,6 +41,7 @@ from reflect.errors import (
 )
 from reflect.storage import keys, migrations, storefile
 from reflect.storage.agreements import AgreementRecords
+from reflect.storage.appreciations import AppreciationRecords
 from reflect.storage.consent import ConsentLists
 from reflect.storage.lifeevents import LifeEventRecords
 from reflect.storage.people import PeopleRecords
@@ -193,7 +194,7 @@ def make_private(path: Path, *, back_to: int | None = None) -> int | None:
     return None
 
 
-class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventRecords):
+class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventRecords, AppreciationRecords):
     """A Reflect store in one SQLite file (or ``":memory:"`` for tests).
 
     Besides check-ins and rituals, it keeps the practices, one mixin each: agreements
@@ -694,7 +695,10 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             return None
         day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
         answered = partner in self.answered(cadence, day)
-        return PartnerView(partner, answered, self.get(partner, day, cadence) if answered else None)
+        theirs = self.get(partner, day, cadence) if answered else None
+        if theirs is not None and not theirs.weighing_shared:
+            theirs = replace(theirs, weighing=None)  # how life weighs on them is theirs unless they share it
+        return PartnerView(partner, answered, theirs)
 
     def couple_problem(self) -> str | None:
         """When the store holds more than two people (made before a store was one couple): what to do,
@@ -768,6 +772,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             desired={k: row[f"desired_{k}"] for k in KEYS},
             note=self._read_note(row),
             note_shared=bool(row["note_shared"]),
+            weighing=row["weighing"] if row["weighing_shared"] or row["person"] in self._present else None,
+            weighing_shared=bool(row["weighing_shared"]),
         )
 
     def _wrap_shares(self, conn: sqlite3.Connection, version_id: int, writer: str, box: keys.SealedNote,
@@ -853,7 +859,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
     # -- writing -----------------------------------------------------------------------------
 
     def save(self, checkin: CheckIn, *, source: str | None = None, share_note: bool | None = None,
-             keep_note: bool = False, keep_desired: Iterable[str] = ()) -> SaveResult:
+             keep_note: bool = False, keep_desired: Iterable[str] = (), share_weighing: bool | None = None,
+             keep_weighing: bool = False) -> SaveResult:
         """Save one check-in in one transaction; an identical re-save changes nothing.
 
         A person with a passphrase must be signed in (:meth:`sign_in`); their note is stored
@@ -863,6 +870,11 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         A note that can no longer be opened (sealed before a reset of the passphrase) stays in the
         history only. ``keep_desired``: the dimensions whose desired level, not given, is kept from
         the version it updates (a correction of one score keeps the wishes).
+
+        How life is weighing (``checkin.weighing``) is shown to its writer, and to others (the partner,
+        a report) only once ``share_weighing`` shared it (None: as the previous version; at first, not
+        shared), and then like the scores. ``keep_weighing``: not given, it is kept from the version it
+        updates.
         """
         self.require_signed_in(checkin.person)
         self._refuse_sealed_by_reset([checkin])
@@ -871,13 +883,14 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         def work(conn: sqlite3.Connection) -> None:
             holder.clear()
             holder.append(self._save_one(conn, checkin, source, _now(), share_note, keep_note,
-                                         frozenset(keep_desired)))
+                                         frozenset(keep_desired), share_weighing, keep_weighing))
 
         _retry(lambda: _in_transaction(self._conn, work))
         return holder[0]
 
     def save_many(self, checkins: Iterable[CheckIn], *, source: str | None = None, keep_note: bool = False,
-                  keep_desired: Iterable[str] = ()) -> BatchResult:
+                  keep_desired: Iterable[str] = (), share_weighing: bool | None = None,
+                  keep_weighing: bool = False) -> BatchResult:
         """Save many check-ins in one transaction: all of them or none (``keep_note``, ``keep_desired``:
         as :meth:`save`, for a file that lacks those columns).
 
@@ -903,7 +916,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             counts.clear()
             stamp = _now()
             for c in items:
-                status = self._save_one(conn, c, source, stamp, None, keep_note, kept).status
+                status = self._save_one(conn, c, source, stamp, None, keep_note, kept, share_weighing,
+                                        keep_weighing).status
                 counts[status] = counts.get(status, 0) + 1
 
         _retry(lambda: _in_transaction(self._conn, work))
@@ -911,7 +925,8 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
 
     def _save_one(
         self, conn: sqlite3.Connection, checkin: CheckIn, source: str | None, stamp: str, share: bool | None,
-        keep_note: bool = False, keep_desired: frozenset[str] = frozenset(),
+        keep_note: bool = False, keep_desired: frozenset[str] = frozenset(), share_weighing: bool | None = None,
+        keep_weighing: bool = False,
     ) -> SaveResult:
         self._register(conn, checkin.person, stamp)
         previous_row = conn.execute(
@@ -920,16 +935,27 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             checkin.key,
         ).fetchone()
         previous = self._checkin(previous_row) if previous_row else None
+        if previous is not None:  # the writer saving sees their own weighing, shared or not
+            previous = replace(previous, weighing=previous_row["weighing"])
         if keep_note and checkin.note is None and previous is not None and previous.note is not None:
             checkin = replace(checkin, note=previous.note)
         if previous is not None and any(checkin.desired.get(k) is None and previous.desired.get(k) is not None
                                         for k in keep_desired):
             checkin = replace(checkin, desired={k: previous.desired.get(k) if k in keep_desired and v is None else v
                                                 for k, v in checkin.desired.items()})
+        if keep_weighing and checkin.weighing is None and previous is not None and previous.weighing is not None:
+            checkin = replace(checkin, weighing=previous.weighing)
         shared = share if share is not None else bool(previous.note_shared) if previous else False
+        weighing_shared = (share_weighing if share_weighing is not None
+                           else previous.weighing_shared if previous is not None else False)
+        checkin = replace(checkin, note_shared=shared, weighing_shared=weighing_shared)
         if previous is not None and previous.content() == checkin.content():
+            if weighing_shared != previous.weighing_shared:
+                conn.execute("UPDATE checkin_versions SET weighing_shared = ? WHERE id = ?",
+                             (int(weighing_shared), previous_row["id"]))
             if shared != previous.note_shared:
                 self._set_shared(conn, previous_row, shared)
+            if (shared, weighing_shared) != (previous.note_shared, previous.weighing_shared):
                 return SaveResult("updated", checkin, previous)
             return SaveResult("unchanged", checkin, previous)
         row = checkin.as_row()
@@ -940,8 +966,9 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         values += [row[k] for k in KEYS] + [row[k] for k in DESIRED_KEYS]
         values += [None if key else checkin.note]
         extra: list[Any] = [stamp, source, key[0] if box and key else None, box.sealed if box else None,
-                 box.wrapped_cek if box else None, int(shared)]
-        cols = ", ".join((*_COLUMNS, "saved_at", "source", "note_key", "note_sealed", "note_cek", "note_shared"))
+                 box.wrapped_cek if box else None, int(shared), checkin.weighing, int(weighing_shared)]
+        cols = ", ".join((*_COLUMNS, "saved_at", "source", "note_key", "note_sealed", "note_cek", "note_shared",
+                          "weighing", "weighing_shared"))
         marks = ", ".join("?" * (len(_COLUMNS) + len(extra)))
         cur = conn.execute(f"INSERT INTO checkin_versions ({cols}) VALUES ({marks})", [*values, *extra])
         version_id = cur.lastrowid
@@ -1396,7 +1423,7 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
 
 #: Tables of versions whose rows someone saved (``source`` tells the demo's from anyone's own).
 _SAVED_TABLES = ("checkin_versions", "ritual_versions", "agreement_versions", "agreement_answer_versions",
-                 "repair_versions", "consent_versions", "life_event_versions")
+                 "repair_versions", "consent_versions", "life_event_versions", "appreciation_versions")
 
 
 def _in_transaction(conn: sqlite3.Connection, work: Any) -> None:
