@@ -52,8 +52,10 @@ from reflect.storage.reminders import next_reflection_line
 from reflect.storage.store import PartnerView, SaveResult, Store, passphrases_required_here, reset_words
 from reflect.system.paths import resolve_store_path
 from reflect.system.signin_deadline import mark_signed_in
+from reflect.views.appreciations import AppreciationBox
 from reflect.views.layout import fits, wrapping_row
 from reflect.views.practices import AgreementBox, ConsentPanel
+from reflect.views.weighing import WeighingRow
 
 #: Minutes without a touch after which a signed-in person is signed out.
 IDLE_MINUTES = 5.0
@@ -77,7 +79,7 @@ def field_words(field: str | None) -> str:
     if field.startswith("desired_") and field[8:] in BY_KEY:
         return f"How you'd like {BY_KEY[field[8:]].label.lower()} to be"
     return {"person": "Your name", "date": "The date", "cadence": "The rhythm", "note": "The note",
-            "passphrase": "Your passphrase"}.get(
+            "passphrase": "Your passphrase", "weighing": "How life is weighing"}.get(
         field, field
     )
 
@@ -183,6 +185,9 @@ class CheckInForm:
         # the practices: the guides' "green, yellow, red" by the physical dimension, and "did we?"
         self.consent = ConsentPanel(store, touch=self.touch)  # shown just under the physical dimension
         self.agreements = AgreementBox(store, today=self._today, touch=self.touch)
+        # how life is weighing (optional, apart from the scores), and one line for the partner
+        self.weighing = WeighingRow(touch=self.touch)
+        self.appreciation = AppreciationBox(store, touch=self.touch)
         self.note = w.Textarea(
             value="", placeholder="Anything on your heart? Only you see your note here, and reports leave it out.",
             description="My note", style={"description_width": "110px"},
@@ -268,6 +273,7 @@ class CheckInForm:
             [
                 *(box for row in self.rows.values()
                   for box in ((row.box, self.consent.widget) if row.dimension.key == "physical" else (row.box,))),
+                self.weighing.box,
                 self.note,
                 w.HBox([self.note_hint, self.show_note], layout=wrapping_row()),
                 self.share,
@@ -288,6 +294,7 @@ class CheckInForm:
                 w.HBox([self.date, self.period], layout=wrapping_row()),
                 self.banner,
                 self.partner,
+                self.appreciation.widget,
                 self.body,
                 self.message,
                 self.done_button,
@@ -438,6 +445,7 @@ class CheckInForm:
         self.partner.value = self._partner_words(person, cadence, start)
         if existing is not None:
             self._fill(existing)
+            self.weighing.set(existing.weighing, existing.weighing_shared)
             self.share.value = existing.note_shared
             self._saved_note = existing.note
             self.banner.value = _p(
@@ -478,7 +486,9 @@ class CheckInForm:
         return theirs[0] if theirs else None
 
     def _fill(self, checkin: CheckIn | None) -> None:
-        """Set the sliders from ``checkin`` (None: the starting values)."""
+        """Set the sliders from ``checkin`` (None: the starting values); how life is weighing starts not
+        given (a saved check-in's own is set by :meth:`_reload`: last time's does not carry over)."""
+        self.weighing.set(None)
         self._loading = True
         try:
             for key, row in self.rows.items():
@@ -645,6 +655,8 @@ class CheckInForm:
             self.consent.show_for(person)
         if (self.agreements.person, self.agreements.month) != (person or "", month):
             self.agreements.show_for(person, month)
+        if self.appreciation.person != (person or ""):
+            self.appreciation.show_for(person)  # on signing in: what the partner wrote, once, as new
 
     def _start_idle_timer(self) -> None:
         mark_signed_in()  # someone signed in: on the home network the page is no longer closed for want of it
@@ -700,6 +712,8 @@ class CheckInForm:
             line = f"<b>{name}</b>, {when}: {html.escape(scores_line(theirs, they=True))}"
             if theirs.note and theirs.note_shared:
                 line += f"<br><i>{name}'s note, shared with you:</i> {html.escape(theirs.note)}"
+            if theirs.weighing is not None:
+                line += f"<br><i>How life is weighing on {name}, shared with you:</i> {theirs.weighing} of 10"
             lines.append(_p(line))
         return "".join(lines)
 
@@ -749,6 +763,7 @@ class CheckInForm:
             scores={k: row.score.value for k, row in self.rows.items()},
             desired={k: row.desired_value for k, row in self.rows.items()},
             note=self._note_to_save(),
+            weighing=self.weighing.value,
         )
 
     def _save(self, _button: Any = None) -> None:
@@ -769,7 +784,8 @@ class CheckInForm:
                 if chosen is not None:
                     self._start_idle_timer()
             before = self.store.partner_view(checkin.person, checkin.cadence, checkin.period_start)
-            result = self.store.save(checkin, source="form", share_note=self.share.value)
+            result = self.store.save(checkin, source="form", share_note=self.share.value,
+                                     share_weighing=self.weighing.share.value)
         except ReflectError as exc:
             self.message.value = _p(
                 f"Your check-in could not be saved: {html.escape(str(exc))}. "
@@ -859,10 +875,13 @@ def scores_line(checkin: CheckIn, *, they: bool = False) -> str:
 
 def saved_summary(checkin: CheckIn) -> str:
     """What a saved check-in holds, in one line, with a word for the note (private, or shared)."""
+    weighing = "" if checkin.weighing is None else (
+        f" Life weighing on you: {checkin.weighing} of 10"
+        + (", shared with your partner." if checkin.weighing_shared else ", yours alone."))
     if not checkin.note:
-        return scores_line(checkin) + "."
+        return scores_line(checkin) + "." + weighing
     return scores_line(checkin) + ("; and your note, shared with your partner." if checkin.note_shared
-                                   else "; and your private note.")
+                                   else "; and your private note.") + weighing
 
 
 def _sentence(error: Exception) -> str:
