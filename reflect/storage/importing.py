@@ -351,3 +351,17 @@ def import_events(path: str | os.PathLike[str], db: str | os.PathLike[str] | Non
     items = parse_events(_read(path), name)
     with Store(resolve_store_path(db)) as store:
         return store.mark_events(items, source=source or f"import:{os.path.basename(name)}")
+
+
+def import_answers(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None, *,
+                   source: str | None = None, sign_in: SignIn | None = None) -> tuple[int, int, int]:
+    """Import answers to the weekly question from a CSV file (all or none); each writer with a
+    passphrase signs in (``sign_in``), and their words are sealed with it."""
+    from reflect.domain.questions import parse_answers
+
+    name = str(path)
+    items = parse_answers(_read(path), name, today=dt.date.today())
+    with Store(resolve_store_path(db)) as store:
+        if sign_in is not None:
+            sign_in(store, sorted({a.person for a in items}))
+        return store.save_answers(items, source=source or f"import:{os.path.basename(name)}")

@@ -385,6 +385,67 @@ def _appreciations_and_weighing(conn: sqlite3.Connection) -> None:
                  "CHECK (weighing_shared IN (0, 1))")
 
 
+def _questions_of_the_week(conn: sqlite3.Connection) -> None:
+    """The question of the week (reflect.storage.questions): each person's answers, every version kept,
+    the words sealed for the writer like notes and, for the partner, through ``question_answer_shares``;
+    the couple's depth with every change (never who asked); and each person's wishes (ready for deeper
+    questions, slower please), sealed, in a table that names nobody."""
+    conn.execute(
+        """
+        CREATE TABLE question_answer_versions (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL CHECK (length(person) BETWEEN 1 AND 64),
+            week TEXT NOT NULL,
+            question TEXT NOT NULL,
+            body TEXT,
+            body_key INTEGER REFERENCES person_keys(id),
+            body_sealed BLOB,
+            body_cek BLOB,
+            saved_at TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE question_answers (
+            person TEXT NOT NULL,
+            week TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES question_answer_versions(id),
+            PRIMARY KEY (person, week)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute("CREATE INDEX question_answers_by_week ON question_answers (week)")
+    conn.execute(
+        """
+        CREATE TABLE question_answer_shares (
+            version_id INTEGER NOT NULL REFERENCES question_answer_versions(id),
+            reader TEXT NOT NULL,
+            reader_key INTEGER NOT NULL REFERENCES person_keys(id),
+            wrapped_cek BLOB NOT NULL,
+            PRIMARY KEY (version_id, reader)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE question_depth (
+            id INTEGER PRIMARY KEY,
+            depth TEXT NOT NULL CHECK (depth IN ('light', 'deeper', 'deepest')),
+            saved_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """
+        CREATE TABLE question_wishes (
+            id INTEGER PRIMARY KEY,
+            epoch INTEGER NOT NULL,
+            box BLOB,
+            body TEXT,
+            saved_at TEXT NOT NULL,
+            CHECK ((box IS NULL) != (body IS NULL))
+        )"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_checkins,
     _v2_source_and_month_index,
@@ -393,6 +454,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v5_practices,
     _v6_who_reset,
     _appreciations_and_weighing,
+    _questions_of_the_week,
 ]
 
 #: The schema version this code writes.

@@ -20,7 +20,7 @@ import random
 import sqlite3
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,6 +45,7 @@ from reflect.storage.appreciations import AppreciationRecords
 from reflect.storage.consent import ConsentLists
 from reflect.storage.lifeevents import LifeEventRecords
 from reflect.storage.people import PeopleRecords
+from reflect.storage.questions import QuestionRecords
 from reflect.storage.records import SaveStatus, now_stamp
 from reflect.storage.repairs import RepairLog
 from reflect.storage.storefile import describe_error
@@ -194,7 +195,8 @@ def make_private(path: Path, *, back_to: int | None = None) -> int | None:
     return None
 
 
-class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventRecords, AppreciationRecords):
+class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventRecords, AppreciationRecords,
+            QuestionRecords):
     """A Reflect store in one SQLite file (or ``":memory:"`` for tests).
 
     Besides check-ins and rituals, it keeps the practices, one mixin each: agreements
@@ -1218,15 +1220,20 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             (key, cadence, label or key.replace("-", " ").capitalize(), _now()),
         )
 
-    def log_ritual(self, ritual: Ritual, *, cadence: str | None = None, source: str | None = None) -> SaveStatus:
-        """Log one ritual in one transaction. An unknown kind needs its ``cadence`` (which adds it)."""
-        result = self.log_rituals([ritual], new_kinds={ritual.kind: cadence} if cadence else None, source=source)
+    def log_ritual(self, ritual: Ritual, *, cadence: str | None = None, source: str | None = None,
+                   label: str | None = None) -> SaveStatus:
+        """Log one ritual in one transaction. An unknown kind needs its ``cadence`` (which adds it,
+        called ``label`` if given)."""
+        result = self.log_rituals([ritual], new_kinds={ritual.kind: cadence} if cadence else None, source=source,
+                                  labels={ritual.kind: label} if label else None)
         return "added" if result.added else ("updated" if result.updated else "unchanged")
 
     def log_rituals(
-        self, rituals: Iterable[Ritual], *, new_kinds: dict[str, str] | None = None, source: str | None = None
+        self, rituals: Iterable[Ritual], *, new_kinds: dict[str, str] | None = None, source: str | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> BatchResult:
-        """Log many rituals (and add ``new_kinds``) in one transaction: all of them or none."""
+        """Log many rituals (and add ``new_kinds``, called by ``labels`` where given) in one transaction:
+        all of them or none."""
         from reflect.domain.checkin import parse_cadence
 
         items = list(rituals)
@@ -1244,7 +1251,7 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
         def work(conn: sqlite3.Connection) -> None:
             counts.clear()
             for key, cadence in (new_kinds or {}).items():
-                self._add_kind(conn, key, parse_cadence(cadence), None)
+                self._add_kind(conn, key, parse_cadence(cadence), (labels or {}).get(key))
             known = set(DEFAULT_BY_KEY) | {r[0] for r in conn.execute("SELECT kind FROM ritual_kinds")}
             stamp = _now()
             for r in items:

@@ -21,6 +21,8 @@ Everything the form does goes through :class:`reflect.domain.checkin.CheckIn` (v
   month (:class:`~reflect.views.practices.AgreementBox`), saved with the check-in; under the physical
   dimension, folded away, the person's private yes / not now / no list
   (:class:`~reflect.views.practices.ConsentPanel`);
+- under the name, once someone is signed in, **Practices to do together**: the practice cards, each
+  with its steps and timer, and "We did it" (:class:`~reflect.views.cards.PracticeCards`);
 - a private note is only ever read for the person selected, and only when they ask to see it;
   changing the person empties the note box;
 - each person may have a passphrase (:meth:`reflect.storage.store.Store.sign_in`): choosing a protected name
@@ -53,8 +55,10 @@ from reflect.storage.store import PartnerView, SaveResult, Store, passphrases_re
 from reflect.system.paths import resolve_store_path
 from reflect.system.signin_deadline import mark_signed_in
 from reflect.views.appreciations import AppreciationBox
+from reflect.views.cards import PracticeCards
 from reflect.views.layout import fits, wrapping_row
 from reflect.views.practices import AgreementBox, ConsentPanel
+from reflect.views.questions import QuestionBox
 from reflect.views.weighing import WeighingRow
 
 #: Minutes without a touch after which a signed-in person is signed out.
@@ -188,6 +192,10 @@ class CheckInForm:
         # how life is weighing (optional, apart from the scores), and one line for the partner
         self.weighing = WeighingRow(touch=self.touch)
         self.appreciation = AppreciationBox(store, touch=self.touch)
+        # this week's question, answered in words (its own save), at the top of the answers
+        self.question = QuestionBox(store, today=self._today, touch=self.touch)
+        # the practice cards: open one, follow it, "We did it" (three taps from the form)
+        self.cards = PracticeCards(store, today=today, touch=self.touch)
         self.note = w.Textarea(
             value="", placeholder="Anything on your heart? Only you see your note here, and reports leave it out.",
             description="My note", style={"description_width": "110px"},
@@ -271,6 +279,7 @@ class CheckInForm:
         )
         self.body = w.VBox(
             [
+                self.question.widget,
                 *(box for row in self.rows.values()
                   for box in ((row.box, self.consent.widget) if row.dimension.key == "physical" else (row.box,))),
                 self.weighing.box,
@@ -290,6 +299,7 @@ class CheckInForm:
                 w.HBox([self.who, self.sign_out_button], layout=wrapping_row()),
                 self.sign_in_box,
                 self.setup_box,
+                self.cards.widget,
                 w.HBox([_side_label("Rhythm"), self.cadence], layout=wrapping_row()),
                 w.HBox([self.date, self.period], layout=wrapping_row()),
                 self.banner,
@@ -653,10 +663,14 @@ class CheckInForm:
         """The practices follow the person the form holds, once they may see their own things."""
         if self.consent.person != (person or ""):
             self.consent.show_for(person)
+        if self.question.person != (person or ""):
+            self.question.show_for(person)
         if (self.agreements.person, self.agreements.month) != (person or "", month):
             self.agreements.show_for(person, month)
         if self.appreciation.person != (person or ""):
             self.appreciation.show_for(person)  # on signing in: what the partner wrote, once, as new
+        if self.cards.person != (person or ""):
+            self.cards.show_for(person)
 
     def _start_idle_timer(self) -> None:
         mark_signed_in()  # someone signed in: on the home network the page is no longer closed for want of it
