@@ -25,6 +25,7 @@ def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
 
     with zipfile.ZipFile(wheel) as built:  # the start-up file the app's server and kernels get (speedups)
         assert "reflect/system/startup/sitecustomize.py" in built.namelist()
+        assert "reflect/data/questions.toml" in built.namelist()  # the question bank (package data)
 
     # a fresh venv that borrows the kit's dependencies (not the kit itself) instead of reinstalling them
     venv = tmp_path / "venv"
@@ -49,6 +50,9 @@ def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
                             "print(p.notebook_path())"], capture_output=True, text=True, cwd=outside, env=env)
     assert where.returncode == 0, where.stderr
     assert all(line.startswith(str(venv)) for line in where.stdout.split()), where.stdout
+    questions = subprocess.run([str(py), "-c", "from reflect.domain.questions import bank; print(len(bank()))"],
+                               capture_output=True, text=True, cwd=outside, env=env)
+    assert questions.returncode == 0 and int(questions.stdout) >= 150, questions.stderr
 
     made = subprocess.run([str(venv / "bin" / "reflect"), "report", "--db", "us.db"], capture_output=True, text=True,
                           cwd=outside, env=env, timeout=300)

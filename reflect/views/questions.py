@@ -56,10 +56,11 @@ class QuestionBox:
         self.heading = w.HTML("<h3 style='margin:8px 0 2px 0;font-size:1em'>This week\u2019s question</h3>")
         self.question = w.HTML()
         self.question.add_class("reflect-question-text")
-        self.answer = w.Textarea(value="", placeholder="A few words are plenty. Your partner sees them once you "
-                                 "have both answered.", description="My answer", rows=3,
-                                 style={"description_width": "110px"},
-                                 layout=w.Layout(width="100%", max_width="720px"))
+        # one line, as the form's other short answers are (a phone's keyboard, under a minute); the
+        # command line takes more lines
+        self.answer = w.Text(value="", placeholder="A few words are plenty; your partner sees them once you have "
+                             "both answered", description="My answer", style={"description_width": "110px"},
+                             layout=w.Layout(width="100%", max_width="720px"))
         self.save_button = w.Button(description="Save my answer", button_style="success",
                                     layout=fits("200px", margin="4px 0 4px 118px"))
         self.message = w.HTML()
