@@ -15,7 +15,10 @@ Their practices follow the same story: the life events (the baby, Sam's new job,
 marked; from the baby's first months on they agree on one small thing each month, and keep it in
 the months they keep their phone-free evenings (so keeping agreements, like the ritual, goes with
 feeling closer); repairs come more often and sooner as they turn back toward each other; and each
-has a yes / not now / no list (no passphrases in the demo, so anyone can open them).
+has a yes / not now / no list (no passphrases in the demo, so anyone can open them). How life is
+weighing on each of them (shared with the other) is heavier around the baby, Sam's new job and the
+move, and lightest as they recover; they write each other an appreciation now and then from the
+baby on, and most days once it becomes their daily ritual.
 
 The same ``seed`` and ``end`` month always give the same check-ins, rituals and practices.
 """
@@ -27,6 +30,8 @@ import random
 from dataclasses import dataclass
 
 from reflect.domain.agreements import Agreement, AgreementAnswer
+from reflect.domain.appreciations import Appreciation
+from reflect.domain.cards import all_cards
 from reflect.domain.checkin import CheckIn
 from reflect.domain.consent import ConsentList
 from reflect.domain.dimensions import KEYS
@@ -150,6 +155,7 @@ def generate(
     rng = random.Random(seed)
     first = add_months(end, -(months - 1))
     kept = phone_free_plan(seed=seed, months=months)
+    weights = weighing_plan(seed=seed, months=months)
     out: list[CheckIn] = []
     for i in range(months):
         month = add_months(first, i)
@@ -172,7 +178,8 @@ def generate(
             note = rng.choice(phase.notes) if rng.random() < 0.55 else None
             day = month_start(month) + dt.timedelta(days=rng.randrange(0, 5))
             out.append(
-                CheckIn.create(person=person, date=day, scores=scores, desired=desired, note=note)
+                CheckIn.create(person=person, date=day, scores=scores, desired=desired, note=note,
+                               weighing=weights[i][who])
             )
             # Robin tracked weekly through the stretch of different rhythms
             if phase.name == "different rhythms" and who == 0:
@@ -181,6 +188,27 @@ def generate(
             if i >= months - 2:
                 out.extend(_daily(rng, person, month, base, lift))
     return out
+
+
+#: How much life weighs on (Robin, Sam) in each phase: sleepless with the baby, Sam's demanding new
+#: job while they live different rhythms, the move, then lighter.
+WEIGHING = {"settling in": (3.0, 3.0), "the baby arrives": (7.0, 6.5), "different rhythms": (5.0, 8.2),
+            "a move and a spark": (5.0, 5.0), "turning back toward each other": (3.5, 3.5)}
+
+
+def weighing_plan(*, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS) -> list[tuple[int, int]]:
+    """How much life weighs on (Robin, Sam) in each month of the demo (its own random stream, so the
+    scores are the same with or without it): heavier in the months of its life events."""
+    rng = random.Random(seed * 4391 + 29)
+    scale = months / DEFAULT_MONTHS
+    events = {round(i * scale) for i, *_ in EVENTS}
+    plan = []
+    for i in range(months):
+        phase, _ = _phase_at(i, months)
+        bump = 1.0 if i in events else 0.0
+        robin, sam = WEIGHING[phase.name]
+        plan.append((_clip(robin + bump + rng.gauss(0, 0.6)), _clip(sam + bump + rng.gauss(0, 0.6))))
+    return plan
 
 
 #: Rituals are logged from this month of the demo on.
@@ -236,6 +264,43 @@ def generate_rituals(
             out.append(Ritual.create(day=start + dt.timedelta(days=rng.randrange(days)), kind="keepsake",
                                      person=rng.choice(people)))
     return out
+
+
+#: The demo couple does practice cards together ("we did it") in their last months of the demo.
+PRACTICES_FOR = 4
+
+
+def generate_practices(*, seed: int = DEFAULT_SEED, end: str | None = None,
+                       months: int = DEFAULT_MONTHS) -> list[Ritual]:
+    """The practice cards the demo couple did together in their last :data:`PRACTICES_FOR` months, as
+    rituals of the kinds the cards log (a story swap most Saturdays, a micro-date most Wednesdays,
+    three gratitudes some evenings, the listening loop now and then, future seeds once a month). A
+    random stream of its own, so the other rituals, the scores and every practice stay as they were."""
+    end = parse_month(end) if end else _default_end()
+    rng = random.Random(seed * 6151 + 11)
+    first = add_months(end, -(months - 1))
+    out: list[Ritual] = []
+    for i in range(max(0, months - PRACTICES_FOR), months):
+        month = add_months(first, i)
+        start, days = month_start(month), days_in(month)
+        for d in range(days):
+            day = start + dt.timedelta(days=d)
+            for name, weekday, chance in (("story-swap", 5, 0.6), ("micro-date", 2, 0.75),
+                                          ("listening-loop", 3, 0.3), ("three-gratitudes", None, 0.2)):
+                if weekday in (None, day.weekday()) and rng.random() < chance:
+                    out.append(Ritual.create(day=day, kind=name))
+        out.append(Ritual.create(day=start + dt.timedelta(days=rng.randrange(days)), kind="future-seeds"))
+    return sorted(out, key=lambda r: (r.day, r.kind))
+
+
+def log_practices(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS) -> None:
+    """Log the demo couple's practice cards (:func:`generate_practices`), their kinds added as
+    "we did it" adds them: with the card's cadence and title."""
+    practices = generate_practices(seed=seed, end=end, months=months)
+    cards = {c.ritual_kind: c for c in all_cards().values()}
+    used = {r.kind for r in practices}
+    store.log_rituals(practices, new_kinds={k: cards[k].cadence for k in used},
+                      labels={k: cards[k].title for k in used}, source="demo")
 
 
 #: The demo's life events: (month index, day, kind, words).
@@ -335,14 +400,56 @@ def generate_consent(people: tuple[str, str] = DEMO_PEOPLE) -> list[ConsentList]
             ConsentList.create(person=people[1], answers=sam, show_not_now=True)]
 
 
+_APPRECIATIONS = (
+    "When you got up with the baby so I could sleep, I felt looked after.",
+    "You made me laugh on a grey morning; thank you.",
+    "I loved how patient you were with your mother today.",
+    "Thank you for the coffee in bed. Small thing, big difference.",
+    "You listened to the whole story about work without fixing it. That helped.",
+    "Seeing you sing to Ada made my day.",
+    "Thank you for taking the hard phone call for both of us.",
+    "You noticed I was tired and cooked. I felt seen.",
+    "I admired how calm you stayed when the car broke down.",
+    "Thank you for the long hug at the door; I needed it.",
+    "You kept our phone-free evening even though you were busy. It mattered to me.",
+    "When you asked how my day really was, I felt close to you.",
+    "You planned the weekend so I could rest. Thank you.",
+    "I appreciated how you owned your part after our argument.",
+    "You made the new flat feel like home.",
+)
+
+
+def generate_appreciations(*, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS,
+                           people: tuple[str, str] = DEMO_PEOPLE) -> list[Appreciation]:
+    """Appreciations in words: one or two a month each from the baby on, and, once the appreciation is
+    their daily ritual, on some of the days it is logged (same seed, same words)."""
+    end = parse_month(end) if end else _default_end()
+    rng = random.Random(seed * 3253 + 7)
+    first = add_months(end, -(months - 1))
+    today = month_start(add_months(end, 1))
+    logged = {(r.person, r.day) for r in generate_rituals(seed=seed, end=end, months=months, people=people)
+              if r.kind == "appreciation"}
+    days: set[tuple[str, dt.date]] = {d for d in logged if rng.random() < 0.35}
+    for i in range(RITUALS_FROM, months):
+        month = add_months(first, i)
+        start, length = month_start(month), days_in(month)
+        for person in people:
+            if not any(p == person and month_of(d) == month for p, d in days):
+                for _ in range(rng.choice((1, 1, 2))):
+                    days.add((person, start + dt.timedelta(days=rng.randrange(length))))
+    return [Appreciation.create(person=person, day=day, text=rng.choice(_APPRECIATIONS), today=today)
+            for person, day in sorted(days, key=lambda pd: (pd[1], pd[0]))]
+
+
 def fill_practices(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS) -> None:
-    """Save the demo couple's practices (life events, agreements, repairs, consent lists)."""
+    """Save the demo couple's practices (life events, agreements, repairs, consent lists, appreciations)."""
     store.mark_events(generate_events(end=end, months=months), source="demo")
     agreements, answers = generate_agreements(seed=seed, end=end, months=months)
     store.save_agreements(agreements, answers, source="demo")
     store.save_repairs(generate_repairs(seed=seed, end=end, months=months), source="demo")
     for answers_of in generate_consent():
         store.save_consent(answers_of, source="demo")
+    store.save_appreciations(generate_appreciations(seed=seed, end=end, months=months), source="demo")
 
 
 def _weekly(rng: random.Random, person: str, month: str, base, wants) -> list[CheckIn]:
@@ -399,8 +506,9 @@ def fill(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int
             f"{store.path} holds check-ins of your own; the demo goes into a store of its own "
             "(leave out --db, or name a new file)"
         )
-    result = store.save_many(generate(seed=seed, end=end, months=months), source="demo")
+    result = store.save_many(generate(seed=seed, end=end, months=months), source="demo", share_weighing=True)
     store.log_rituals(generate_rituals(seed=seed, end=end, months=months), source="demo")
+    log_practices(store, seed=seed, end=end, months=months)
     fill_practices(store, seed=seed, end=end, months=months)
     return result
 
