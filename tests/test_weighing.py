@@ -159,7 +159,8 @@ def test_csv_with_a_bad_weighing_names_line_and_column_and_changes_nothing(tmp_p
         versions = store.version_count()
     bad = tmp_path / "bad.csv"
     bad.write_text(",".join(IMPORT_COLUMNS) + "\n2026-09-01,Robin,,6,6,6,6,6,6,,,,,,,,5\n"
-                   "2026-10-01,Robin,,6,6,6,6,6,6,,,,,,,,11\n2026-11-01,Robin,,6,6,6,6,6,6,,,,,,,,x\n", encoding="utf-8")
+                   "2026-10-01,Robin,,6,6,6,6,6,6,,,,,,,,11\n2026-11-01,Robin,,6,6,6,6,6,6,,,,,,,,x\n",
+                   encoding="utf-8")
     with pytest.raises(ImportFileError) as caught:
         import_checkins(bad, db)
     said = [str(problem) for problem in caught.value.problems]

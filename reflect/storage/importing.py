@@ -365,3 +365,22 @@ def import_answers(path: str | os.PathLike[str], db: str | os.PathLike[str] | No
         if sign_in is not None:
             sign_in(store, sorted({a.person for a in items}))
         return store.save_answers(items, source=source or f"import:{os.path.basename(name)}")
+
+
+def import_appreciations(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None, *,
+                         source: str | None = None, sign_in: SignIn | None = None) -> tuple[int, int, int]:
+    """Import appreciations from a CSV file (all or none): (added, updated, unchanged); each writer with
+    a passphrase signs in (``sign_in``), and their words are sealed for them and for their partner."""
+    from reflect.domain.appreciations import parse_appreciations
+
+    name = str(path)
+    items = parse_appreciations(_read(path), name)
+    with Store(resolve_store_path(db)) as store:
+        writers = sorted({a.person for a in items})
+        try:
+            store.check_newcomers(writers)  # a store is one couple: no third name, no near miss
+        except ValidationError as exc:
+            raise exc.located(name) from None
+        if sign_in is not None:
+            sign_in(store, writers)
+        return store.save_appreciations(items, source=source or f"import:{os.path.basename(name)}")
