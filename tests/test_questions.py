@@ -467,3 +467,18 @@ def test_the_form_says_what_was_wrong_and_keeps_the_words(couple):
     assert "at most 4,000 characters" in form.question.message.value and "Nothing was saved" in \
         form.question.message.value
     assert form.question.answer.value == "x" * 4001 and couple.question_answers() == []
+
+
+def test_the_demo_couple_answers_recent_weeks():
+    from reflect.storage.demo import fill, generate_answers
+
+    assert generate_answers(end="2026-10") == generate_answers(end="2026-10")  # same seed, same words
+    with Store(":memory:") as s:
+        fill(s, end="2026-10")
+        answers = s.question_answers("Sam")
+        assert {a.week.strftime("%Y-%m") for a in answers} == {"2026-09", "2026-10"}
+        assert all(s.week_question(a.week).id == a.question for a in answers)
+        weeks_of = Counter(a.week for a in answers)
+        assert all(bool(a.text) == (a.person == "Sam" or weeks_of[a.week] == 2) for a in answers)
+        both, weeks = weeks_answered(s, "2026-10")
+        assert weeks == 4 and 2 <= both <= weeks

@@ -37,6 +37,7 @@ from reflect.domain.consent import ConsentList
 from reflect.domain.dimensions import KEYS
 from reflect.domain.lifeevents import LifeEvent
 from reflect.domain.months import add_months, days_in, month_of, month_start, parse_month
+from reflect.domain.questions import QuestionAnswer, bank
 from reflect.domain.repairs import Repair
 from reflect.domain.rituals import Ritual
 
@@ -441,8 +442,51 @@ def generate_appreciations(*, seed: int = DEFAULT_SEED, end: str | None = None, 
             for person, day in sorted(days, key=lambda pd: (pd[1], pd[0]))]
 
 
+#: What each of the demo couple says to a light question of each dimension (two a dimension each).
+_ANSWERS = {
+    "Robin": {
+        "passion": ("When you dance in the kitchen, thinking nobody sees.", "A late swim, like our first summer."),
+        "emotional": ("Your message at lunch on the day of the hard meeting.", "Being asked how I really was, twice."),
+        "physical": ("A long hug at the door, before the coats come off.", "Your hand on my back on the stairs."),
+        "intellectual": ("That podcast about bees. I'd like to learn to keep them.", "Our talk about the election."),
+        "experiential": ("The walk along the canal to the market, just us.", "Pancakes on a Sunday, no phones."),
+        "spiritual": ("The quiet at the lake at dawn.", "That we keep a table open for friends who are alone."),
+    },
+    "Sam": {
+        "passion": ("The way you look at me when we are out with friends.", "That weekend in the rain, honestly."),
+        "emotional": ("When you noticed I was tired and took the bedtime story.", "Being listened to, not fixed."),
+        "physical": ("Falling asleep with my feet on yours.", "A shoulder rub after the long drive."),
+        "intellectual": ("Your theory about the neighbours' cat. Still thinking about it.", "Learning to cook dal."),
+        "experiential": ("A picnic on the living-room floor when it rained.", "The bike ride to the old mill."),
+        "spiritual": ("Gratitude at dinner: three things each.", "Planting the tree for Ada."),
+    },
+}
+
+
+def generate_answers(*, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS,
+                     people: tuple[str, str] = DEMO_PEOPLE) -> list[QuestionAnswer]:
+    """The weekly question, answered in words in the demo's last two months: both of them most weeks,
+    one of them some weeks (same seed, same answers). The questions are light ones, the week's own."""
+    end = parse_month(end) if end else _default_end()
+    rng = random.Random(seed * 7919 + 3)
+    first, stop = month_start(add_months(end, -min(2, months) + 1)), month_start(add_months(end, 1))
+    questions = bank()
+    monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+    out = []
+    while monday < stop and monday <= dt.date.today():
+        question = questions.for_week(monday, "light")
+        roll = rng.random()
+        who = people if roll < 0.75 else (people[0],) if roll < 0.9 else (people[1],)
+        for person in who:
+            out.append(QuestionAnswer.create(person=person, week=monday, question=question.id,
+                                             text=rng.choice(_ANSWERS[person][question.dimension])))
+        monday += dt.timedelta(days=7)
+    return out
+
+
 def fill_practices(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS) -> None:
-    """Save the demo couple's practices (life events, agreements, repairs, consent lists, appreciations)."""
+    """Save the demo couple's practices (life events, agreements, repairs, consent lists, appreciations,
+    answers to the question of the week)."""
     store.mark_events(generate_events(end=end, months=months), source="demo")
     agreements, answers = generate_agreements(seed=seed, end=end, months=months)
     store.save_agreements(agreements, answers, source="demo")
@@ -450,6 +494,7 @@ def fill_practices(store, *, seed: int = DEFAULT_SEED, end: str | None = None, m
     for answers_of in generate_consent():
         store.save_consent(answers_of, source="demo")
     store.save_appreciations(generate_appreciations(seed=seed, end=end, months=months), source="demo")
+    store.save_answers(generate_answers(seed=seed, end=end, months=months), source="demo")
 
 
 def _weekly(rng: random.Random, person: str, month: str, base, wants) -> list[CheckIn]:
