@@ -7,11 +7,12 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "reflect"
 #: The layers, lowest first. A module may import from its own layer and the layers before it.
 LAYERS = ("errors", "system", "domain", "storage", "analytics", "views", "reporting", "servers", "cli")
-#: Modules, by dotted name under `reflect` ("storage.store"); package `__init__`s are not modules here.
+#: Modules, by dotted name under `reflect` ("storage.store"); a package's `__init__` is a module named for
+#: its package ("cli": the command line's root group and main), the kit's own `reflect/__init__.py` none.
 MODULES = {
-    p.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", "."): p
+    (p.parent if p.name == "__init__.py" else p.with_suffix("")).relative_to(PACKAGE).as_posix().replace("/", "."): p
     for p in PACKAGE.rglob("*.py")
-    if p.name != "__init__.py" and "__pycache__" not in p.parts
+    if p != PACKAGE / "__init__.py" and "__pycache__" not in p.parts
 }
 #: (module, module it reaches into, private name) pairs let through: none.
 ALLOWED_PRIVATE: set[tuple[str, str, str]] = set()
@@ -31,7 +32,7 @@ def _target(base: str, name: str) -> str | None:
 
 def _imports(module: str) -> list[tuple[str, list[str]]]:
     """(imported module of the package, names taken from it) for every import, lazy ones included."""
-    package = module.split(".")[:-1]
+    package = module.split(".") if MODULES[module].name == "__init__.py" else module.split(".")[:-1]
     found = []
     for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
@@ -41,11 +42,13 @@ def _imports(module: str) -> list[tuple[str, list[str]]]:
                 base = node.module.removeprefix("reflect").lstrip(".")
             else:
                 continue
-            names = [a.name for a in node.names]
-            if base in MODULES:
-                found.append((base, names))
-            else:
-                found += [(t, []) for n in names if (t := _target(base, n))]
+            for name in (a.name for a in node.names):
+                if f"{base}.{name}".strip(".") in MODULES:  # a module of a package: ``from reflect.cli import common``
+                    found.append((f"{base}.{name}".strip("."), []))
+                elif base in MODULES:
+                    found.append((base, [name]))
+                elif t := _target(base, name):
+                    found.append((t, []))
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("reflect.") and (t := alias.name.removeprefix("reflect.")) in MODULES:
@@ -82,7 +85,9 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_every_module_lives_in_a_layer():
     assert {_layer(m) for m in MODULES} <= set(LAYERS), sorted({_layer(m) for m in MODULES} - set(LAYERS))
-    assert not [p for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "errors", "cli")]
+    assert not [p for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "errors")]
+    # the command line is one package, one layer: its root group (`cli`), what its commands share, a module a subject
+    assert {"cli", "cli.common", "cli.checkins", "cli.rituals"} <= {m for m in MODULES if _layer(m) == "cli"}
 
 
 def test_a_layer_imports_only_from_the_layers_before_it():
@@ -104,7 +109,9 @@ def test_the_walk_sees_lazy_imports_and_finds_cycles():
     graph = _graph()
     # imports inside functions count, in every spelling
     assert "reporting.workers" in graph["reporting.publish"] and "reporting.pages" in graph["reporting.workers"]
-    assert "storage.store" in graph["cli"] and "errors" in graph["storage.store"]
+    assert "storage.store" in graph["cli.checkins"] and "errors" in graph["storage.store"]
+    # a package's __init__ is walked too, and ``from package import module`` reaches the module
+    assert {"cli.common", "cli.checkins", "cli.rituals"} <= graph["cli"] and "cli.common" in graph["cli.rituals"]
     assert _cycle({"publish": {"workers"}, "workers": {"pages", "publish"}, "pages": set()}) == [
         "publish", "workers", "publish"]
 
