@@ -61,7 +61,7 @@ class QuestionBox:
         self.answer = w.Text(value="", placeholder="A few words are plenty; your partner sees them once you have "
                              "both answered", description="My answer", style={"description_width": "110px"},
                              layout=w.Layout(width="100%", max_width="720px"))
-        self.save_button = w.Button(description="Save my answer", button_style="success",
+        self.save_button = w.Button(description="Save my answer", button_style="primary",
                                     layout=fits("200px", margin="4px 0 4px 118px"))
         self.message = w.HTML()
         self.partner = w.HTML()
@@ -80,7 +80,7 @@ class QuestionBox:
         self.slower_button.on_click(self._slower)
         self.widget = w.VBox(
             [self.heading, self.question, self.answer, self.save_button, self.message, self.partner,
-             w.HBox([self.depth, self.deeper_button, self.slower_button], layout=wrapping_row()),
+             self.depth, w.HBox([self.deeper_button, self.slower_button], layout=wrapping_row()),
              self.depth_message],
             layout=w.Layout(display="none", margin="4px 0 10px 0", padding="4px 10px",
                             border="1px solid var(--jp-border-color2, #ddd)"))
