@@ -32,6 +32,7 @@ from reflect.cli import (
     consents,
     events,
     people,
+    questions,
     reminders,
     repairs,
     reports,
@@ -69,6 +70,7 @@ cli.add_command(repairs.repair)
 cli.add_command(consents.consent)
 cli.add_command(events.event)
 cli.add_command(people.person)
+cli.add_command(questions.question)
 
 
 def main(argv: list[str] | None = None) -> None:

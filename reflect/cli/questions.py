@@ -24,7 +24,6 @@ from reflect.cli.common import (
     sign_in_each,
     spreadsheet_option,
     view_as,
-    viewing,
     write_output,
 )
 from reflect.system.paths import resolve_store_path
@@ -59,8 +58,10 @@ def question(ctx: click.Context, week: str | None, db: str | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from reflect.domain.questions import DEPTH_WORDS
+    from reflect.storage.store import Store
 
-    with viewing(db) as store:
+    path = resolve_store_path(db)
+    with Store(path if path.exists() else ":memory:", create=False) as store:  # no store yet: a light one
         monday, when = _week_words(store, week)
         asked = store.week_question(monday)
         answered = [a.person for a in store.question_answers(week=monday)]
@@ -118,8 +119,10 @@ def question_show(week: str | None, as_person: str | None, passphrase_file: str 
     signed in). Before that, only your own."""
     if as_person is None:
         raise click.UsageError("give --as NAME: the answers are shown only to one of the two of you, signed in")
+    from reflect.storage.store import Store
+
     name = parse_name(as_person)
-    with viewing(db) as store:
+    with Store(resolve_store_path(db), create=False) as store:
         view_as(store, name, passphrase_file)
         monday, when = _week_words(store, week)
         asked = store.week_question(monday)
