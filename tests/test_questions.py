@@ -482,3 +482,27 @@ def test_the_demo_couple_answers_recent_weeks():
         assert all(bool(a.text) == (a.person == "Sam" or weeks_of[a.week] == 2) for a in answers)
         both, weeks = weeks_answered(s, "2026-10")
         assert weeks == 4 and 2 <= both <= weeks
+
+
+def test_a_partner_without_a_passphrase_reads_a_sealed_answer_once_they_have_one(db_path, fast_keys):
+    """Robin seals with a passphrase; Alex has none: after both answered, Robin's words reach Alex only once
+    Alex has a passphrase and Robin has signed in since (the share is made then), and the form says so."""
+    with Store(db_path) as s:
+        s.today = lambda: TODAY
+        s.add_person("Robin", ROBIN)
+        s.add_person("Alex", None)
+        s.answer_question("Robin", ROBINS_ANSWER)
+        s.sign_out()
+        s.answer_question("Alex", "Open words")
+        assert {a.person: a.text for a in s.question_answers("Alex")} == {"Alex": "Open words", "Robin": None}
+        form = CheckInForm(s, today=TODAY)
+        form.who.value = "Alex"
+        assert "their words reach you once you have a passphrase of your own" in form.question.partner.value
+        form.sign_out()
+        s.set_passphrase("Alex", "alex's own words")
+        s.sign_out()
+        s.sign_in("Robin", ROBIN)  # Robin's kit leaves Alex the key
+        s.sign_out()
+        s.sign_in("Alex", "alex's own words")
+        assert {a.person: a.text for a in s.question_answers("Alex")} == {"Alex": "Open words", "Robin": ROBINS_ANSWER}
+        assert b"Open words" not in store_bytes(db_path)  # Alex's words were sealed when Alex chose one

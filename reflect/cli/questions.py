@@ -136,6 +136,9 @@ def question_show(week: str | None, as_person: str | None, passphrase_file: str 
         theirs = answers.get(partner)
         if theirs is None:
             lines.append(f"{partner}: (not answered yet)")
+        elif theirs.text is None and mine is not None:
+            lines.append(f"{partner}: has answered; their words reach you once you have a passphrase of your own "
+                         f"and {partner} has signed in since.")
         elif theirs.text is None:
             lines.append(f"{partner}: has answered; you'll see it once you have given yours.")
         else:

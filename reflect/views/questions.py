@@ -119,6 +119,9 @@ class QuestionBox:
         name = _e(partner)
         if not theirs:
             self.partner.value = _p(f"{name} has not answered this week\u2019s question yet.", _GREY)
+        elif theirs[0].text is None and self.store.question_answers(person, week=week, person=person):
+            self.partner.value = _p(f"{name} has answered; their words reach you once you have a passphrase of your "
+                                    f"own and {name} has signed in since.", _GREY)
         elif theirs[0].text is None:
             self.partner.value = _p(f"{name} has answered; you\u2019ll see it once you have given yours.", _GREY)
         else:
