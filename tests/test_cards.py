@@ -389,3 +389,88 @@ def test_the_partner_at_the_same_form_logs_for_the_two_of_you(couple_store):
     form.cards.done_button.click()
     assert "Already logged" in form.cards.message.value
     assert [r.person for r in couple_store.rituals()] == [""]
+
+
+# -- the demo couple uses them --------------------------------------------------------------------------
+
+
+def test_the_demo_couple_did_practices_in_their_last_months(store):
+    from reflect.storage.demo import PRACTICES_FOR, fill, generate_practices
+
+    fill(store, end="2026-10")
+    kinds = store.ritual_kinds()
+    done = {r.kind for r in store.rituals(month="2026-10")}
+    assert {"story-swap", "micro-date", "three-gratitudes", "future-seeds"} <= done
+    for name in ("story-swap", "micro-date", "three-gratitudes", "future-seeds", "listening-loop"):
+        card = by_name(name)
+        assert (kinds[name].cadence, kinds[name].label) == (card.cadence, card.title)
+        assert times_done(store, card)  # as the form's card shows it
+    first = min(r.day for r in generate_practices(end="2026-10"))
+    assert f"{first:%Y-%m}" == "2026-07" and PRACTICES_FOR == 4  # the last four months only
+    table = rhythm.rhythm_table(store.ritual_frame(), kinds, "2026-10", 1)
+    assert {"Story swap", "A micro-date"} <= set(table["label"])
+    assert generate_practices(end="2026-10") == generate_practices(end="2026-10")  # the same every time
+
+
+# -- on the command line, as a person runs it -----------------------------------------------------------
+
+
+def test_practice_list_and_show(cli):
+    listed = cli("practice", "list")
+    assert listed.returncode == 0, listed
+    for card in all_cards().values():
+        assert f"  {card.name:<24} {card.title} (" in listed.stdout
+    assert list(GROUPS.values())[0] + ":" in listed.stdout
+    only = cli("practice", "list", "--for", "birth")
+    assert only.returncode == 0 and "micro-date" in only.stdout and "repair-walk-through" not in only.stdout
+    wrong = cli("practice", "list", "--for", "a bad week")
+    assert wrong.returncode == 2 and "'a bad week' is not a situation" in wrong.stderr
+
+    shown = cli("practice", "show", "Story swap")
+    assert shown.returncode == 0, shown
+    lines = shown.stdout.splitlines()
+    assert lines[:3] == ["Story swap", by_name("story-swap").purpose, "About 5 minutes; weekly if you like."]
+    assert "1. Each of you picks a memory that shaped you" in shown.stdout
+    assert "Timer: the first story, 2:00, then the second story, 2:00" in shown.stdout
+    assert "Tired: " in cli("practice", "show", "connection-menu").stdout
+
+
+def test_an_unknown_practice_names_the_close_ones_and_changes_nothing(couple_cli, home):
+    for command in (("show",), ("done",)):
+        said = couple_cli("practice", *command, "storyswap")
+        assert said.returncode == 1 and said.stdout == ""
+        assert said.stderr == ("reflect: There is no practice called \u201cstoryswap\u201d. "
+                               "Did you mean \u201cstory-swap\u201d?\n")
+    with Store(home / "data" / "reflect.db") as store:
+        assert store.rituals() == [] and "story-swap" not in store.ritual_kinds()
+
+
+def test_practice_done_logs_it_for_the_two_of_you(couple_cli, passphrase_files, home, calendar):
+    done = couple_cli("practice", "done", "story-swap")
+    assert done.returncode == 0, done
+    today = calendar.today.isoformat()
+    assert done.stdout == (f"Logged Story swap on {today} (together, as the ritual story-swap, weekly). "
+                           "Done together 1 time so far.\n")
+    again = couple_cli("practice", "done", "story swap")
+    assert again.returncode == 0 and again.stdout.startswith("Nothing changed: Story swap on")
+    kinds = couple_cli("ritual", "kinds")
+    assert re.search(r"^story-swap\s+weekly\s+Story swap$", kinds.stdout, re.M), kinds
+    listed = couple_cli("ritual", "list", "--together")
+    assert re.search(rf"^{today}  story-swap\s+together$", listed.stdout, re.M), listed
+    # --as signs someone in, with the passphrase rules of `reflect ritual add`
+    wrong = couple_cli("practice", "done", "micro-date", "--as", "Robin",
+                       "--passphrase-file", passphrase_files["Wrong"])
+    assert wrong.returncode == 1 and "passphrase" in wrong.stderr.lower()
+    right = couple_cli("practice", "done", "micro-date", "--person", "Sam", "--date", calendar.days(-2).isoformat(),
+                       "--note", "Tea on the balcony", "--passphrase-file", passphrase_files["Sam"])
+    assert right.returncode == 0, right
+    future = couple_cli("practice", "done", "micro-date", "--date", calendar.days(3).isoformat())
+    assert future.returncode == 1 and "in the future" in future.stderr
+    with Store(home / "data" / "reflect.db") as store:
+        assert [(r.kind, r.person, r.note) for r in store.rituals()] == [
+            ("micro-date", "", "Tea on the balcony"), ("story-swap", "", None)]
+    other = home / "elsewhere.db"
+    assert couple_cli("practice", "done", "hug", "--db", str(other)).returncode == 1  # "hug" is no card's name
+    assert couple_cli("practice", "done", "twenty-second-hug", "--db", str(other)).returncode == 0
+    with Store(other) as store:
+        assert [r.kind for r in store.rituals()] == ["hug"]

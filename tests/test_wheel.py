@@ -26,6 +26,8 @@ def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
     with zipfile.ZipFile(wheel) as built:  # the start-up file the app's server and kernels get (speedups)
         assert "reflect/system/startup/sitecustomize.py" in built.namelist()
         assert "reflect/data/questions.toml" in built.namelist()  # the question bank (package data)
+        cards = {f"reflect/cards/{p.name}" for p in (ROOT / "reflect" / "cards").glob("*.toml")}
+        assert len(cards) >= 14 and cards <= set(built.namelist())  # the practice cards (package data)
 
     # a fresh venv that borrows the kit's dependencies (not the kit itself) instead of reinstalling them
     venv = tmp_path / "venv"
@@ -53,6 +55,9 @@ def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
     questions = subprocess.run([str(py), "-c", "from reflect.domain.questions import bank; print(len(bank()))"],
                                capture_output=True, text=True, cwd=outside, env=env)
     assert questions.returncode == 0 and int(questions.stdout) >= 150, questions.stderr
+    cards = subprocess.run([str(venv / "bin" / "reflect"), "practice", "show", "story-swap"],
+                           capture_output=True, text=True, cwd=outside, env=env)
+    assert cards.returncode == 0 and cards.stdout.startswith("Story swap\n"), cards.stderr
 
     made = subprocess.run([str(venv / "bin" / "reflect"), "report", "--db", "us.db"], capture_output=True, text=True,
                           cwd=outside, env=env, timeout=300)

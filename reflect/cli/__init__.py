@@ -32,6 +32,7 @@ from reflect.cli import (
     consents,
     events,
     people,
+    practices,
     questions,
     reminders,
     repairs,
@@ -65,6 +66,7 @@ for command in (*checkins.COMMANDS, *stores.COMMANDS, *apps.COMMANDS):
 cli.add_command(reports.report)
 cli.add_command(reminders.remind)
 cli.add_command(rituals.ritual)
+cli.add_command(practices.practice)
 cli.add_command(agreements.agreement)
 cli.add_command(repairs.repair)
 cli.add_command(consents.consent)

@@ -133,7 +133,7 @@ class PracticeCards:
         self.restart_button = w.Button(description="Start again", layout=w.Layout(width="auto"))
         self.timer_box = w.VBox([self.clock, w.HBox([self.start_button, self.restart_button], layout=wrapping_row()),
                                  self.play])
-        self.done_button = w.Button(description="We did it", button_style="success",
+        self.done_button = w.Button(description="We did it", button_style="primary",
                                     tooltip="Log it as a ritual the two of you did together today",
                                     layout=w.Layout(width="auto", min_width="140px"))
         self.back_button = w.Button(description="All practices", layout=w.Layout(width="auto"))
@@ -237,6 +237,7 @@ class PracticeCards:
         words = timer_words(card, elapsed)
         self.clock.value = (f"<p role='timer' style='margin:6px 0 2px;font-size:1.3em;font-variant-numeric:"
                             f"tabular-nums'>{_e(words)}</p>")
+        _show(self.restart_button, elapsed > 0)  # "Start again" once it has started
         if self.play.playing:
             self.start_button.description = "Pause the timer"
         elif 0 < elapsed < card.timer_seconds:
