@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from reflect.domain.agreements import Agreement, AgreementAnswer
 from reflect.domain.appreciations import Appreciation
 from reflect.domain.cards import all_cards
-from reflect.domain.cards import all_cards
 from reflect.domain.checkin import CheckIn
 from reflect.domain.consent import ConsentList
 from reflect.domain.dimensions import KEYS
@@ -266,43 +265,6 @@ def generate_rituals(
             out.append(Ritual.create(day=start + dt.timedelta(days=rng.randrange(days)), kind="keepsake",
                                      person=rng.choice(people)))
     return out
-
-
-#: The demo couple does practice cards together ("we did it") in their last months of the demo.
-PRACTICES_FOR = 4
-
-
-def generate_practices(*, seed: int = DEFAULT_SEED, end: str | None = None,
-                       months: int = DEFAULT_MONTHS) -> list[Ritual]:
-    """The practice cards the demo couple did together in their last :data:`PRACTICES_FOR` months, as
-    rituals of the kinds the cards log (a story swap most Saturdays, a micro-date most Wednesdays,
-    three gratitudes some evenings, the listening loop now and then, future seeds once a month). A
-    random stream of its own, so the other rituals, the scores and every practice stay as they were."""
-    end = parse_month(end) if end else _default_end()
-    rng = random.Random(seed * 6151 + 11)
-    first = add_months(end, -(months - 1))
-    out: list[Ritual] = []
-    for i in range(max(0, months - PRACTICES_FOR), months):
-        month = add_months(first, i)
-        start, days = month_start(month), days_in(month)
-        for d in range(days):
-            day = start + dt.timedelta(days=d)
-            for name, weekday, chance in (("story-swap", 5, 0.6), ("micro-date", 2, 0.75),
-                                          ("listening-loop", 3, 0.3), ("three-gratitudes", None, 0.2)):
-                if weekday in (None, day.weekday()) and rng.random() < chance:
-                    out.append(Ritual.create(day=day, kind=name))
-        out.append(Ritual.create(day=start + dt.timedelta(days=rng.randrange(days)), kind="future-seeds"))
-    return sorted(out, key=lambda r: (r.day, r.kind))
-
-
-def log_practices(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int = DEFAULT_MONTHS) -> None:
-    """Log the demo couple's practice cards (:func:`generate_practices`), their kinds added as
-    "we did it" adds them: with the card's cadence and title."""
-    practices = generate_practices(seed=seed, end=end, months=months)
-    cards = {c.ritual_kind: c for c in all_cards().values()}
-    used = {r.kind for r in practices}
-    store.log_rituals(practices, new_kinds={k: cards[k].cadence for k in used},
-                      labels={k: cards[k].title for k in used}, source="demo")
 
 
 #: The demo couple does practice cards together ("we did it") in their last months of the demo.
@@ -591,7 +553,6 @@ def fill(store, *, seed: int = DEFAULT_SEED, end: str | None = None, months: int
         )
     result = store.save_many(generate(seed=seed, end=end, months=months), source="demo", share_weighing=True)
     store.log_rituals(generate_rituals(seed=seed, end=end, months=months), source="demo")
-    log_practices(store, seed=seed, end=end, months=months)
     log_practices(store, seed=seed, end=end, months=months)
     fill_practices(store, seed=seed, end=end, months=months)
     return result
