@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
@@ -15,14 +16,10 @@ from reflect.cli.common import (
     month_option,
     parse_name,
     passphrase_file_option,
-    passphrases_for_option,
-    refuse_to_overwrite,
     sign_in,
-    sign_in_each,
-    spreadsheet_option,
     viewing,
-    write_output,
 )
+from reflect.cli.shapes import echo_versions, export_command, import_command
 from reflect.domain.dimensions import KEYS
 from reflect.system.paths import resolve_store_path
 
@@ -152,47 +149,28 @@ def agreement_list(month: str | None, db: str | None) -> None:
 @db_option
 def agreement_history(month: str | None, number: str, db: str | None) -> None:
     """Every version of one agreement, oldest first."""
-    from reflect.errors import NoData
     from reflect.storage.store import Store
 
     if month is None:
         raise click.UsageError("give the agreement's --month")
     with Store(resolve_store_path(db), create=False) as store:
         versions = store.agreement_history(month, number)
-    if not versions:
-        raise NoData(f"there is no agreement {number} for {month}")
-    for i, (saved_at, source, a) in enumerate(versions, 1):
-        state = "" if a.active else "  (taken back)"
-        echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}{state}\n    {a.text}")
+    echo_versions(versions, f"there is no agreement {number} for {month}",
+                  lambda a: ("" if a.active else "  (taken back)") + f"\n    {a.text}")
 
 
-@agreement.command("export")
-@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@spreadsheet_option
-@db_option
-def agreement_export(file: str, force: bool, safe: bool, db: str | None) -> None:
+@export_command(agreement, "rows of agreements and answers")
+def agreement_export(store: Any, cells: Any) -> str:
     """Write the agreements and the answers as CSV to FILE (or - for standard output), owner-only."""
     from reflect.domain.agreements import to_csv
-    from reflect.domain.csvio import FormulaCells
-    from reflect.storage.store import Store
 
-    refuse_to_overwrite(file, force)
-    cells = FormulaCells(neutralise=safe)
-    with Store(resolve_store_path(db), create=False) as store:
-        text = to_csv(store.agreements(), store.agreement_answers(), cells=cells)
-    write_output(file, text, "rows of agreements and answers", cells)
+    return to_csv(store.agreements(), store.agreement_answers(), cells=cells)
 
 
-@agreement.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@passphrases_for_option
-@db_option
-def agreement_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+@import_command(agreement)
+def agreement_import(file: str, db: str | None, sign_in: Any) -> str:
     """Import agreements and answers from CSV (month,number,text,dimension,ritual,person,did_we): all or none."""
     from reflect.storage.importing import import_agreements
 
-    counts = import_agreements(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
-    echo(f"Imported {sum(counts)} rows from {file}: {count_words(*counts)}.")
-
-
+    counts = import_agreements(file, db, sign_in=sign_in)
+    return f"Imported {sum(counts)} rows from {file}: {count_words(*counts)}."

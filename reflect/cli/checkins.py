@@ -19,14 +19,12 @@ from reflect.cli.common import (
     parse_name,
     passphrase_file_option,
     passphrases_for_option,
-    refuse_to_overwrite,
     sign_in,
     sign_in_each,
-    spreadsheet_option,
     view_as,
     viewing,
-    write_output,
 )
+from reflect.cli.shapes import export_command, import_command, saved_words
 from reflect.domain.dimensions import BY_KEY, CADENCES, KEYS
 from reflect.system.paths import resolve_store_path
 
@@ -68,10 +66,17 @@ def _score_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--share-note/--private-note", "share_note", default=None,
               help="Share the note with your partner (shown once you have both answered), or keep it yours "
                    "alone. Default: as it was.")
+@click.option("--weighing", default=None, metavar="1-10",
+              help="How much life (stress, sleep, health) is weighing on you (optional; never part of your "
+                   "scores). Without it, what is saved for this period is kept; --weighing \"\" clears it.")
+@click.option("--share-weighing/--private-weighing", "share_weighing", default=None,
+              help="Share how life is weighing with your partner (shown like the scores), or keep it yours "
+                   "alone. Default: as it was (at first, yours alone).")
 @passphrase_file_option
 @db_option
 def add(person: str, date: str | None, cadence: str, note: str | None, share_note: bool | None,
-        passphrase_file: str | None, db: str | None, **ratings: str | None) -> None:
+        weighing: str | None, share_weighing: bool | None, passphrase_file: str | None, db: str | None,
+        **ratings: str | None) -> None:
     """Save one check-in from flags.
 
     Saving again for the same person and period updates it; the earlier version stays in history.
@@ -94,6 +99,7 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
         scores={k: ratings[k] for k in KEYS},
         desired={k: ratings[f"desired_{k}"] for k in KEYS},
         note=note,
+        weighing=weighing,
     )
     with Store(resolve_store_path(db)) as store:
         if store.person(checkin.person) is None:
@@ -101,7 +107,8 @@ def add(person: str, date: str | None, cadence: str, note: str | None, share_not
                           f"answers and read their notes. Choose one: reflect person passphrase {checkin.person}")
         sign_in(store, checkin.person, passphrase_file)
         result = store.save(checkin, source="cli", share_note=share_note, keep_note=note is None,
-                            keep_desired=[k for k in KEYS if ratings[f"desired_{k}"] is None])
+                            keep_desired=[k for k in KEYS if ratings[f"desired_{k}"] is None],
+                            share_weighing=share_weighing, keep_weighing=weighing is None)
     c = result.checkin
     what = f"{c.person}'s {c.cadence} check-in for {_period_label(c)}"
     kept = " Your note is kept as it was (--note \"\" clears it)." if note is None and c.note else ""
@@ -124,11 +131,8 @@ def _period_label(c: Any) -> str:
 # -- import / export ---------------------------------------------------------------------------
 
 
-@click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
-@passphrases_for_option
-@db_option
-def import_(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+@import_command(None)
+def import_(file: str, db: str | None, sign_in: Any) -> str:
     """Import check-ins from a CSV file: all of them, or none if any row is bad.
 
     The format is the one `reflect export` writes (see the README); a file may leave out the columns
@@ -137,20 +141,13 @@ def import_(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | N
     """
     from reflect.storage.importing import import_checkins
 
-    result = import_checkins(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
-    echo(
-        f"Imported {result.total} check-in{'s' if result.total != 1 else ''} from {file}: {result.added} new, "
-        f"{result.updated} updated, {result.unchanged} unchanged."
-    )
+    result = import_checkins(file, db, sign_in=sign_in)
+    return (f"Imported {result.total} check-in{'s' if result.total != 1 else ''} from {file}: {result.added} new, "
+            f"{result.updated} updated, {result.unchanged} unchanged.")
 
 
-@click.command()
-@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@spreadsheet_option
-@passphrases_for_option
-@db_option
-def export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+@export_command(None, "check-ins", options=[passphrases_for_option])
+def export(store: Any, cells: Any, passphrases_for: tuple[tuple[str, str], ...]) -> str:
     """Write the latest check-ins as CSV to FILE (or - for standard output).
 
     FILE is written readable by you only (0600). Standard output redirected to a file
@@ -160,26 +157,21 @@ def export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str,
     The notes (and the answers still sealed) of a person with a passphrase are included only when
     they sign in: each is asked for their passphrase (Enter leaves them out), or use --passphrase-for.
     """
-    from reflect.domain.csvio import FormulaCells, to_csv
-    from reflect.storage.store import Store
+    from reflect.domain.csvio import to_csv
 
-    refuse_to_overwrite(file, force)
-    cells = FormulaCells(neutralise=safe)
-    with Store(resolve_store_path(db), create=False) as store:
-        people = store.people()
-        protected = [p for p in people if store.is_protected(p)]
-        for p in people:
-            if p not in protected:
-                store.sign_in(p)  # no passphrase: nothing of theirs is closed
-        left_out = sign_in_each(store, protected, passphrases_for, optional=True)
-        shown = store.checkins()
-        text = to_csv(shown, cells=cells)
-        sealed = store.count() - len(shown)
+    people = store.people()
+    protected = [p for p in people if store.is_protected(p)]
+    for p in people:
+        if p not in protected:
+            store.sign_in(p)  # no passphrase: nothing of theirs is closed
+    left_out = sign_in_each(store, protected, passphrases_for, optional=True)
+    shown = store.checkins()
+    sealed = store.count() - len(shown)
     if left_out:
         NOTES.append(f"Left out the notes of {', '.join(left_out)} (not signed in)"
-                      + (f", and {sealed} check-in{'s' if sealed != 1 else ''} still sealed" if sealed else "")
-                      + ".")
-    write_output(file, text, "check-ins", cells)
+                     + (f", and {sealed} check-in{'s' if sealed != 1 else ''} still sealed" if sealed else "")
+                     + ".")
+    return to_csv(shown, cells=cells)
 
 
 # -- list / history ----------------------------------------------------------------------------
@@ -286,13 +278,12 @@ def history(person: str, date: str, cadence: str, notes: bool, passphrase_file: 
         scores = " ".join(f"{_SHORT[k]} {c.scores[k]}" for k in KEYS)
         desired = " ".join(f"{_SHORT[k]} {c.desired[k]}" for k in KEYS if c.desired.get(k))
         mark = "  (current)" if v.current else ""
-        line = f"v{v.number}  saved {v.saved_at[:19].replace('T', ' ')} UTC  via {v.source or '?'}{mark}\n    {scores}"
+        line = f"{saved_words(v.number, v.saved_at, v.source)}{mark}\n    {scores}"
         if desired:
             line += f"\n    wants: {desired}"
         if notes and c.note:
             line += f"\n    note: {c.note}"
         echo(line)
-
 
 
 COMMANDS = [add, import_, export, list_, summary, history]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from reflect.cli.common import (
@@ -12,15 +14,11 @@ from reflect.cli.common import (
     echo,
     echo_err,
     parse_name,
-    passphrases_for_option,
-    refuse_to_overwrite,
     sign_in,
-    sign_in_each,
-    spreadsheet_option,
     view_as,
     viewing,
-    write_output,
 )
+from reflect.cli.shapes import export_command, import_command, saved_words
 from reflect.system.paths import resolve_store_path
 
 
@@ -174,43 +172,26 @@ def consent_history(as_person: str | None, passphrase_file: str | None, db: str 
     for i, (saved_at, source, lst) in enumerate(versions, 1):
         answers = "sealed under a reset passphrase" if lst is None else "; ".join(
             f"{item}: {a}" for item, a in lst.answers.items())
-        echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}\n    {answers}")
+        echo(f"{saved_words(i, saved_at, source)}\n    {answers}")
 
 
-@consent.command("export")
-@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@spreadsheet_option
-@as_option
-@db_option
-def consent_export(file: str, force: bool, safe: bool, as_person: str | None, passphrase_file: str | None,
-                   db: str | None) -> None:
+@export_command(consent, "answers", options=[as_option], check=lambda as_person, **_: _as_required(as_person))
+def consent_export(store: Any, cells: Any, as_person: str | None, passphrase_file: str | None) -> str:
     """Write your own list (--as NAME) as CSV to FILE (or - for standard output), owner-only."""
     from reflect.domain.consent import to_csv
-    from reflect.domain.csvio import FormulaCells
-    from reflect.storage.store import Store
 
     name = _as_required(as_person)
-    refuse_to_overwrite(file, force)
-    cells = FormulaCells(neutralise=safe)
-    with Store(resolve_store_path(db), create=False) as store:
-        view_as(store, name, passphrase_file)
-        mine = store.consent_list(name)
-        text = to_csv([mine] if mine else [], cells=cells)
-    write_output(file, text, "answers", cells)
+    view_as(store, name, passphrase_file)
+    mine = store.consent_list(name)
+    return to_csv([mine] if mine else [], cells=cells)
 
 
-@consent.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@passphrases_for_option
-@db_option
-def consent_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+@import_command(consent)
+def consent_import(file: str, db: str | None, sign_in: Any) -> str:
     """Import answers from CSV (person,item,answer), laid over each person's list: all or none.
     Each person in the file signs in."""
     from reflect.storage.importing import import_consent
 
-    counts = import_consent(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
-    echo(f"Imported the lists of {sum(counts)} {'person' if sum(counts) == 1 else 'people'} from {file}: "
-          f"{count_words(*counts)}.")
-
-
+    counts = import_consent(file, db, sign_in=sign_in)
+    return (f"Imported the lists of {sum(counts)} {'person' if sum(counts) == 1 else 'people'} from {file}: "
+            f"{count_words(*counts)}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
@@ -11,11 +12,9 @@ from reflect.cli.common import (
     db_option,
     echo,
     echo_err,
-    refuse_to_overwrite,
-    spreadsheet_option,
     viewing,
-    write_output,
 )
+from reflect.cli.shapes import echo_versions, export_command, import_command
 from reflect.system.paths import resolve_store_path
 
 
@@ -84,44 +83,26 @@ def event_list(db: str | None) -> None:
 @db_option
 def event_history(date: str, kind: str, db: str | None) -> None:
     """Every version of one life event, oldest first."""
-    from reflect.errors import NoData
     from reflect.storage.store import Store
 
     with Store(resolve_store_path(db), create=False) as store:
         versions = store.event_history(date, kind)
-    if not versions:
-        raise NoData(f"no {kind} marked on {date}")
-    for i, (saved_at, source, e) in enumerate(versions, 1):
-        echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}"
-              f"{'' if e.active else '  (taken back)'}\n    {e.words}")
+    echo_versions(versions, f"no {kind} marked on {date}",
+                  lambda e: f"{'' if e.active else '  (taken back)'}\n    {e.words}")
 
 
-@event.command("export")
-@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@spreadsheet_option
-@db_option
-def event_export(file: str, force: bool, safe: bool, db: str | None) -> None:
+@export_command(event, "life events")
+def event_export(store: Any, cells: Any) -> str:
     """Write the life events as CSV to FILE (or - for standard output), owner-only."""
-    from reflect.domain.csvio import FormulaCells
     from reflect.domain.lifeevents import to_csv
-    from reflect.storage.store import Store
 
-    refuse_to_overwrite(file, force)
-    cells = FormulaCells(neutralise=safe)
-    with Store(resolve_store_path(db), create=False) as store:
-        text = to_csv(store.life_events(), cells=cells)
-    write_output(file, text, "life events", cells)
+    return to_csv(store.life_events(), cells=cells)
 
 
-@event.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-def event_import(file: str, db: str | None) -> None:
+@import_command(event, signs_in=False)
+def event_import(file: str, db: str | None, sign_in: None) -> str:
     """Import life events from CSV (date,kind,words): all or none."""
     from reflect.storage.importing import import_events
 
     counts = import_events(file, db)
-    echo(f"Imported {sum(counts)} life events from {file}: {count_words(*counts)}.")
-
-
+    return f"Imported {sum(counts)} life events from {file}: {count_words(*counts)}."

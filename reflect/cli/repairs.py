@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
@@ -17,14 +18,12 @@ from reflect.cli.common import (
     parse_name,
     passphrase_file_option,
     passphrases_for_option,
-    refuse_to_overwrite,
     sign_in,
     sign_in_each,
-    spreadsheet_option,
     view_as,
     viewing,
-    write_output,
 )
+from reflect.cli.shapes import echo_versions, export_command, import_command
 from reflect.system.paths import resolve_store_path
 
 
@@ -159,7 +158,6 @@ def repair_drop(person: str, date: str, number: str, passphrase_file: str | None
 @db_option
 def repair_history(person: str, date: str, number: str, passphrase_file: str | None, db: str | None) -> None:
     """Every version of one of your repairs, oldest first (its writer signs in)."""
-    from reflect.errors import NoData
     from reflect.storage.store import Store
 
     name = parse_name(person)
@@ -167,53 +165,37 @@ def repair_history(person: str, date: str, number: str, passphrase_file: str | N
         if store.person(name) is not None:
             sign_in(store, name, passphrase_file)
         versions = store.repair_history(name, date, number)
-    if not versions:
-        raise NoData(f"{name} noted no repair {number} on {date}")
-    for i, (saved_at, source, r) in enumerate(versions, 1):
-        state = ("shared" if r.shared else "private") + ("" if r.active else ", taken back")
-        topic = r.body.topic if r.body is not None else "(sealed under a reset passphrase)"
-        echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}\n    topic: {topic}")
+    echo_versions(versions, f"{name} noted no repair {number} on {date}", _version_words)
 
 
-@repair.command("export")
-@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@spreadsheet_option
-@passphrases_for_option
-@db_option
-def repair_export(file: str, force: bool, safe: bool, passphrases_for: tuple[tuple[str, str], ...],
-                  db: str | None) -> None:
+def _version_words(r: Any) -> str:
+    state = ("shared" if r.shared else "private") + ("" if r.active else ", taken back")
+    topic = r.body.topic if r.body is not None else "(sealed under a reset passphrase)"
+    return f"  {state}\n    topic: {topic}"
+
+
+@export_command(repair, "repairs", options=[passphrases_for_option])
+def repair_export(store: Any, cells: Any, passphrases_for: tuple[tuple[str, str], ...]) -> str:
     """Write your repairs as CSV to FILE (or - for standard output), owner-only.
 
     Each person's repairs are included only when they sign in (asked for, Enter leaves theirs out;
     or --passphrase-for); a person without a passphrase is included as their notes are.
     """
-    from reflect.domain.csvio import FormulaCells
     from reflect.domain.repairs import to_csv
-    from reflect.storage.store import Store
 
-    refuse_to_overwrite(file, force)
-    cells = FormulaCells(neutralise=safe)
-    with Store(resolve_store_path(db), create=False) as store:
-        writers = sorted({r.person for r in store.repairs()})
-        protected = [p for p in writers if store.is_protected(p)]
-        left_out = sign_in_each(store, protected, passphrases_for, optional=True)
-        mine = [r for p in writers if p not in left_out for r in store.repairs(p, person=p) if r.body is not None]
-        text = to_csv(mine, cells=cells)
+    writers = sorted({r.person for r in store.repairs()})
+    protected = [p for p in writers if store.is_protected(p)]
+    left_out = sign_in_each(store, protected, passphrases_for, optional=True)
+    mine = [r for p in writers if p not in left_out for r in store.repairs(p, person=p) if r.body is not None]
     if left_out:
         NOTES.append(f"Left out the repairs of {', '.join(left_out)} (not signed in).")
-    write_output(file, text, "repairs", cells)
+    return to_csv(mine, cells=cells)
 
 
-@repair.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@passphrases_for_option
-@db_option
-def repair_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+@import_command(repair)
+def repair_import(file: str, db: str | None, sign_in: Any) -> str:
     """Import repairs from CSV (date,person,number,happened,topic,own,offer,align,shared): all or none."""
     from reflect.storage.importing import import_repairs
 
-    counts = import_repairs(file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
-    echo(f"Imported {sum(counts)} repairs from {file}: {count_words(*counts)}.")
-
-
+    counts = import_repairs(file, db, sign_in=sign_in)
+    return f"Imported {sum(counts)} repairs from {file}: {count_words(*counts)}."

@@ -13,14 +13,10 @@ from reflect.cli.common import (
     echo_err,
     month_option,
     passphrase_file_option,
-    passphrases_for_option,
-    refuse_to_overwrite,
     sign_in,
-    sign_in_each,
-    spreadsheet_option,
     viewing,
-    write_output,
 )
+from reflect.cli.shapes import echo_versions, export_command, import_command
 from reflect.domain.dimensions import CADENCES
 from reflect.system.paths import resolve_store_path
 
@@ -126,53 +122,32 @@ def ritual_kinds(db: str | None) -> None:
 @db_option
 def ritual_history(kind: str, date: str, person: str | None, db: str | None) -> None:
     """Every saved version of one logged ritual, oldest first."""
-    from reflect.errors import NoData
     from reflect.storage.store import Store
 
     with Store(resolve_store_path(db), create=False) as store:
         versions = store.ritual_history(person, date, kind)
-    if not versions:
-        raise NoData(f"no {kind} logged on {date}")
-    for i, (saved_at, source, r) in enumerate(versions, 1):
-        state = "done" if r.done else "taken back"
-        note = f"  note: {r.note}" if r.note else ""
-        echo(f"v{i}  saved {saved_at[:19].replace('T', ' ')} UTC  via {source or '?'}  {state}{note}")
+    echo_versions(versions, f"no {kind} logged on {date}",
+                  lambda r: f"  {'done' if r.done else 'taken back'}" + (f"  note: {r.note}" if r.note else ""))
 
 
-@ritual.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@passphrases_for_option
-@db_option
-def ritual_import(file: str, passphrases_for: tuple[tuple[str, str], ...], db: str | None) -> None:
+@import_command(ritual)
+def ritual_import(file: str, db: str | None, sign_in: Any) -> str:
     """Import rituals from CSV (date,person,kind,cadence,note): all of them, or none if any row is bad."""
     from reflect.storage.importing import import_rituals
 
-    result, new_kinds = import_rituals(
-        file, db, sign_in=lambda store, people: sign_in_each(store, people, passphrases_for))
+    result, new_kinds = import_rituals(file, db, sign_in=sign_in)
     added = f" and {len(new_kinds)} new kind{'s' if len(new_kinds) != 1 else ''}" if new_kinds else ""
-    echo(f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
-               f"{result.unchanged} unchanged.")
+    return (f"Imported {result.total} rituals{added} from {file}: {result.added} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged.")
 
 
-@ritual.command("export")
-@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@spreadsheet_option
-@db_option
-def ritual_export(file: str, force: bool, safe: bool, db: str | None) -> None:
+@export_command(ritual, "rituals")
+def ritual_export(store: Any, cells: Any) -> str:
     """Write the logged rituals as CSV to FILE (or - for standard output).
 
     FILE is written readable by you only (0600); standard output redirected to a file by your
     shell is not.
     """
-    from reflect.domain.csvio import FormulaCells
     from reflect.domain.rituals import to_csv
-    from reflect.storage.store import Store
 
-    refuse_to_overwrite(file, force)
-    cells = FormulaCells(neutralise=safe)
-    with Store(resolve_store_path(db), create=False) as store:
-        text = to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()}, cells=cells)
-    write_output(file, text, "rituals", cells)
-
-
+    return to_csv(store.rituals(), {k.key: k.cadence for k in store.ritual_kinds().values()}, cells=cells)
