@@ -307,3 +307,58 @@ def test_on_a_phone_robin_sends_and_sam_sees_it_on_signing_in(couple_app, browse
     finally:
         context.close()
     assert WORDS.encode() not in store_bytes(db)
+
+
+# -- on the command line, as a person runs it ----------------------------------------------------------
+
+
+def test_the_command_line_sends_shows_once_lists_and_round_trips(couple_cli, passphrase_files, home, tmp_path,
+                                                                 calendar):
+    cli, robin, sam = couple_cli, passphrase_files["Robin"], passphrase_files["Sam"]
+    db = home / "data" / "reflect.db"
+    r = cli("appreciation", "add", WORDS, "-p", "Robin", "--passphrase-file", robin)
+    assert r.returncode == 0, r
+    assert r.stdout.strip() == ("Sent: Sam reads it when they next sign in. The day's appreciation ritual is "
+                                "logged too.")
+    assert WORDS.encode() not in store_bytes(db)
+    r = cli("appreciation", "list", "--as", "Robin", "--passphrase-file", robin)
+    assert r.returncode == 0 and "New from" not in r.stderr  # not the writer's own inbox
+    assert r.stdout.splitlines() == ["From Sam", "  none yet", "From you", f"  {calendar.today.isoformat()}  "
+                                     f"\u201c{WORDS}\u201d"]
+    # Sam's first sign-in, whatever the command, shows it once, as new
+    r = cli("appreciation", "list", "--as", "Sam", "--passphrase-file", sam)
+    assert r.returncode == 0 and r.stderr.count("New from Robin") == 1 and WORDS in r.stderr, r
+    assert f"\u201c{WORDS}\u201d" in r.stdout and "(new)" not in r.stdout
+    again = cli("appreciation", "list", "--as", "Sam", "--passphrase-file", sam)
+    assert "New from" not in again.stderr and WORDS in again.stdout
+    # without signing in: refused, and a stranger's name is not in the store
+    r = cli("appreciation", "list", "--as", "Sam", input="")
+    assert r.returncode == 1 and "Sam has a passphrase" in r.stderr and WORDS not in r.stdout + r.stderr
+    r = cli("appreciation", "list", "--as", "Alex")
+    assert r.returncode == 2 and "there is no one called Alex" in r.stderr
+    # export, import into a fresh store, export again: the same bytes
+    out = tmp_path / "appreciations.csv"
+    r = cli("appreciation", "export", str(out), "--passphrase-for", "Robin", robin, "--passphrase-for", "Sam", sam)
+    assert r.returncode == 0, r
+    assert out.read_text(encoding="utf-8").splitlines()[1].endswith(f',Robin,1,"{WORDS}"')  # it holds a comma
+    fresh = tmp_path / "fresh.db"
+    r = cli("appreciation", "import", str(out), "--db", str(fresh))
+    assert r.returncode == 0 and r.stdout.strip().endswith("1 new, 0 updated, 0 unchanged."), r
+    assert cli("appreciation", "export", "--db", str(fresh)).stdout == out.read_text(encoding="utf-8")
+
+
+def test_the_command_line_refuses_bad_words_and_writes_nothing(couple_cli, passphrase_files, home, tmp_path):
+    cli, robin = couple_cli, passphrase_files["Robin"]
+    db = home / "data" / "reflect.db"
+    before = store_bytes(db)
+    r = cli("appreciation", "add", "   ", "-p", "Robin", "--passphrase-file", robin)
+    assert r.returncode == 1 and r.stderr.strip().startswith("reflect: text: this cannot be empty"), r
+    r = cli("appreciation", "add", "-p", "Robin", "--passphrase-file", robin)  # no TEXT, and nobody to ask
+    assert r.returncode == 2 and "give the appreciation as TEXT" in r.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "\n2026-10-01,Robin,1,Fine\n2026-10-02,Robin,1,\n", encoding="utf-8")
+    r = cli("appreciation", "import", str(bad), "--passphrase-for", "Robin", robin)
+    assert r.returncode == 1 and f"{bad}, line 3, column text: this cannot be empty" in r.stderr
+    assert store_bytes(db) == before
+    with Store(db) as store:
+        assert store.appreciation_count() == {} and store.rituals() == []

@@ -285,3 +285,46 @@ def test_the_form_saves_it_only_when_moved_and_shares_it_only_when_ticked(store)
     form.save_button.click()
     form.date.value = dt.date(2026, 9, 3)
     assert form.weighing.value is None
+
+
+# -- on the command line, as a person runs it ----------------------------------------------------------
+
+SCORE_FLAGS = [f"--{k}=6" for k in KEYS]
+
+
+@pytest.mark.parametrize("bad, said", [("11", "reflect: weighing: 11 is out of range: how life is weighing goes "
+                                               "from 1 to 10"),
+                                       ("0", "reflect: weighing: 0 is out of range"),
+                                       ("x", "reflect: weighing: 'x' is not a whole number from 1 to 10")])
+def test_reflect_add_refuses_a_bad_weighing_and_saves_nothing(couple_cli, passphrase_files, home, bad, said):
+    db = home / "data" / "reflect.db"
+    before = (db.read_bytes(), migrations.SCHEMA_VERSION)
+    r = couple_cli("add", "-p", "Sam", *SCORE_FLAGS, "--weighing", bad, "--passphrase-file", passphrase_files["Sam"])
+    assert r.returncode == 1 and r.stderr.strip().startswith(said), r
+    with Store(db) as store:
+        assert store.count() == 0
+    assert db.read_bytes() == before[0]
+
+
+def test_reflect_add_keeps_it_yours_unless_shared(couple_cli, passphrase_files, home, calendar):
+    sam, robin = passphrase_files["Sam"], passphrase_files["Robin"]
+    last = calendar.first_of_last_month.isoformat()
+    r = couple_cli("add", "-p", "Sam", "-d", last, *SCORE_FLAGS, "--weighing", "8", "--passphrase-file", sam)
+    assert r.returncode == 0, r
+    assert couple_cli("add", "-p", "Robin", "-d", last, *SCORE_FLAGS, "--passphrase-file", robin).returncode == 0
+    # a correction without --weighing keeps it
+    assert couple_cli("add", "-p", "Sam", "-d", last, *SCORE_FLAGS[:-1], "--spiritual=7", "--passphrase-file",
+                      sam).returncode == 0
+    db = home / "data" / "reflect.db"
+    with Store(db) as store:
+        store.sign_in("Robin", PASSPHRASES["Robin"])
+        assert store.get("Sam", last).weighing is None  # Robin does not see it
+        store.sign_out()
+        store.sign_in("Sam", PASSPHRASES["Sam"])
+        assert store.get("Sam", last).weighing == 8
+    r = couple_cli("add", "-p", "Sam", "-d", last, *SCORE_FLAGS[:-1], "--spiritual=7", "--share-weighing",
+                   "--passphrase-file", sam)
+    assert r.returncode == 0 and "Updated" in r.stdout, r
+    with Store(db) as store:
+        store.sign_in("Robin", PASSPHRASES["Robin"])
+        assert store.partner_view("Robin", "monthly", last).checkin.weighing == 8

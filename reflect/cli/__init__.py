@@ -27,6 +27,7 @@ import click
 from reflect import __version__
 from reflect.cli import (
     agreements,
+    appreciations,
     apps,
     checkins,
     consents,
@@ -73,6 +74,7 @@ cli.add_command(consents.consent)
 cli.add_command(events.event)
 cli.add_command(people.person)
 cli.add_command(questions.question)
+cli.add_command(appreciations.appreciation)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -39,12 +38,6 @@ def _quoted(text: str | None) -> str:
     return f"\u201c{text}\u201d" if text is not None else "(sealed until its writer signs in again)"
 
 
-def tell_new(store: Any, name: str) -> None:
-    """Show ``name`` (signed in) what their partner wrote them since they last looked, once, on stderr."""
-    for item in store.new_appreciations(name):
-        echo_err(f"New from {item.person} ({item.day.isoformat()}): {_quoted(item.text)}")
-
-
 @appreciation.command("add")
 @click.argument("text", required=False)
 @click.option("--person", "-p", required=True, help="Who writes it.")
@@ -55,12 +48,15 @@ def appreciation_add(text: str | None, person: str, date: str | None, passphrase
                      db: str | None) -> None:
     """Write one line for your partner: TEXT, or asked for when left out. Writing one logs the day's
     appreciation ritual for you, unless it is logged already."""
+    from reflect.domain.appreciations import Appreciation
     from reflect.storage.store import Store
 
     name = parse_name(person)
     if text is None and not sys.stdin.isatty():
         raise click.UsageError("give the appreciation as TEXT (standard input is not a terminal, so it cannot "
                                "be asked for)")
+    if text is not None:
+        Appreciation.create(person=name, text=text, day=date)  # checked before anything is opened or written
     with Store(resolve_store_path(db)) as store:
         if store.person(name) is None:
             NOTES.append(f"{name} has no passphrase: anyone using the kit can read what {name} writes. Choose one: "

@@ -141,9 +141,12 @@ def sign_in(store: Any, name: str, passphrase_file: str | None = None, *, option
 
 
 def tell(store: Any, name: str) -> None:
-    """Say what ``name`` must be told now they signed in (a reset of their passphrase), on stderr."""
+    """Say what ``name`` must be told now they signed in (a reset of their passphrase, and what their
+    partner appreciated about them since they last looked, once), on stderr."""
     for notice in store.notices(name):
         echo_err(f"reflect: {notice}")
+    for item in store.new_appreciations(name):
+        echo_err(f"New from {item.person} ({item.day.isoformat()}): \u201c{item.text}\u201d")
 
 
 def sign_in_each(store: Any, names: list[str], passphrases_for: tuple[tuple[str, str], ...], *,
