@@ -108,20 +108,8 @@ class PracticeCards:
                                              "and \u201cwe did it\u201d",
                                      layout=w.Layout(width="auto", min_width="210px"))
         self.buttons: dict[str, w.Button] = {}
-        groups = []
-        for group, heading in GROUPS.items():
-            row = []
-            for card in (c for c in self.cards.values() if c.group == group):
-                button = w.Button(description=card.title, tooltip=card.purpose, layout=w.Layout(width="auto"))
-                button.on_click(lambda _b, name=card.name: self.open(name))
-                self.buttons[card.name] = button
-                row.append(button)
-            if row:
-                groups.append(w.HTML(_p(f"<b>{_e(heading)}</b>", "margin-top:6px;")))
-                groups.append(w.HBox(row, layout=wrapping_row()))
-        self.deck = w.VBox([w.HTML(_p("Pick one to do together now. Each takes a few minutes; tap "
-                                      "<b>We did it</b> afterwards and it joins your rituals.", _GREY)),
-                            *groups], layout=w.Layout(display="none"))
+        # the list is made the first time it is opened: a form nobody opens it in pays nothing for it
+        self.deck = w.VBox(layout=w.Layout(display="none"))
         self.deck.add_class("reflect-practice-deck")
         self.text = w.HTML()
         # the timer: counted in the browser by a Play kept out of sight, told in words by the kernel
@@ -165,8 +153,27 @@ class PracticeCards:
         self.message.value = ""
         _show(self.widget, bool(person))
 
+    def _build_deck(self) -> None:
+        """The list of cards, by group, one button a card."""
+        groups: list[w.Widget] = []
+        for group, heading in GROUPS.items():
+            row = []
+            for card in (c for c in self.cards.values() if c.group == group):
+                button = w.Button(description=card.title, tooltip=card.purpose, layout=w.Layout(width="auto"))
+                button.on_click(lambda _b, name=card.name: self.open(name))
+                self.buttons[card.name] = button
+                row.append(button)
+            if row:
+                groups.append(w.HTML(_p(f"<b>{_e(heading)}</b>", "margin-top:6px;")))
+                groups.append(w.HBox(row, layout=wrapping_row()))
+        self.deck.children = (w.HTML(_p("Pick one to do together now. Each takes a few minutes; tap "
+                                        "<b>We did it</b> afterwards and it joins your rituals.", _GREY)),
+                              *groups)
+
     def _on_toggle(self, change: dict[str, Any]) -> None:
         self._touch()
+        if change["new"] and not self.buttons:
+            self._build_deck()
         if not change["new"]:
             self.close()
         _show(self.deck, bool(change["new"]) and self.card is None)
