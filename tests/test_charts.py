@@ -163,6 +163,6 @@ def test_every_chart_of_a_report_is_a_valid_vega_lite_spec(tmp_path):
         fill(s, end="2026-10")
     report = MonthlyReport.open(month="2026-09", db=str(tmp_path / "demo.db"))
     built = {name: build() for name, build in report._charts().items()}
-    assert set(built) == {"side_by_side", "change", "desired", "trends", "balance", "pixels", "rituals"}
+    assert set(built) == {"desired", "trends", "balance", "rituals"}  # wishes show you both: no side by side
     for name, chart in built.items():
         assert chart.to_dict(validate=True)["$schema"].startswith("https://vega.github.io/schema/vega-lite/"), name

@@ -293,7 +293,7 @@ def test_the_sections_with_notes_are_marked_and_left_out_of_the_kept_notebook(tm
     plain = MonthlyReport.open(month="2026-10", db=str(db))
     assert not plain.practices_section().private and not plain.notes().private
     report = MonthlyReport.open(month="2026-10", db=str(db), include_notes=True)
-    notes, practices, opening = report.notes(), report.practices_section(), report.opening()
+    notes, practices, opening = report.notes(), report.practices_section(), report.cover()
     assert notes.private and practices.private and not opening.private
     assert "both said yes to" in practices.html
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x") for _ in range(3)])

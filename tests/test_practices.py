@@ -234,7 +234,7 @@ def test_life_events_are_marked_changed_taken_back_and_kept(store):
     assert "in the future" in str(err.value)
     with pytest.raises(ValidationError) as err:
         LifeEvent.create(day="2026-10-01", kind="party", words="x", today=TODAY)
-    assert "use one of birth, move, new-job, illness, loss, other" in str(err.value)
+    assert "use one of birth, move, new-job, illness, loss, distance, other" in str(err.value)
 
 
 def test_life_events_csv_round_trip_and_errors():

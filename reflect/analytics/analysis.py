@@ -23,6 +23,7 @@ of exactly 3.0 counts as 3.0); output is rounded to 2 decimals.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -395,3 +396,23 @@ def last_year(table: pd.DataFrame, month: str) -> pd.DataFrame:
                          "dimension": "Intimacy index" if key == "intimacy_index" else label(key),
                          "this_month": a, "last_year": b, "difference": a - b})
     return pd.DataFrame(rows, columns=["person", "key", "dimension", "this_month", "last_year", "difference"])
+
+
+def balance_stretches(table: pd.DataFrame, person: str, months: Sequence[str]) -> list[tuple[str, str, str]]:
+    """``(balance, first month, last month)`` for each run of months in a row with the same balance."""
+    rows = table[(table["person"] == person) & table["month"].isin(list(months))].sort_values("month")
+    out: list[tuple[str, str, str]] = []
+    for month, balance in zip(rows["month"], rows["balance"], strict=True):
+        if out and out[-1][0] == balance and add_months(out[-1][2], 1) == month:
+            out[-1] = (balance, out[-1][1], month)
+        else:
+            out.append((balance, month, month))
+    return out
+
+
+def wished_most(table: pd.DataFrame, person: str, months: Sequence[str]) -> list[tuple[str, int]]:
+    """What ``person`` most often wished for more of over ``months``: ``(key, months with that
+    unmet need)`` for each dimension wished for at least once, most often first (ties in dimension order)."""
+    rows = table[(table["person"] == person) & table["month"].isin(list(months))]
+    counts = {k: sum(k in needs for needs in rows["unmet_needs"]) for k in KEYS}
+    return [(k, counts[k]) for k in sorted((k for k in KEYS if counts[k]), key=lambda k: (-counts[k], KEYS.index(k)))]

@@ -15,7 +15,15 @@ from typing import Any
 import pandas as pd
 
 from reflect.analytics import analysis
-from reflect.analytics.phrases import and_list, dimension_words, dimensions_words, number_words, score, signed
+from reflect.analytics.phrases import (
+    and_list,
+    dimension_words,
+    dimensions_together,
+    dimensions_words,
+    number_words,
+    score,
+    signed,
+)
 from reflect.domain.dimensions import KEYS, label
 from reflect.domain.months import add_months, month_start, parse_month
 from reflect.errors import NoData
@@ -38,6 +46,11 @@ class Insight:
     #: How strongly it shows, in points (a gap, a change, how low a score is): orders findings of
     #: the same kind, the strongest first.
     weight: float = 0.0
+    #: The situation it describes, as the practice cards name theirs (``unmet_emotional``,
+    #: ``high_intimacy_low_passion``, ``seen_differently`` ...): what the letter's practices fit.
+    situation: str = ""
+    #: The dimensions it is about (a question to talk about one of them fits it).
+    keys: tuple[str, ...] = ()
 
 
 #: The order in which findings matter, most first; :func:`insights` returns them in it, and the
@@ -95,7 +108,7 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Take turns listening for five minutes each, then reflect back what you heard.",
     ),
     "drop": (
-        "A dip is normal, especially around big changes. Notice it together, then turn toward each other.",
+        "Notice the dip together, without blame, and turn toward each other: what changed for each of you?",
         "Ask each other one question about it this week: what changed for you?",
         "Pick one small thing that helped before and do it again this week.",
     ),
@@ -123,7 +136,7 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Give one specific appreciation about it this week.",
     ),
     "support": (
-        "Seeing a couples counsellor is a sign of strength and care, not of failure.",
+        "Seeing a couples counsellor together is an act of care for the two of you.",
         "Look after yourselves too: sleep, friends and time outside all feed the relationship.",
         "Keep the bar low for now: one kind gesture a day is enough to start turning back toward each other.",
         "Talk to someone you trust, together or alone; you do not have to work it all out as a couple.",
@@ -205,6 +218,16 @@ CONVERSATION_STARTERS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Suggestions that ask for energy a gentle season of life does not have (an evening out, an
+#: adventure, a new challenge): left out while one lasts (:mod:`reflect.analytics.lifestage`).
+DEMANDING: frozenset[str] = frozenset({
+    DIMENSION_SUGGESTIONS["passion"][0], DIMENSION_SUGGESTIONS["intellectual"][2],
+    DIMENSION_SUGGESTIONS["experiential"][1], DIMENSION_SUGGESTIONS["experiential"][2],
+    SUGGESTIONS[analysis.HIGH_INTIMACY][0], SUGGESTIONS[analysis.HIGH_INTIMACY][1],
+    SUGGESTIONS[analysis.HIGH_INTIMACY][4], SUGGESTIONS[analysis.HIGH_PASSION][2],
+})
+
+
 def _turn(pool: tuple[str, ...], month: str, salt: str, n: int = 2, *, take: int | None = None) -> tuple[str, ...]:
     """Items of ``pool`` chosen by the month: each month starts ``n`` further on, so a pool of at
     least ``2n`` never gives the same ``n`` items in two months running. ``take`` items are
@@ -217,18 +240,27 @@ def _turn(pool: tuple[str, ...], month: str, salt: str, n: int = 2, *, take: int
     return tuple(pool[(index + i) % len(pool)] for i in range(count))
 
 
-class _Chooser:
-    """Picks suggestions for one month, never the same one twice in that month."""
+class Chooser:
+    """Picks suggestions and questions for one month's letter, never the same one twice in it.
 
-    def __init__(self, month: str):
+    ``gentle``: a season of life with little energy to spare (a new baby, an illness ...): the
+    :data:`DEMANDING` suggestions are left out.
+    """
+
+    def __init__(self, month: str, *, gentle: bool = False):
         self.month = month
+        self.gentle = gentle
         self.used: set[str] = set()
 
     def __call__(self, pool: tuple[str, ...], salt: str, n: int = 2) -> tuple[str, ...]:
         ordered = _turn(pool, self.month, salt, n, take=len(pool))
-        picked = tuple(x for x in ordered if x not in self.used)[:n]
+        picked = tuple(x for x in ordered if x not in self.used and not (self.gentle and x in DEMANDING))[:n]
         self.used.update(picked)
         return picked
+
+    def questions(self, key: str, n: int = 1) -> tuple[str, ...]:
+        """``n`` questions to talk about dimension ``key`` that this letter has not asked yet."""
+        return self(CONVERSATION_STARTERS[key], f"ask-{key}", n)
 
 
 def conversation_starters(key: str, month: str, n: int = 3) -> tuple[str, ...]:
@@ -237,87 +269,156 @@ def conversation_starters(key: str, month: str, n: int = 3) -> tuple[str, ...]:
 
 
 def insights(
-    checkins: pd.DataFrame, month: str | None = None, thresholds: analysis.Thresholds = analysis.DEFAULT_THRESHOLDS
+    checkins: pd.DataFrame, month: str | None = None, thresholds: analysis.Thresholds = analysis.DEFAULT_THRESHOLDS,
+    *, chooser: Chooser | None = None,
 ) -> list[Insight]:
-    """The findings that matter most for ``month`` (default: the latest), most important first."""
+    """The findings that matter most for ``month`` (default: the latest), most important first.
+
+    What is true of both partners is one finding about both ("you both would like more passion").
+    ``chooser`` picks the suggestions (pass the letter's own, so that nothing is suggested twice in
+    it, and a season of life is respected); by default one for this month.
+    """
     month = parse_month(month) if month else analysis.latest_month(checkins)
     table = analysis.monthly_table(checkins, thresholds)
     rows = table[table["month"] == month]
     if rows.empty:
         raise NoData(f"there are no check-ins in {month}")
-    pick = _Chooser(month)
+    pick = chooser or Chooser(month)
     found: list[Insight] = []
     found += _support(table, month, pick)
     found += _balance(rows, pick)
-    for r in rows.to_dict("records"):
-        if r["unmet_needs"]:
-            found.append(_unmet(r, pick))
+    found += _unmet(rows, pick)
     found += _partners(rows, thresholds, pick)
     found += _biggest_change(rows, pick)
-    found += _weakest_and_strongest(rows, month, pick)
+    found += _weakest_and_strongest(rows, pick)
     found += _rhythm(checkins, rows, month, pick)
     return ranked(found)
 
 
-def _support(table: pd.DataFrame, month: str, pick: _Chooser) -> list[Insight]:
-    out = []
-    for person, part in table.groupby("person"):
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _both(rows: pd.DataFrame) -> bool:
+    return len(rows) == 2
+
+
+def _support(table: pd.DataFrame, month: str, pick: Chooser) -> list[Insight]:
+    low = []
+    for person, part in table.groupby("person", sort=True):
         recent = part.set_index("month")
         months = [add_months(month, -i) for i in range(LOW_MONTHS)]
-        if all(m in recent.index for m in months):
+        if all(m in recent.index for m in months) and month in recent.index:
             means = [float(recent.loc[m, list(KEYS)].mean()) for m in months]
             if all(v <= LOW_AVERAGE for v in means):
-                out.append(Insight(
-                    "support",
-                    f"{person}, your scores have been low across the board for {LOW_MONTHS} months. That "
-                    "takes a toll, and you do not have to carry it alone: talking to a couples "
-                    "counsellor is a sign of strength.",
-                    person,
-                    pick(SUGGESTIONS["support"], "support"),
-                ))
-    return out
+                low.append(str(person))
+    if not low:
+        return []
+    whose = "Your scores have both" if len(low) == 2 else f"{low[0]}, your scores have"
+    text = (f"{whose} been low across the board for {number_words(LOW_MONTHS)} months. That takes a toll, and you "
+            "do not have to carry it alone: talking to a couples counsellor is a sign of strength.")
+    return [Insight("support", text, low[0] if len(low) == 1 else None, pick(SUGGESTIONS["support"], "support"),
+                    situation="support")]
 
 
-def _balance(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
+#: Levels a word needs: "plenty of spark" needs passion this high, "you feel close" an intimacy index this high.
+HIGH_LEVEL = 6.0
+
+
+def _balance_words(kind: str, passion: float, index: float) -> str:
+    if kind == analysis.HIGH_PASSION:
+        if passion >= HIGH_LEVEL:
+            return "plenty of spark, while the closeness underneath scored lower"
+        return "passion runs ahead of closeness, though neither is high this month"
+    if index >= HIGH_LEVEL:
+        return "you feel close while the spark is quieter"
+    return "closeness runs ahead of passion, though neither is high this month"
+
+
+#: The balance words said of both of you at once.
+_BOTH_WORDS = {
+    "plenty of spark, while the closeness underneath scored lower":
+        "You both have plenty of spark, while the closeness underneath scored lower",
+    "passion runs ahead of closeness, though neither is high this month":
+        "For both of you, passion runs ahead of closeness, though neither is high this month",
+    "you feel close while the spark is quieter": "You both feel close while the spark is quieter",
+    "closeness runs ahead of passion, though neither is high this month":
+        "For both of you, closeness runs ahead of passion, though neither is high this month",
+}
+
+
+def _balance(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
+    records = rows.to_dict("records")
+    leaning = [r for r in records if r["balance"] != analysis.BALANCED]
+    if not leaning:
+        both = "both of you" if len(records) == 2 else "you"
+        strong = all(r["passion"] >= HIGH_LEVEL and r["intimacy_index"] >= HIGH_LEVEL for r in records)
+        tail = " Both are present." if strong else " Lifting one tends to lift the other."
+        return [Insight("in_step", f"Passion and intimacy are in step for {both} this month.{tail}", None,
+                        pick(SUGGESTIONS["balanced"], "balanced", 1), situation="good_month" if strong else "")]
     out = []
-    balanced = []
-    for r in rows.to_dict("records"):
-        p, idx, who = r["passion"], r["intimacy_index"], r["person"]
-        if r["balance"] == analysis.HIGH_PASSION:
-            text = (f"{who}: plenty of spark this month (passion {score(p)}), while the closeness underneath scored "
-                    f"lower (intimacy index {score(idx)}). Chemistry is a gift; the safety to be open keeps it going.")
-        elif r["balance"] == analysis.HIGH_INTIMACY:
-            text = (f"{who}: you feel close (intimacy index {score(idx)}) while the spark is quieter "
-                    f"(passion {score(p)}). Deep friendship with less desire is common, especially in busy or "
-                    "tiring seasons.")
-        else:
-            balanced.append(f"{who}: passion {score(p)}, intimacy index {score(idx)}")
-            continue
-        out.append(Insight("balance", text, who, pick(SUGGESTIONS[r["balance"]], who), weight=abs(p - idx)))
-    if balanced and not out:
-        both = "both of you" if len(balanced) == 2 else ("you" if len(balanced) == 1 else "all of you")
-        strong = all(r["passion"] >= 6 and r["intimacy_index"] >= 6 for r in rows.to_dict("records"))
-        tail = ("Both are present: worth noticing, and worth protecting." if strong else
-                "They move together, even if both are lower than you might like; lifting one tends to lift the other.")
-        out.append(Insight(
-            "in_step",
-            f"Passion and intimacy are in step for {both} this month ({'; '.join(balanced)}). {tail}",
-            None, pick(SUGGESTIONS["balanced"], "balanced", 1),
-        ))
+    words = {r["person"]: _balance_words(r["balance"], r["passion"], r["intimacy_index"]) for r in leaning}
+    context = {
+        analysis.HIGH_PASSION: " Chemistry carries a lot; the safety to be open is what keeps it going.",
+        analysis.HIGH_INTIMACY: " Deep friendship with less desire is common, especially in busy or tiring seasons.",
+    }
+    if len(leaning) == 2 and len(set(words.values())) == 1:
+        kind = leaning[0]["balance"]
+        text = f"{_BOTH_WORDS[next(iter(words.values()))]}.{context[kind]}"
+        weight = max(abs(r["passion_gap"]) for r in leaning)
+        return [Insight("balance", text, None, pick(SUGGESTIONS[kind], kind), weight=weight, situation=kind,
+                        keys=("passion",))]
+    for r in leaning:
+        who, kind = r["person"], r["balance"]
+        text = f"{who}: {words[who]}.{context[kind]}"
+        context[kind] = ""  # said once in a letter
+        out.append(Insight("balance", text, who, pick(SUGGESTIONS[kind], who), weight=abs(r["passion_gap"]),
+                           situation=kind, keys=("passion",)))
     return out
 
 
-def _unmet(r: dict[str, Any], pick: _Chooser) -> Insight:
-    keys = list(r["unmet_needs"])
-    gaps = ", ".join(f"{label(k).lower()} {score(r[k])} now, {score(r['desired_' + k])} wished" for k in keys)
-    text = (f"{r['person']} would like more {dimensions_words(keys)} than there is right now ({gaps}). "
-            "Naming a need is the first step to meeting it; your partner is not a mind reader.")
-    largest = max(keys, key=lambda k: r["desired_" + k] - r[k])
-    return Insight("unmet_needs", text, r["person"], pick(DIMENSION_SUGGESTIONS[largest], largest),
-                   weight=float(r["desired_" + largest] - r[largest]))
+def _unmet(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
+    records = [r for r in rows.to_dict("records") if r["unmet_needs"]]
+    if not records:
+        return []
+
+    def detail(r: dict[str, Any], keys: list[str]) -> str:
+        return ", ".join(f"{label(k).lower()} {score(r[k])} now, {score(r['desired_' + k])} wished" for k in keys)
+
+    def largest(r: dict[str, Any], keys: list[str]) -> str:
+        return max(keys, key=lambda k: (r["desired_" + k] - r[k], -KEYS.index(k)))
+
+    out = []
+    shared = ([k for k in KEYS if all(k in r["unmet_needs"] for r in records)]
+              if len(records) == 2 and _both(rows) else [])
+    if shared:
+        parts = "; ".join(f"{r['person']}: {detail(r, shared)}" for r in records)
+        key = max(shared, key=lambda k: (sum(r["desired_" + k] - r[k] for r in records), -KEYS.index(k)))
+        out.append(Insight(
+            "unmet_needs",
+            f"You both would like more {dimensions_words(shared)} than there is right now ({parts}). Wanting the "
+            "same thing is a good place to start from, together.",
+            None, pick(DIMENSION_SUGGESTIONS[key], key),
+            weight=float(max(r["desired_" + key] - r[key] for r in records)), situation=f"unmet_{key}",
+            keys=tuple(shared)))
+    for r in records:
+        keys = [k for k in r["unmet_needs"] if k not in shared]
+        if not keys:
+            continue
+        key = largest(r, keys)
+        more = " also" if shared else ""
+        text = (f"{r['person']} would{more} like more {dimensions_words(keys)} than there is right now "
+                f"({detail(r, keys)}).")
+        out.append(Insight("unmet_needs", text, r["person"], pick(DIMENSION_SUGGESTIONS[key], key),
+                           weight=float(r["desired_" + key] - r[key]), situation=f"unmet_{key}", keys=tuple(keys)))
+    if out and not shared:
+        first = out[0]
+        out[0] = Insight(first.kind, first.text + " Naming a need is the first step to meeting it.", first.person,
+                         first.suggestions, first.weight, first.situation, first.keys)
+    return out
 
 
-def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: _Chooser) -> list[Insight]:
+def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: Chooser) -> list[Insight]:
     result = analysis.partners(rows, thresholds)
     if result is None:
         return []
@@ -329,10 +430,11 @@ def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: _Choose
                            f"{b['person']} {score(b['desired_' + k])}" for k in keys)
         out.append(Insight(
             "mismatched_needs",
-            f"You would like different amounts of {dimensions_words(keys)} ({detail}). Neither wish is wrong; "
-            "different rhythms are something to talk about together, not a problem to fix alone.",
+            f"You would like different amounts of {dimensions_words(keys)} ({detail}). Neither wish is wrong: "
+            "different rhythms are something to talk about together.",
             None, pick(SUGGESTIONS["mismatched"], "mismatched"),
-            weight=max(abs(a["desired_" + k] - b["desired_" + k]) for k in keys),
+            weight=max(abs(a["desired_" + k] - b["desired_" + k]) for k in keys), situation="mismatched_needs",
+            keys=tuple(keys),
         ))
     if result["seen_differently"]:
         keys = result["seen_differently"]
@@ -343,55 +445,99 @@ def _partners(rows: pd.DataFrame, thresholds: analysis.Thresholds, pick: _Choose
             f"You see {dimensions_words(keys)} quite differently this month ({detail}). "
             "Two honest views of the same month are worth comparing.",
             None, pick(SUGGESTIONS["seen_differently"], "seen"),
-            weight=max(abs(a[k] - b[k]) for k in keys),
+            weight=max(abs(a[k] - b[k]) for k in keys), situation="seen_differently", keys=tuple(keys),
         ))
     return out
 
 
-def _biggest_change(rows: pd.DataFrame, pick: _Chooser) -> list[Insight]:
-    best: tuple[float, str, str] | None = None
+def biggest_changes(rows: pd.DataFrame, *, at_least: float = 1.0) -> tuple[float, list[tuple[str, str]]] | None:
+    """The biggest move since last month among ``rows`` (a month's rows of the monthly table), as it
+    reads in print: its signed size (one decimal) and every ``(person, key)`` that moved by exactly
+    that much in the same direction, in the rows' and the dimensions' order. A drop outranks a rise
+    of the same size. ``None`` when nothing moved by ``at_least`` points (as printed)."""
+    moves = []
     for r in rows.to_dict("records"):
         for k in KEYS:
             c = r[f"change_{k}"]
-            if pd.notna(c) and (best is None or abs(c) > abs(best[0])):
-                best = (float(c), r["person"], k)
-    if best is None or abs(best[0]) < 1.0:
+            if pd.notna(c):
+                moves.append((round(abs(float(c)), 1), float(c) < 0, r["person"], k, float(c)))
+    if not moves:
+        return None
+    size, drop = max((m[0], m[1]) for m in moves)
+    if size < at_least:
+        return None
+    return (-size if drop else size), [(m[2], m[3]) for m in moves if (m[0], m[1]) == (size, drop)]
+
+
+def changes_words(moved: list[tuple[str, str]]) -> str:
+    """``Robin's spiritual and intellectual intimacy`` or ``Robin's passion and Sam's physical
+    intimacy``: who moved what, each person named once."""
+    by_person: dict[str, list[str]] = {}
+    for person, key in moved:
+        by_person.setdefault(person, []).append(key)
+    return and_list(f"{person}'s {dimensions_together(keys)}" for person, keys in by_person.items())
+
+
+def _biggest_change(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
+    found = biggest_changes(rows)
+    if found is None:
         return []
-    change, who, key = best
+    change, moved = found
+    what = changes_words(moved)
+    both = "both " if len(moved) > 1 else ""
+    direction = "up" if change > 0 else "down"
+    text = f"The biggest move since last month: {what}, {both}{direction} {score(abs(change))} points."
+    who = moved[0][0] if len({p for p, _ in moved}) == 1 else None
+    key = moved[0][1]
     if change > 0:
-        text = f"The biggest move since last month: {who}'s {dimension_words(key)}, up {score(change)} points."
-        return [Insight("change", text, who, pick(SUGGESTIONS["rise"], "rise"), weight=change)]
-    text = f"The biggest move since last month: {who}'s {dimension_words(key)}, down {score(-change)} points."
+        return [Insight("change", text, who, pick(SUGGESTIONS["rise"], "rise"), weight=change, situation="rise",
+                        keys=tuple(k for _, k in moved))]
     advice = pick(SUGGESTIONS["drop"], "drop", 1) + pick(DIMENSION_SUGGESTIONS[key], key, 1)
-    return [Insight("change", text, who, advice, weight=-change + 0.5)]
+    return [Insight("change", text, who, advice, weight=-change + 0.5, situation="drop",
+                    keys=tuple(k for _, k in moved))]
 
 
-def _weakest_and_strongest(rows: pd.DataFrame, month: str, pick: _Chooser) -> list[Insight]:
+def _weakest_and_strongest(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
+    records = [r for r in rows.to_dict("records")
+               if max(r[k] for k in KEYS) - min(r[k] for k in KEYS) >= 1.0]  # all about the same: nothing stands out
+    if not records:
+        return []
+    low = {r["person"]: min(KEYS, key=lambda k, r=r: (r[k], KEYS.index(k))) for r in records}
+    high = {r["person"]: max(KEYS, key=lambda k, r=r: (r[k], -KEYS.index(k))) for r in records}
     out = []
-    for r in rows.to_dict("records"):
-        scores = {k: r[k] for k in KEYS}
-        if max(scores.values()) - min(scores.values()) < 1.0:
-            continue  # all about the same: nothing stands out
-        low = min(KEYS, key=lambda k: (scores[k], KEYS.index(k)))
-        high = max(KEYS, key=lambda k: (scores[k], -KEYS.index(k)))
-        question = f"\u201c{conversation_starters(low, month, 1)[0]}\u201d"
-        if scores[low] >= 7:
-            text = (f"{r['person']}: everything is at 7 or above this month; {dimension_words(low)}, "
-                    f"at {score(scores[low])}, has the most room to grow. A question to start with: {question}")
+    if len(records) == 2 and _both(rows) and len(set(low.values())) == 1:
+        key = low[records[0]["person"]]
+        levels = ", ".join(f"{r['person']} {score(r[key])}" for r in records)
+        if all(min(r[k] for k in KEYS) >= 7 for r in records):
+            text = f"{_capital(dimension_words(key))} has the most room to grow, for both of you ({levels})."
         else:
-            text = (f"{r['person']}: {dimension_words(low)} scored lowest this month ({score(scores[low])}). "
-                    f"A low score is information, not a verdict. A question to start with: {question}")
-        out.append(Insight("weakest", text, r["person"], pick(DIMENSION_SUGGESTIONS[low], low),
-                           weight=10 - scores[low]))
-        out.append(Insight(
-            "strongest",
-            f"{r['person']}: {dimension_words(high)} is where you feel strongest ({score(scores[high])}).",
-            r["person"], pick(SUGGESTIONS["strongest"], "strongest", 1),
-        ))
+            text = f"For both of you, {dimension_words(key)} scored lowest this month ({levels})."
+        out.append(Insight("weakest", text, None, pick(DIMENSION_SUGGESTIONS[key], key),
+                           weight=10 - min(r[key] for r in records), situation=f"low_{key}", keys=(key,)))
+    else:
+        for r in records:
+            key, who = low[r["person"]], r["person"]
+            if min(r[k] for k in KEYS) >= 7:
+                text = f"{who}: {dimension_words(key)}, at {score(r[key])}, has the most room to grow."
+            else:
+                text = f"{who}: {dimension_words(key)} scored lowest this month ({score(r[key])})."
+            out.append(Insight("weakest", text, who, pick(DIMENSION_SUGGESTIONS[key], key),
+                               weight=10 - r[key], situation=f"low_{key}", keys=(key,)))
+    if len(records) == 2 and _both(rows) and len(set(high.values())) == 1:
+        key = high[records[0]["person"]]
+        levels = ", ".join(f"{r['person']} {score(r[key])}" for r in records)
+        out.append(Insight("strongest", f"You both feel strongest in {dimension_words(key)} ({levels}).", None,
+                           pick(SUGGESTIONS["strongest"], "strongest", 1), situation="strength", keys=(key,)))
+    else:
+        for r in records:
+            key, who = high[r["person"]], r["person"]
+            out.append(Insight("strongest", f"{who}: {dimension_words(key)} is where you feel strongest "
+                               f"({score(r[key])}).", who, pick(SUGGESTIONS["strongest"], "strongest", 1),
+                               situation="strength", keys=(key,)))
     return out
 
 
-def _rhythm(checkins: pd.DataFrame, rows: pd.DataFrame, month: str, pick: _Chooser) -> list[Insight]:
+def _rhythm(checkins: pd.DataFrame, rows: pd.DataFrame, month: str, pick: Chooser) -> list[Insight]:
     out = []
     streaks: dict[int, list[str]] = {}
     for person in rows["person"]:
@@ -401,14 +547,15 @@ def _rhythm(checkins: pd.DataFrame, rows: pd.DataFrame, month: str, pick: _Choos
             streaks.setdefault(n, []).append(person)
         elif n == 1 and had_before:
             out.append(Insight("streak", f"Welcome back, {person}: after a gap, picking the reflection up again "
-                               "is what counts.", person, pick(SUGGESTIONS["gap"], person, 1)))
+                               "is what counts.", person, pick(SUGGESTIONS["gap"], person, 1), situation="gap"))
     for n, people in sorted(streaks.items(), reverse=True):
         if len(people) == 2 and len(rows) == 2:
             who = "You have both"
         else:
             who = f"{and_list(people)} {'has' if len(people) == 1 else 'have'}"
-        out.append(Insight("streak", f"{who} reflected {n} months in a row. Consistency matters more than intensity.",
-                           people[0] if len(people) == 1 else None, pick(SUGGESTIONS["streak"], "streak", 1)))
+        out.append(Insight("streak", f"{who} reflected {n} months in a row.",
+                           people[0] if len(people) == 1 else None, pick(SUGGESTIONS["streak"], "streak", 1),
+                           situation="streak"))
     return out
 
 
@@ -430,17 +577,21 @@ def trend_words(
     """
     span = span or f"the last {number_words(analysis.TREND_MONTHS)} months"
     lines = []
+    early: dict[int, list[str]] = {}  # months with check-ins -> the people it is too early for
     for person, rows in readings.groupby("person", sort=False):
         by_key = {r.key: r for r in rows.itertuples()}
         index = by_key.get("intimacy_index")
-        if index is None:
-            continue
-        if index.reading == analysis.TOO_EARLY:
-            have = int(index.months)
-            lines.append(
-                f"{person}: too early to say how things are moving. A trend needs check-ins in at least "
-                f"{number_words(analysis.MIN_TREND_POINTS)} of {span}, and there "
-                f"{'is' if have == 1 else 'are'} {number_words(have)} so far.")
+        if index is not None and index.reading == analysis.TOO_EARLY:
+            early.setdefault(int(index.months), []).append(str(person))
+    for have, people in early.items():
+        lines.append(
+            f"{and_list(people)}: too early to say how things are moving. A trend needs check-ins in at least "
+            f"{number_words(analysis.MIN_TREND_POINTS)} of {span}, and there "
+            f"{'is' if have == 1 else 'are'} {number_words(have)} so far.")
+    for person, rows in readings.groupby("person", sort=False):
+        by_key = {r.key: r for r in rows.itertuples()}
+        index = by_key.get("intimacy_index")
+        if index is None or index.reading == analysis.TOO_EARLY:
             continue
         moving = [by_key[k] for k in dimensions if k in by_key and by_key[k].reading in ("rising", "falling")]
         steady = [k for k in dimensions if k in by_key and by_key[k].reading == "steady"]

@@ -38,7 +38,9 @@ def changes(table: pd.DataFrame, events: pd.DataFrame, month: str, *, people: Se
             look_back: int = LOOK_BACK) -> list[dict[str, Any]]:
     """For each event from ``look_back`` months before ``month`` up to it: its ``event`` (a row of
     :meth:`~reflect.storage.store.Store.event_frame`), and the dimensions that ``fell`` and ``rose``
-    by :data:`MOVE` or more (key -> (before, after, now)), ``back``: those fallen that came back."""
+    by :data:`MOVE` or more (key -> (before, after, now)), ``back``: those fallen that came back, and
+    ``already``: those that moved as much but were already moving that way in the months before
+    (key -> "rising" or "falling"): nothing is said to follow an event that it did not follow."""
     month = parse_month(month)
     if events.empty or table.empty:
         return []
@@ -50,17 +52,22 @@ def changes(table: pd.DataFrame, events: pd.DataFrame, month: str, *, people: Se
         after = scores.loc[[m for m in scores.index if event.month <= m <= min(month, add_months(event.month,
                                                                                             WINDOW - 1))]]
         since = scores.loc[[m for m in scores.index if m <= month]].tail(1)
-        fell, rose, back = {}, {}, []
+        fell, rose, back, already = {}, {}, [], {}
         if not before.empty and not after.empty:
             for key in KEYS:
                 b, a, now = float(before[key].mean()), float(after[key].mean()), float(since[key].iloc[0])
+                drift = float(before[key].iloc[-1] - before[key].iloc[0]) if len(before) >= 2 else 0.0
+                if (a <= b - MOVE and drift <= -MOVE / 2) or (a >= b + MOVE and drift >= MOVE / 2):
+                    already[key] = "falling" if a < b else "rising"  # it was moving that way before
+                    continue
                 if a <= b - MOVE:
                     fell[key] = (b, a, now)
                     if since.index[0] > after.index[-1] and now >= b - BACK:
                         back.append(key)
                 elif a >= b + MOVE:
                     rose[key] = (b, a, now)
-        out.append({"event": event, "fell": fell, "rose": rose, "back": back, "before": len(before),
+        out.append({"event": event, "fell": fell, "rose": rose, "back": back, "already": already,
+                    "before": len(before),
                     "after": len(after)})
     return out
 
@@ -103,6 +110,12 @@ def event_words(table: pd.DataFrame, events: pd.DataFrame, month: str, *,
             parts.append(sentence + ".")
         if found["rose"]:
             parts.append(f"{_capital(dimensions_together(list(found['rose'])))} rose after {name} {when}.")
+        for way in ("rising", "falling"):
+            keys = [k for k, w in found["already"].items() if w == way]
+            if keys:
+                were = "was" if len(keys) == 1 else "were"
+                parts.append(f"{_capital(dimensions_together(keys))} {were} already {way} in the months before "
+                             f"{name} {when}.")
         if not parts:
             parts.append(f"Little moved after {name} {when}: the scores stayed within a point of the months before.")
         lines.extend(parts)
@@ -116,7 +129,8 @@ def chart_marks(events: pd.DataFrame, months: Sequence[str] | None = None) -> pd
     if events.empty:
         return pd.DataFrame(columns=cols)
     part = events if months is None else events[events["month"].isin(list(months))]
-    labels = {"birth": "Birth", "move": "Move", "new-job": "New job", "illness": "Illness", "loss": "Loss"}
+    labels = {"birth": "Birth", "move": "Move", "new-job": "New job", "illness": "Illness", "loss": "Loss",
+              "distance": "Apart"}
     return pd.DataFrame({"date": part["day"], "label": [labels.get(k, w[:18]) for k, w in zip(part["kind"],
                                                                                               part["words"],
                                                                                               strict=True)],

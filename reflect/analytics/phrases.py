@@ -12,6 +12,7 @@ Every score, level and change the kit writes in words goes through :func:`score`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from reflect.domain.dimensions import KEYS, label
@@ -98,3 +99,30 @@ def signed(value: float) -> str:
     if text == "0.0":
         return text
     return ("+" if value > 0 else "−") + text
+
+
+def gap(a: float, b: float) -> float:
+    """``a`` minus ``b`` as the reader works it out from the two numbers printed: each rounded to one
+    decimal first, so that "7.5 against 8.2" is 0.7 apart, never 0.6 (from 7.46 and 8.21)."""
+    return round(round(float(a), 1) - round(float(b), 1), 1) + 0.0
+
+
+def day_words(day: object) -> str:
+    """``6 December 2026``: a day as a letter writes it (no leading zero)."""
+    if not isinstance(day, dt.date):
+        raise TypeError(f"{day!r} is not a date")
+    return f"{day.day} {day:%B %Y}"
+
+
+def times_words(n: int) -> str:
+    """``once``, ``twice``, ``3 times``."""
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+#: The stock phrases a letter may carry, each only where it fits the month; the letter linter in
+#: the tests counts them (at most three in a letter).
+MAXIMS: tuple[str, ...] = (
+    "not a verdict", "not a failure", "what matters is", "a dip is normal", "be kind to each other",
+    "is a strength", "consistency matters", "is what counts", "not a mind reader", "chemistry is a gift",
+    "is information", "worth protecting", "not a fault", "not a problem to fix",
+)

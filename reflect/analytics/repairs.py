@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from reflect.analytics.phrases import times_words
 from reflect.domain.months import last_months, month_start, parse_month
 
 #: A repair within this many days of the rupture counts as soon.
@@ -24,18 +25,36 @@ def month_counts(frame: pd.DataFrame, month: str, months: int = 12) -> list[dict
             for m in last_months(parse_month(month), months)]
 
 
+def _after(d: int) -> str:
+    return "the same day" if d == 0 else "the next day" if d == 1 else f"{d} days after the rupture"
+
+
 def _soon_words(days: pd.Series) -> str:
-    soon = int((days <= SOON_DAYS).sum())
-    same_day = int((days == 0).sum())
-    n = len(days)
+    """How soon this month's repairs came: ``the next day``, ``both the same day``, ``one the same
+    day and one the next``, ``all of them within 2 days``."""
+    values = sorted(int(d) for d in days)
+    n = len(values)
     if n == 1:
-        d = int(days.iloc[0])
-        return "the same day" if d == 0 else "the next day" if d == 1 else f"{d} days after the rupture"
-    if same_day == n:
-        return "all of them the same day"
-    if soon == n:
-        return f"all of them within {SOON_DAYS} days"
-    return f"{soon} of them within {SOON_DAYS} days"
+        return _after(values[0])
+    if len(set(values)) == 1:
+        return f"{'both' if n == 2 else 'all of them'} {_after(values[0])}"
+    if n == 2:
+        return f"one {_after(values[0])} and one {_after(values[1])}"
+    soon = sum(d <= SOON_DAYS for d in values)
+    return f"all of them within {SOON_DAYS} days" if soon == n else f"{soon} of them within {SOON_DAYS} days"
+
+
+def _usually(days: pd.Series) -> str:
+    """How soon repairs came over months: "usually" only when most of three or more did."""
+    values = [int(d) for d in days]
+    n = len(values)
+    if n < 3:
+        return _soon_words(days)
+    for d in (0, 1):
+        if values.count(d) * 2 > n:
+            return f"usually {_after(d)}"
+    soon = sum(d <= SOON_DAYS for d in values)
+    return f"all within {SOON_DAYS} days" if soon == n else f"{soon} of them within {SOON_DAYS} days"
 
 
 def words(frame: pd.DataFrame, month: str, months: int = 12) -> list[str]:
@@ -50,14 +69,11 @@ def words(frame: pd.DataFrame, month: str, months: int = 12) -> list[str]:
     lines = []
     if len(here):
         n = len(here)
-        times = "once" if n == 1 else "twice" if n == 2 else f"{n} times"
-        lines.append(f"You repaired {times} this month, {_soon_words(here['days'])}. Coming back to each other "
-                     "after a rupture is a strength, not a sign of trouble.")
+        lines.append(f"You repaired {times_words(n)} this month, {_soon_words(here['days'])}. Coming back to "
+                     "each other after a rupture is a strength.")
     else:
         lines.append("No repair was noted this month.")
     total = len(window)
-    median = float(window["days"].median())
-    when = ("usually the same day" if median == 0 else "usually the next day" if median <= 1
-            else f"usually within {median:.0f} days")
-    lines.append(f"Over the last {months} months: {total} repair{'s' if total != 1 else ''}, {when}.")
+    lines.append(f"Over the last {months} months: {total} repair{'s' if total != 1 else ''}, "
+                 f"{_usually(window['days'])}.")
     return lines

@@ -40,10 +40,11 @@ KINDS: dict[str, tuple[str, str]] = {
     "new-job": ("the new job", "a new job takes energy from everything else for a while"),
     "illness": ("the illness", "illness takes a lot out of both of you; be gentle with each other"),
     "loss": ("the loss", "grief keeps its own time; be gentle with each other"),
+    "distance": ("the time apart", "time apart asks for small rituals of reconnection"),
     "other": ("it", "life events move these numbers, and they tend to settle again"),
 }
 KIND_LABELS = {"birth": "A birth", "move": "A move", "new-job": "A new job", "illness": "An illness",
-               "loss": "A loss", "other": "Something else"}
+               "loss": "A loss", "distance": "Time apart (long distance)", "other": "Something else"}
 MAX_WORDS = 80
 COLUMNS: tuple[str, ...] = ("date", "kind", "words")
 HEADER = ",".join(COLUMNS)

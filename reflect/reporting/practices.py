@@ -12,13 +12,40 @@ from __future__ import annotations
 from typing import Any
 
 from reflect.analytics import agreements as follow_through
-from reflect.analytics import lifeevents, repairs
-from reflect.analytics.phrases import and_list, dimension_words
+from reflect.analytics import lifeevents, repairs, rhythm
+from reflect.analytics.phrases import and_list, day_words, dimension_words
 from reflect.domain.consent import NOT_NOW, YES
 from reflect.domain.months import add_months, last_months, month_start
 
 #: A :class:`~reflect.reporting.report.MonthlyReport` (not imported: the report imports this module).
 MonthlyReport = Any
+#: The strongest links a section of the letter states (the closing "not proof" line stays).
+MAX_LINKS = 2
+
+
+def at_most(lines: list[str], n: int) -> list[str]:
+    """The first ``n`` findings of ``lines`` and its closing line, when there are more."""
+    return lines if len(lines) <= n + 1 else [*lines[:n], lines[-1]]
+
+
+def _log_words(report: MonthlyReport, ritual: str | None, month: str) -> str:
+    """What the ritual log shows of the ritual an agreement is tied to, in ``month``: ``the log
+    shows it on 1 of 5 weeks`` ("" when the agreement names no ritual)."""
+    if not ritual:
+        return ""
+    kind = report.ritual_kinds.get(ritual)
+    if kind is None:
+        return ""
+    units = {"daily": "days", "weekly": "weeks"}
+    expected = rhythm.expected_in_month(kind.cadence, month)
+    table = rhythm.rhythm_table(report.rituals, report.ritual_kinds, month, 1) if not report.rituals.empty else None
+    found = table[table["kind"] == ritual] if table is not None else None
+    done = int(found["done"].iloc[0]) if found is not None and not found.empty else 0
+    if not done:
+        return f"The ritual log shows no {kind.label.lower().removeprefix('a ').removeprefix('an ')} this month."
+    if kind.cadence == "monthly":
+        return f"The ritual log shows {kind.label.lower()} {'this month' if done else 'not yet this month'}."
+    return f"The ritual log shows {kind.label.lower()} on {done} of {expected} {units[kind.cadence]}."
 
 
 def _agreement(agreed: dict[str, Any], kinds: dict[str, Any], people: list[str]) -> dict[str, Any]:
@@ -45,20 +72,42 @@ def _agreements(report: MonthlyReport) -> dict[str, Any]:
     kinds = report.ritual_kinds
     people = report.people
     strip = follow_through.strip(frame, month)
-    this = [_agreement(a, kinds, people) for a in follow_through.answers_of(frame, month)]
+    this = []
+    for agreed in follow_through.answers_of(frame, month):
+        item = _agreement(agreed, kinds, people)
+        item["log"] = _log_words(report, agreed["ritual"], month)
+        this.append(item)
     following = [_agreement(a, kinds, []) for a in follow_through.answers_of(frame, after)]
     for item in following:
         item["answers"] = ""
+        item["log"] = ""
     shown = any(s["state"] is not None for s in strip)
+    earlier = []
+    for m in reversed(last_months(add_months(month, -1), 3)):
+        for agreed in follow_through.answers_of(frame, m):
+            state = next((s["state"] for s in strip if s["month"] == m), None)
+            earlier.append({"month": month_start(m).strftime("%B"), "text": follow_through.quoted(agreed["text"]),
+                            "state": follow_through.STATE_WORDS.get(state, "") if state else ""})
+    next_name = month_start(after).strftime("%B" if after[:4] == month[:4] else "%B %Y")
     return {
         "this": this,
         "next": following,
-        "next_month": month_start(after).strftime("%B"),
+        "earlier": earlier,
+        "next_month": next_name,
         "strip": strip if shown else [],
         "counted": follow_through.kept_count_words(frame, month) if shown else None,
-        "links": follow_through.findings(follow_through.links(report.checkins, frame, until=month)) if shown else [],
+        "links": _not_again(at_most(follow_through.findings(follow_through.links(report.checkins, frame,
+                                                                                 until=month)), MAX_LINKS),
+                            report.ritual_links) if shown else [],
         "any": shown or bool(following),
     }
+
+
+def _not_again(lines: list[str], before: list[str]) -> list[str]:
+    """``lines``, with a closing line the letter said already (under the rituals) said as a callback."""
+    if lines and lines[-1] in before and len(lines) > 1:
+        return [*lines[:-1], "As with the rituals: a pattern in your own data, not proof of a cause."]
+    return lines
 
 
 def _repairs(report: MonthlyReport) -> dict[str, Any]:
@@ -72,7 +121,7 @@ def _events(report: MonthlyReport) -> dict[str, Any]:
     shown = last_months(report.month, 12)
     recent = events[events["month"].isin(shown)] if not events.empty else events
     return {
-        "listed": [{"day": f"{e.day.day} {e.day:%B %Y}", "words": e.words} for e in recent.itertuples()],
+        "listed": [{"day": day_words(e.day), "words": e.words} for e in recent.itertuples()],
         "lines": lifeevents.event_words(report.table, events, report.month, people=report.people),
         "any": not events.empty,
     }

@@ -11,7 +11,9 @@ are embedded as static SVG, rendered here with no network, so the exported page 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -29,19 +31,23 @@ if rendering.active() is None:  # with a renderer passed in (reflect report), it
 
 import pandas as pd  # noqa: E402
 
-from reflect.analytics import analysis, insights, lifeevents, rhythm  # noqa: E402
-from reflect.analytics.phrases import and_list, dimension_words, dimensions_words, score  # noqa: E402
+from reflect.analytics import agreements as follow_through  # noqa: E402
+from reflect.analytics import analysis, insights, lifestage, rhythm, year  # noqa: E402
+from reflect.analytics.phrases import and_list, day_words, gap, number_words, score, times_words  # noqa: E402
 from reflect.analytics.practices import Practices  # noqa: E402
 from reflect.domain.dimensions import KEYS, label  # noqa: E402
 from reflect.domain.months import add_months, last_months, month_start  # noqa: E402
 from reflect.errors import NoData, ValidationError  # noqa: E402
 from reflect.reporting import handover  # noqa: E402
+from reflect.reporting import practices as practice_words  # noqa: E402
 from reflect.reporting.params import parse_flag, resolve_month  # noqa: E402
 from reflect.storage.reminders import next_reflection_line  # noqa: E402
 from reflect.views import charts  # noqa: E402
 
 #: How many months the charts over time show, ending with the report's month.
 HISTORY_MONTHS = 24
+#: The charts over time are drawn from this many months of check-ins on (fewer make nearly empty charts).
+MIN_CHART_MONTHS = 3
 
 
 
@@ -106,7 +112,12 @@ class MonthlyReport:
             raise NoData(f"there are no check-ins in {month}")
         self.people: list[str] = list(self.rows["person"])
         self.summary = analysis.month_summary(self.checkins, month)
-        self.findings = insights.insights(self.checkins, month)
+        #: The season of life a recent event puts you in (a new baby, a new job ...), or None.
+        self.season = lifestage.season(month, self.events)
+        #: Picks every suggestion and question of this letter: none twice, and none that asks for
+        #: energy a gentle season does not have.
+        self.chooser = insights.Chooser(month, gentle=self.season is not None and self.season.gentle)
+        self.findings = insights.insights(self.checkins, month, chooser=self.chooser)
         first_shown = add_months(month, -(HISTORY_MONTHS - 1))
         self.history = self.table[(self.table["month"] >= first_shown) & self.table["person"].isin(self.people)]
         self.ritual_kinds = ritual_kinds or {}
@@ -185,22 +196,29 @@ class MonthlyReport:
     def title(self) -> str:
         return month_start(self.month).strftime("%B %Y")
 
+    @property
+    def title_month(self) -> str:
+        return month_start(self.month).strftime("%B")
+
     def _charts(self) -> dict[str, Callable[[], Any]]:
         """Every chart this report shows, by name, in the order the sections show them."""
         plan: dict[str, Callable[[], Any]] = {}
-        if len(self.people) == 2:
+        if len(self.people) == 2 and not self._wished():
             plan["side_by_side"] = lambda: charts.partners_side_by_side(self.table, self.month)
-        if self.rows[[f"change_{k}" for k in KEYS]].notna().any().any():
-            plan["change"] = lambda: charts.change_since_last_month(self.table, self.month, people=self.people)
-        if self.rows[[f"desired_{k}" for k in KEYS]].notna().any().any():
+        if self._wished():
             plan["desired"] = lambda: charts.desired_vs_current(self.table, self.month, people=self.people)
-        plan["trends"] = lambda: charts.dimension_trends(self.history, events=self.events)
-        plan["balance"] = lambda: charts.balance_over_time(self.history, events=self.events)
-        plan["pixels"] = lambda: charts.year_in_pixels(self.history)
+        if self.history["month"].nunique() >= MIN_CHART_MONTHS:
+            plan["trends"] = lambda: charts.dimension_trends(self.history, events=self.events)
+            plan["balance"] = lambda: charts.balance_over_time(self.history, events=self.events)
         if not self.rituals.empty:
             months = last_months(self.month, 12)
             plan["rituals"] = lambda: charts.ritual_calendar(self.rituals, self.ritual_kinds, months=months)
         return plan
+
+    def _wished(self) -> bool:
+        """Someone said this month how they would like things to be (the wishes chart shows both of
+        you, so the side-by-side chart is left out)."""
+        return bool(self.rows[[f"desired_{k}" for k in KEYS]].notna().any().any())
 
     def _start_rendering(self) -> None:
         """Build every chart's spec now. With a renderer process (``reflect report``), the SVGs are
@@ -226,26 +244,110 @@ class MonthlyReport:
 
     # -- sections --------------------------------------------------------------------------------
 
-    def opening(self) -> Section:
-        counts = []
+    #: Findings the cover tells as good news (a rise, a strength, a streak, passion and intimacy in
+    #: step): said there, and not again under "What stands out".
+    GOOD_NEWS_KINDS = ("change", "strongest", "streak", "in_step")
+
+    def is_good_news(self, finding: insights.Insight) -> bool:
+        if finding.kind == "change":
+            return finding.situation == "rise"
+        return finding.kind in self.GOOD_NEWS_KINDS
+
+    def went_well(self) -> bool:
+        """A month that went well: every score at 7 or above for each of you, or everyone in
+        balance with an intimacy index of 7 or more, no unmet need and no drop of a point or more."""
+        scores = self.rows[list(KEYS)]
+        if bool((scores.round(1) >= 7).all().all()):
+            return True
+        calm = (self.rows["balance"] == analysis.BALANCED).all() and bool((self.rows["intimacy_index"].round(1)
+                                                                           >= 7).all())
+        return bool(calm) and not any(f.kind in ("support", "unmet_needs") or f.situation == "drop"
+                                      for f in self.findings)
+
+    def _counts(self) -> str:
+        parts = []
         for i, (person, p) in enumerate(self.summary["people"].items()):
             n = p["checkins"]
             verb = "checked in " if i == 0 else ""
-            counts.append(f"{person} {verb}{'once' if n == 1 else f'{n} times'}")
-        count_text = " and ".join([", ".join(counts[:-1]), counts[-1]] if len(counts) > 1 else counts)
+            parts.append(f"{person} {verb}{times_words(n)}")
+        said = and_list(parts)
+        kinds = sorted(set(self.checkins.loc[self.checkins["month"] == self.month, "cadence"]),
+                       key=["monthly", "weekly", "daily"].index)
+        if len(kinds) > 1:
+            said += f" ({and_list(kinds)} check-ins together)"
+        return said
+
+    def _mood(self) -> str:
         balances = {p["balance"] for p in self.summary["people"].values()}
         first = self.rows[[f"change_{k}" for k in KEYS]].isna().all().all()
+        everyone = "both of you" if len(self.people) == 2 else "you"
+        if self.went_well():
+            if bool((self.rows[list(KEYS)].round(1) >= 7).all().all()):
+                return (f"{self.title_month} went well: every score is at 7 or above for {everyone}, "
+                        + ("and passion and intimacy are in step." if balances == {analysis.BALANCED} else
+                           "with passion and intimacy a little apart."))
+            return f"{self.title_month} went well: passion and intimacy in step for {everyone}, and closeness high."
         if balances == {analysis.BALANCED}:
-            mood = ("Passion and intimacy are in step this month." if first
+            return ("Passion and intimacy are in step this month." if first
                     else "Passion and intimacy moved together this month.")
-        elif analysis.HIGH_INTIMACY in balances and analysis.HIGH_PASSION not in balances:
-            mood = "Closeness held up this month while the spark was quieter."
-        elif analysis.HIGH_PASSION in balances and analysis.HIGH_INTIMACY not in balances:
-            mood = "There was plenty of spark this month, with less of the closeness underneath."
-        else:
-            mood = "Passion and intimacy pulled in different directions this month."
-        return _section("opening", title=self.title, is_demo=self.is_demo, names=and_list(self.people),
-                        count_text=count_text, mood=mood)
+        if analysis.HIGH_INTIMACY in balances and analysis.HIGH_PASSION not in balances:
+            return "Closeness ran ahead of passion this month."
+        if analysis.HIGH_PASSION in balances and analysis.HIGH_INTIMACY not in balances:
+            return "Passion ran ahead of closeness this month."
+        return "Passion and intimacy pulled in different directions this month."
+
+    def good_news(self) -> list[str]:
+        """What went well this month, at most three things, for the cover."""
+        news = [f.text for f in self.findings if self.is_good_news(f) and f.kind != "in_step"]  # the mood says it
+        kept = [a for a in follow_through.answers_of(self.practices.agreements, self.month)
+                if a["answers"] and all(v == "yes" for v in a["answers"].values())
+                and len(a["answers"]) == len(self.people)]
+        if kept:
+            news.append(f"You kept your agreement: {follow_through.quoted(kept[0]['text'])}.")
+        here = self.practices.repairs
+        if not here.empty and (here["month"] == self.month).any():
+            n = int((here["month"] == self.month).sum())
+            news.append(f"You came back to each other after a rupture {times_words(n)} this month.")
+        if not news:
+            news.append("You took the time to reflect this month: that is where everything else starts.")
+        return news[:3]
+
+    def _questions(self) -> list[str]:
+        """Three questions to talk about, from what this month's findings are about (each asked once)."""
+        keys: list[str] = []
+        for finding in self.findings:
+            if not self.is_good_news(finding):
+                keys += [k for k in finding.keys if k not in keys]
+        keys += [_lowest(p["scores"]) for p in self.summary["people"].values()]
+        keys += list(KEYS)
+        asked: list[str] = []
+        for key in dict.fromkeys(keys):
+            asked += self.chooser.questions(key, 1)
+            if len(asked) == 3:
+                break
+        return asked
+
+    @functools.cached_property
+    def one_thing(self) -> dict[str, str]:
+        """One thing to try this month: what fits the season of life, or the first finding's first
+        suggestion (which that finding then leaves to the cover)."""
+        if self.season is not None:
+            picked = self.chooser(self.season.suggestions, f"season-{self.season.kind}", 1)
+            if picked:
+                return {"text": picked[0], "why": f"With {self.season.name} in mind."}
+        for finding in self.findings:
+            if not self.is_good_news(finding) and finding.suggestions:
+                return {"text": finding.suggestions[0], "why": ""}
+        picked = self.chooser(insights.SUGGESTIONS["balanced"], "cover", 1)
+        return {"text": picked[0] if picked else "", "why": ""}
+
+    def cover(self) -> Section:
+        """Page 1, a letter that stands alone: the month's mood, your year in a few lines, the good
+        news, three things to talk about and one thing to try."""
+        return _section("cover", title=self.title, is_demo=self.is_demo, names=and_list(self.people),
+                        count_text=self._counts(), mood=self._mood(), good_month=self.went_well(),
+                        year=year.story(self.table, self.events, self.month, self.people),
+                        news=self.good_news(), questions=self._questions(), one_thing=self.one_thing)
 
     def at_a_glance(self) -> Section:
         people = self.summary["people"]
@@ -264,29 +366,20 @@ class MonthlyReport:
         lines = []
         for person, p in people.items():
             words = analysis.BALANCE_WORDS[p["balance"]]
-            gap = round(p["scores"]["passion"] - p["intimacy_index"], 1)
-            if gap == 0:
+            apart = gap(p["scores"]["passion"], p["intimacy_index"])
+            if apart == 0:
                 where = "level with each other"
             else:
-                where = f"passion {score(abs(gap))} {'above' if gap > 0 else 'below'} the index"
+                where = f"passion {score(abs(apart))} {'above' if apart > 0 else 'below'} the index"
             lines.append(f"{person}: passion {score(p['scores']['passion'])} against an intimacy index of "
                          f"{score(p['intimacy_index'])} ({words}: {where}).")
-            moves = [(abs(c), k, c) for k, c in p["change"].items() if c is not None]
-            if moves:
-                _, k, c = max(moves)
-                if abs(c) >= 0.5:
-                    lines.append(f"The biggest change for {person}: {dimension_words(k)}, "
-                                 f"{'up' if c > 0 else 'down'} {score(abs(c))}.")
         charts = []
         if self.has_chart("side_by_side"):
             charts.append(self._figure("side_by_side",
                                        "Where each of you put each dimension this month; the grey bar is the "
                                        "distance between you."))
-        if self.has_chart("change"):
-            charts.append(self._figure("change",
-                                       "How each score moved since last month: blue up, orange down."
-                                       + self._missing_last_month()))
-        return _section("at_a_glance", people=list(people), rows=rows, lines=lines, charts=charts)
+        return _section("at_a_glance", people=list(people), rows=rows, lines=lines, charts=charts,
+                        missing=self._missing_last_month().strip())
 
     def _missing_last_month(self) -> str:
         before = month_start(add_months(self.month, -1)).strftime("%B")
@@ -297,67 +390,64 @@ class MonthlyReport:
         return f" {who} did not check in in {before}, so there is nothing to compare with."
 
     def what_might_help(self) -> Section:
-        weakest = sorted({_lowest(p["scores"]) for p in self.summary["people"].values()}, key=KEYS.index)
-        talks = [{"dimension": dimension_words(key), "questions": insights.conversation_starters(key, self.month)}
-                 for key in weakest]
+        tried = self.one_thing["text"]
+        rest = [dataclasses.replace(f, suggestions=tuple(s for s in f.suggestions if s != tried))
+                for f in self.findings if not self.is_good_news(f)]
         lead = insights.LEAD_FINDINGS
-        return _section("what_might_help", findings=self.findings[:lead], more=self.findings[lead:], talks=talks)
+        return _section("what_might_help", findings=rest[:lead], more=rest[lead:])
 
     def needs(self) -> Section:
         chart = self._figure("desired",
                              "The filled dot is how it is; the ring is how you would like it. Orange gaps of "
                              "3 points or more are unmet needs.") if self.has_chart("desired") else None
         lines = []
-        for person, p in self.summary["people"].items():
-            if p["unmet_needs"]:
-                lines.append(f"{person} would like more {dimensions_words(p['unmet_needs'])}.")
-        partners = self.summary["partners"]
-        if partners is not None:
-            if partners["mismatched_needs"]:
-                lines.append(f"You would like different amounts of {dimensions_words(partners['mismatched_needs'])}: "
-                             "a difference in rhythm to talk about, not a fault in either of you.")
-            if partners["seen_differently"]:
-                lines.append(f"You saw {dimensions_words(partners['seen_differently'])} quite differently this month.")
-            if not partners["mismatched_needs"] and not partners["seen_differently"]:
-                lines.append("Your scores and your wishes are close to each other this month: you see the "
-                             "relationship in much the same way.")
-        if chart and not any(p["unmet_needs"] for p in self.summary["people"].values()):
-            lines.append("No wish is 3 or more points away from how things are.")
+        said = {f.kind for f in self.findings}
+        if chart and not said & {"unmet_needs", "mismatched_needs", "seen_differently"}:
+            close = " and your wishes are close to each other" if len(self.people) == 2 else ""
+            lines.append(f"No wish is 3 or more points away from how things are{close}.")
         return _section("needs", chart=chart, lines=lines)
 
     def over_time(self) -> Section:
         sentences = list(insights.trend_words(self.readings))
-        sentences += lifeevents.event_words(self.table, self.events, self.month, people=self.people)
         months = self.history["month"].nunique()
-        charts = [
-            self._figure("trends", f"Each dimension over the last {months} month{'s' if months != 1 else ''}: "
-                                   "dots are monthly scores, lines the 3-month rolling mean."),
-            self._figure("balance", "Passion against the intimacy index. Shaded months were out of balance: 2 or "
-                                    "more points apart. A dip is normal; what matters is noticing it together."),
-            self._figure("pixels", "The relationship in pixels: one square per month and dimension, darker is lower."),
-        ]
+        charts = []
+        if months >= MIN_CHART_MONTHS:
+            charts = [
+                self._figure("trends", f"Each dimension over the last {months} months: dots are monthly scores, "
+                                       "lines the 3-month rolling mean."),
+                self._figure("balance", "Passion against the intimacy index. Shaded months were out of balance: "
+                                        "2 or more points apart."),
+            ]
+        else:
+            sentences.append(f"The charts over time begin once there are {number_words(MIN_CHART_MONTHS)} months "
+                             "of check-ins.")
         return _section("over_time", sentences=sentences, charts=charts)
 
     def rhythm(self) -> Section:
         months = last_months(self.month, 12)
         people = []
+        missed = False
         for person in self.people:
             mine = self.checkins[self.checkins["person"] == person]
             seen = set(mine["month"])
             this = mine[mine["month"] == self.month]["cadence"].value_counts()
             streak = analysis.streak(self.checkins, person, self.month)
             kept = sum(m in seen for m in months)
+            started = min(seen)
+            missed = missed or any(m not in seen for m in months if m >= started)
             if streak >= 2:
                 streak_text = f"{streak} months in a row"
             elif kept > 1:
-                streak_text = "back after a gap, which is what counts"
+                streak_text = "back after a gap"
             else:
-                streak_text = "a first month, and a good start"
+                streak_text = "a first month"
+            counts = [f"{int(this[c])} {c}" for c in ("monthly", "weekly", "daily") if c in this.index]
             people.append({
                 "name": person,
                 "strip": [{"done": m in seen, "label": month_start(m).strftime("%b")} for m in months],
-                "counts": ", ".join(f"{int(this[c])} {c}" for c in ("monthly", "weekly", "daily") if c in this.index),
-                "plural": this.sum() != 1, "kept": kept, "streak": streak_text,
+                "counts": and_list(counts), "plural": this.sum() != 1,
+                "kept": _kept_words(kept, len([m for m in months if m >= started]), started <= months[0]),
+                "streak": streak_text,
             })
         rituals = None
         if not self.rituals.empty:
@@ -366,26 +456,28 @@ class MonthlyReport:
                 "month": rhythm.month_in_words(self.rituals, kinds, self.month),
                 "going": rhythm.streaks_in_words(self.rituals, kinds, self.month),
                 "chart": self._figure("rituals", "Every ritual of the last twelve months, day by day."),
-                "links": self.ritual_links,
+                "links": practice_words.at_most(self.ritual_links, practice_words.MAX_LINKS),
             }
-        return _section("rhythm", people=people, rituals=rituals)
+        return _section("rhythm", people=people, rituals=rituals, missed=missed)
 
     def last_year(self) -> Section:
         rows = analysis.last_year(self.table, self.month)
         if rows.empty:
             return Section("")
-        before = month_start(add_months(self.month, -12)).strftime("%B %Y")
-        people = [{"name": person, "rows": [r._replace(difference=_known(r.difference)) for r in part.itertuples()]}
-                  for person, part in rows.groupby("person", sort=False)]
-        return _section("last_year", before=before, title=self.title, people=people)
+        before = month_start(add_months(self.month, -12)).strftime("%b %Y")
+        now = month_start(self.month).strftime("%b %Y")
+        people = []
+        for person, part in rows.groupby("person", sort=False):
+            people.append({"name": person, "rows": {r.key: (r.last_year, r.this_month, gap(r.this_month, r.last_year))
+                                                    for r in part.itertuples()}})
+        dims = [(r.key, r.dimension) for r in rows.drop_duplicates("key").itertuples()]
+        return _section("last_year", before=before, now=now, people=people, dims=dims)
 
     def practices_section(self) -> Section:
         """The practices: the agreements and how they went, repairs (how often and how soon, never
         their words), the life events, and what you both said yes to (with notes only)."""
-        from reflect.reporting import practices
-
         return _section("practices", shows_notes=bool(self.include_notes and self.consent.get("views")),
-                        **practices.context(self))
+                        **practice_words.context(self))
 
     def notes(self) -> Section:
         """The month's notes, only when the report was asked to include them."""
@@ -394,7 +486,7 @@ class MonthlyReport:
         month_rows = self.checkins[(self.checkins["month"] == self.month) & self.checkins["note"].notna()]
         if month_rows.empty:
             return Section("")
-        people = [{"name": person, "notes": [{"text": r.note, "cadence": r.cadence, "day": f"{r.date:%d %B}"}
+        people = [{"name": person, "notes": [{"text": r.note, "cadence": r.cadence, "day": f"{r.date.day} {r.date:%B}"}
                                              for r in part.itertuples()]}
                   for person, part in month_rows.groupby("person", sort=True)]
         return _section("notes", shows_notes=True, people=people)
@@ -405,13 +497,21 @@ class MonthlyReport:
         if self.include_notes and self.notes_left_out:
             private += (f" The notes of {' and '.join(self.notes_left_out)} are left out: a note with a passphrase "
                         "is shown only when its writer signs in for the report.")
-        return _section("closing", made=dt.datetime.now().strftime("%d %B %Y at %H:%M"),
+        now = dt.datetime.now()
+        return _section("closing", made=f"{day_words(now.date())} at {now:%H:%M}",
                         source=Path(self.source).name, private=private, next_reflection=self.next_reflection)
 
     def sections(self) -> list[Callable[[], Section]]:
         """Every section, in the order the report notebook shows them."""
-        return [self.opening, self.at_a_glance, self.what_might_help, self.needs, self.over_time,
+        return [self.cover, self.at_a_glance, self.what_might_help, self.needs, self.over_time,
                 self.rhythm, self.practices_section, self.last_year, self.notes, self.closing]
+
+
+def _kept_words(kept: int, of: int, full_year: bool) -> str:
+    """``11 of the last 12 months``, ``every month since you began`` ..."""
+    if full_year:
+        return "every one of the last 12 months" if kept == of else f"{kept} of the last 12 months"
+    return "every month since you began" if kept == of else f"{kept} of the {of} months since you began"
 
 
 def _one_per_pair(views: list[dict[str, Any]]) -> list[dict[str, Any]]:

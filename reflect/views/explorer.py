@@ -52,6 +52,7 @@ import pandas as pd  # noqa: E402
 import traitlets  # noqa: E402
 
 from reflect.analytics import analysis  # noqa: E402
+from reflect.analytics.analysis import balance_stretches  # noqa: E402
 from reflect.analytics.phrases import and_list, dimension_words, dimensions_together, month_words, score  # noqa: E402
 from reflect.domain.dimensions import KEYS, label  # noqa: E402
 from reflect.domain.months import last_months  # noqa: E402
@@ -67,7 +68,6 @@ from reflect.views.trends import (  # noqa: E402  (the view model; its names are
     Selection,
     TrendsModel,
     View,
-    balance_stretches,
     balance_words,
     months_between,
     range_words,
@@ -308,10 +308,9 @@ def needs_section(trends: Trends, selection: Selection | None = None) -> Section
                 lines.append(f"{who} did not say in {when} how they would like things to be.")
         span = table[table["month"].isin(sel.months)]
         for person, rows in span.groupby("person", sort=True):
-            counts = {k: sum(k in needs for needs in rows["unmet_needs"]) for k in KEYS}
-            often = sorted((k for k in KEYS if counts[k]), key=lambda k: (-counts[k], KEYS.index(k)))
+            often = analysis.wished_most(span, str(person), sel.months)
             if often:
-                said = [f"{dimension_words(k)} ({counts[k]} month{'s' if counts[k] != 1 else ''})" for k in often[:3]]
+                said = [f"{dimension_words(k)} ({n} month{'s' if n != 1 else ''})" for k, n in often[:3]]
                 lines.append(f"Over {range_words(sel.first, sel.last)} ({len(rows)} months with check-ins), {person} "
                              f"most often wished for more {and_list(said)}.")
         out.append(_html("".join(_p(_e(line)) for line in lines)))

@@ -320,21 +320,9 @@ class TrendsModel:
             return ()
 
 
-def balance_stretches(table: pd.DataFrame, person: str, months: Sequence[str]) -> list[tuple[str, str, str]]:
-    """``(balance, first month, last month)`` for each run of months in a row with the same balance."""
-    rows = table[(table["person"] == person) & table["month"].isin(list(months))].sort_values("month")
-    out: list[tuple[str, str, str]] = []
-    for month, balance in zip(rows["month"], rows["balance"], strict=True):
-        if out and out[-1][0] == balance and add_months(out[-1][2], 1) == month:
-            out[-1] = (balance, out[-1][1], month)
-        else:
-            out.append((balance, month, month))
-    return out
-
-
 def balance_words(table: pd.DataFrame, person: str, months: Sequence[str]) -> str:
     """One person's balance over the months, in a few words."""
-    stretches = balance_stretches(table, person, months)
+    stretches = analysis.balance_stretches(table, person, months)
     if not stretches:
         return f"{person}: no check-ins in these months."
     total = sum(len(months_between(a, b)) for _, a, b in stretches)
