@@ -161,6 +161,20 @@ def test_a_report_with_both_signed_in_shows_the_month_and_last_year(couple):
     assert month_appreciations(couple, "2026-10") == []
 
 
+def test_a_renamed_or_merged_name_keeps_its_appreciations_and_what_it_was_shown(store):
+    store.today = lambda: TODAY
+    store.add_person("Robin", None)
+    store.add_person("Sma", None)
+    store.appreciate("Robin", WORDS)
+    store.sign_in("Sma")
+    assert len(store.new_appreciations("Sma")) == 1
+    store.rename_person("Sma", "Sam")
+    store.sign_in("Sam")
+    assert store.new_appreciations("Sam") == [] and [a.text for a in store.appreciations("Sam")] == [WORDS]
+    with pytest.raises(ValidationError):  # a name with something saved is not removed: merged, if anything
+        store.remove_person("Robin")
+
+
 # -- CSV ----------------------------------------------------------------------------------------------
 
 

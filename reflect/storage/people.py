@@ -94,6 +94,7 @@ class PeopleRecords(Records):
                 conn.execute(f"UPDATE {versions} SET person = ? WHERE person = ?", (new, old))
                 conn.execute(f"UPDATE {current} SET person = ? WHERE person = ?", (new, old))
             conn.execute("UPDATE people_events SET person = ? WHERE person = ?", (new, old))
+            self._move_seen(conn, old, new)
             self._record(conn, new, "renamed")
 
         self.write(work)
@@ -140,6 +141,7 @@ class PeopleRecords(Records):
                 conn.execute(f"UPDATE {versions} SET person = ? WHERE person = ?", (into, typo))
                 conn.execute(f"UPDATE {current} SET person = ? WHERE person = ?", (into, typo))
             conn.execute("UPDATE people_events SET person = ? WHERE person = ?", (into, typo))
+            self._move_seen(conn, typo, into)
             conn.execute("DELETE FROM people WHERE name = ?", (typo,))
             if into in self._keys:
                 key_id, unlocked = self._keys[into]
@@ -149,6 +151,13 @@ class PeopleRecords(Records):
         self.write(work)
         self._present.discard(typo)
         return counts[0], counts[1]
+
+    @staticmethod
+    def _move_seen(conn: sqlite3.Connection, old: str, new: str) -> None:
+        """What ``old`` was shown of appreciations (as writer or reader) is ``new``'s: not new again."""
+        for column in ("person", "reader"):
+            conn.execute(f"UPDATE OR IGNORE appreciation_seen SET {column} = ? WHERE {column} = ?", (new, old))
+            conn.execute(f"DELETE FROM appreciation_seen WHERE {column} = ?", (old,))
 
     @staticmethod
     def _renumber_repair(conn: sqlite3.Connection, typo: str, into: str, day: str, number: int) -> None:
