@@ -8,16 +8,19 @@ The commands live in one module per subject, each registered here on the root gr
 - :mod:`.common`: what every subject shares: the options (--db, --month, --as, the passphrase
   options), signing in, printing, the notes said after a command, CSV output, and ``run``, the
   error handling behind ``main``;
+- :mod:`.shapes`: the export, import and history every subject has, written once
+  (``export_command``, ``import_command``, ``echo_versions``): a subject gives only what differs;
 - :mod:`.checkins` (add, import, export, list, summary, history), :mod:`.stores` (init, backup,
   demo), :mod:`.reports` (report), :mod:`.apps` (app, lab), :mod:`.reminders` (remind);
-- the practices, one group each: :mod:`.rituals`, :mod:`.agreements`, :mod:`.repairs`,
-  :mod:`.consents`, :mod:`.events`; and :mod:`.people` (person).
+- the practices, one group each: :mod:`.rituals`, :mod:`.practices`, :mod:`.agreements`,
+  :mod:`.repairs`, :mod:`.consents`, :mod:`.events`, :mod:`.questions`, :mod:`.appreciations`;
+  and :mod:`.people` (person).
 
 To add a group of commands (say ``reflect question``): write ``reflect/cli/questions.py`` with a
 ``@click.group()`` named ``question`` and its commands (the options and helpers of
-:mod:`.common`), then add one line below: ``cli.add_command(questions.question)`` (and the
-module to the import line). The README must document the group and each of its commands
-(tests/test_packaging.py checks it).
+:mod:`.common`, the export / import / history of :mod:`.shapes`), then add one line below:
+``cli.add_command(questions.question)`` (and the module to the import line). The README must
+document the group and each of its commands (tests/test_packaging.py checks it).
 """
 
 from __future__ import annotations
