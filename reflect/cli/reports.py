@@ -69,6 +69,10 @@ def report(month: str | None, dbs: tuple[str, ...], out: str | None, pdf: bool, 
                 f"No check-ins of your own yet: showing the demo couple ({stores[0]}). "
                 "Add yours with `reflect add` or the reflection notebook."
             )
+        if not include_notes and _keeps_consent_lists(stores):
+            # the letter names no command line: what --include-notes adds is said here
+            NOTES.append("Your yes / not now / no lists stay out of the report. `reflect report --include-notes` "
+                         "adds what you both said yes to (never a no), for those of you who sign in.")
         # the notes are handed over in memory (never in a file), each report its own month's only; the
         # files in which earlier versions handed them over, if a killed report left one, are removed
         sweep_legacy_files()
@@ -195,3 +199,15 @@ def _waited() -> float:
     return time.perf_counter() - reflect.LOADED_AT
 
 
+def _keeps_consent_lists(stores: list) -> bool:
+    """Whether anyone keeps a yes / not now / no list in one of ``stores``."""
+    from reflect.storage.store import Store
+
+    for path in stores:
+        try:
+            with Store(path) as store:
+                if store.consent_people():
+                    return True
+        except Exception:  # noqa: BLE001 - a hint only: the report says what is wrong with a store
+            continue
+    return False

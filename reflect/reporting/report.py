@@ -118,6 +118,8 @@ class MonthlyReport:
         #: energy a gentle season does not have.
         self.chooser = insights.Chooser(month, gentle=self.season is not None and self.season.gentle)
         self.findings = insights.insights(self.checkins, month, chooser=self.chooser)
+        #: The practice cards this letter has named (none twice).
+        self.cards_named: list[str] = []
         first_shown = add_months(month, -(HISTORY_MONTHS - 1))
         self.history = self.table[(self.table["month"] >= first_shown) & self.table["person"].isin(self.people)]
         self.ritual_kinds = ritual_kinds or {}
@@ -253,6 +255,36 @@ class MonthlyReport:
             return finding.situation == "rise"
         return finding.kind in self.GOOD_NEWS_KINDS
 
+    #: The practice card situation each kind of finding points to (:func:`reflect.analytics.cards.cards_for`).
+    CARD_SITUATIONS = {
+        "unmet_emotional": "unmet-emotional-need", analysis.HIGH_PASSION: "high-passion-low-closeness",
+        analysis.HIGH_INTIMACY: "low-passion-high-closeness", "seen_differently": "seeing-differently",
+        "mismatched_needs": "mismatched-wishes", "rise": "good-month", "good_month": "good-month",
+        "strength": "good-month", "streak": "good-month", "gap": "ritual-gap",
+    }
+
+    def card_for(self, situation: str) -> dict[str, str] | None:
+        """A practice card that fits a finding's ``situation`` (or a dimension, or a life event's
+        kind), one this letter has not named yet, turning with the month: its title, time and purpose."""
+        from reflect.analytics.cards import cards_for
+
+        name = self.CARD_SITUATIONS.get(situation)
+        if name is None and situation.split("_", 1)[0] in ("unmet", "low"):
+            name = situation.split("_", 1)[1]
+        if name is None and situation in ("drop",):
+            return None
+        if name is None:
+            name = situation
+        try:
+            found = cards_for(name, self.month, exclude=self.cards_named, count=1)
+        except ValidationError:
+            return None
+        if not found:
+            return None
+        card = found[0]
+        self.cards_named.append(card.name)
+        return {"title": card.title, "time": card.time_words.lower(), "purpose": card.purpose}
+
     def went_well(self) -> bool:
         """A month that went well: every score at 7 or above for each of you, or everyone in
         balance with an intimacy index of 7 or more, no unmet need and no drop of a point or more."""
@@ -328,18 +360,19 @@ class MonthlyReport:
         return asked
 
     @functools.cached_property
-    def one_thing(self) -> dict[str, str]:
+    def one_thing(self) -> dict[str, Any]:
         """One thing to try this month: what fits the season of life, or the first finding's first
         suggestion (which that finding then leaves to the cover)."""
         if self.season is not None:
             picked = self.chooser(self.season.suggestions, f"season-{self.season.kind}", 1)
             if picked:
-                return {"text": picked[0], "why": f"With {self.season.name} in mind."}
+                return {"text": picked[0], "why": f"With {self.season.name} in mind.",
+                        "card": self.card_for(self.season.kind)}
         for finding in self.findings:
             if not self.is_good_news(finding) and finding.suggestions:
-                return {"text": finding.suggestions[0], "why": ""}
+                return {"text": finding.suggestions[0], "why": "", "card": self.card_for(finding.situation)}
         picked = self.chooser(insights.SUGGESTIONS["balanced"], "cover", 1)
-        return {"text": picked[0] if picked else "", "why": ""}
+        return {"text": picked[0] if picked else "", "why": "", "card": self.card_for("good-month")}
 
     def cover(self) -> Section:
         """Page 1, a letter that stands alone: the month's mood, your year in a few lines, the good
@@ -394,7 +427,8 @@ class MonthlyReport:
         rest = [dataclasses.replace(f, suggestions=tuple(s for s in f.suggestions if s != tried))
                 for f in self.findings if not self.is_good_news(f)]
         lead = insights.LEAD_FINDINGS
-        return _section("what_might_help", findings=rest[:lead], more=rest[lead:])
+        cards = [self.card_for(f.situation) if f.situation else None for f in rest[:lead]]
+        return _section("what_might_help", findings=list(zip(rest[:lead], cards, strict=True)), more=rest[lead:])
 
     def needs(self) -> Section:
         chart = self._figure("desired",
