@@ -98,6 +98,10 @@ def test_a_practice_is_logged_in_three_taps_and_its_timer_runs_on_a_phone(app, p
     taps = 0
     cards.get_by_role("button", name="Practices to do together").tap()
     taps += 1
+    expect(cards.get_by_role("button", name="Story swap", exact=True)).to_be_visible()
+    fits_the_phone(page, "the list of cards open")
+    ARTIFACTS.mkdir(exist_ok=True)
+    cards.screenshot(path=str(ARTIFACTS / "practice-deck.png"))
     cards.get_by_role("button", name="Story swap", exact=True).tap()
     taps += 1
     card = page.locator(".reflect-practice-card")
@@ -107,7 +111,6 @@ def test_a_practice_is_logged_in_three_taps_and_its_timer_runs_on_a_phone(app, p
     fits_the_phone(page, "the story swap open")
     card.scroll_into_view_if_needed()
     caught_up(page)
-    ARTIFACTS.mkdir(exist_ok=True)
     card.screenshot(path=str(SCREENSHOT))
     card.get_by_role("button", name="We did it").tap()
     taps += 1
