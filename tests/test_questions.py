@@ -73,7 +73,7 @@ def test_the_bank_has_150_questions_or_more_every_tag_valid_every_cell_covered()
 def test_the_bank_ships_as_package_data():
     from importlib import resources
 
-    assert resources.files("reflect.data").joinpath("questions.toml").is_file()
+    assert resources.files("reflect.bank").joinpath("questions.toml").is_file()
 
 
 GOOD = '[[question]]\nid = "x-{n}"\ndimension = "passion"\ndepth = "{depth}"\ntext = "Question {n}?"\n\n'

@@ -25,7 +25,7 @@ def test_a_wheel_installed_elsewhere_makes_a_report(tmp_path):
 
     with zipfile.ZipFile(wheel) as built:  # the start-up file the app's server and kernels get (speedups)
         assert "reflect/system/startup/sitecustomize.py" in built.namelist()
-        assert "reflect/data/questions.toml" in built.namelist()  # the question bank (package data)
+        assert "reflect/bank/questions.toml" in built.namelist()  # the question bank (package data)
         cards = {f"reflect/cards/{p.name}" for p in (ROOT / "reflect" / "cards").glob("*.toml")}
         assert len(cards) >= 14 and cards <= set(built.namelist())  # the practice cards (package data)
 

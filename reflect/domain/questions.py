@@ -1,6 +1,6 @@
 """The question of the week: a bank of questions that deepen step by step, and each partner's answer.
 
-The **bank** is data (``reflect/data/questions.toml``, read with :mod:`importlib.resources`): each
+The **bank** is data (``reflect/bank/questions.toml``, read with :mod:`importlib.resources`): each
 question has an id, a **dimension** (passion and the five dimensions of intimacy) and a **depth**
 (light, deeper, deepest). :func:`load_bank` checks every entry; a bad one is an error naming the
 file and the line of its ``[[question]]``.
@@ -186,9 +186,9 @@ def _question(entry: Any, where: str) -> Question:
 
 @cache
 def bank() -> Bank:
-    """The kit's own bank (``reflect/data/questions.toml``), read once."""
-    source = resources.files("reflect.data").joinpath(BANK_FILE)
-    return load_bank(source.read_text(encoding="utf-8"), f"reflect/data/{BANK_FILE}")
+    """The kit's own bank (``reflect/bank/questions.toml``), read once."""
+    source = resources.files("reflect.bank").joinpath(BANK_FILE)
+    return load_bank(source.read_text(encoding="utf-8"), f"reflect/bank/{BANK_FILE}")
 
 
 # -- answers -----------------------------------------------------------------------------------------
