@@ -497,13 +497,21 @@ def _biggest_change(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
                     keys=tuple(k for _, k in moved))]
 
 
+def _lowest_key(r: dict[str, Any]) -> str:
+    return min(KEYS, key=lambda k: (r[k], KEYS.index(k)))
+
+
+def _highest_key(r: dict[str, Any]) -> str:
+    return max(KEYS, key=lambda k: (r[k], -KEYS.index(k)))
+
+
 def _weakest_and_strongest(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
     records = [r for r in rows.to_dict("records")
                if max(r[k] for k in KEYS) - min(r[k] for k in KEYS) >= 1.0]  # all about the same: nothing stands out
     if not records:
         return []
-    low = {r["person"]: min(KEYS, key=lambda k, r=r: (r[k], KEYS.index(k))) for r in records}
-    high = {r["person"]: max(KEYS, key=lambda k, r=r: (r[k], -KEYS.index(k))) for r in records}
+    low = {r["person"]: _lowest_key(r) for r in records}
+    high = {r["person"]: _highest_key(r) for r in records}
     out = []
     if len(records) == 2 and _both(rows) and len(set(low.values())) == 1:
         key = low[records[0]["person"]]
