@@ -206,3 +206,17 @@ def test_next_january_is_named_with_its_year():
         report = MonthlyReport(s.frame(), "2026-12", practices=Practices.read(s))
     html = str(report.practices_section())
     assert "For January 2027:" in html and "For January:" not in html
+
+
+def test_three_moves_tied_are_all_named_and_the_mood_names_who_leans():
+    frame = _frame(make_checkin("Ana", "2026-09-01", passion=7), make_checkin("Ben", "2026-09-01", passion=7,
+                                                                                spiritual=7),
+                   make_checkin("Ana", "2026-10-01", passion=4), make_checkin("Ben", "2026-10-01", passion=4,
+                                                                                spiritual=4))
+    [change] = [f for f in insights.insights(frame, "2026-10") if f.kind == "change"]
+    assert change.text == ("The biggest move since last month: Ana's passion, and Ben's passion and spiritual "
+                           "intimacy, all down 3.0 points.")
+    leaning = _frame(make_checkin("Ana", passion=5, emotional=5), make_checkin("Ben", passion=3, emotional=8,
+                                                                                  physical=8, intellectual=8,
+                                                                                  experiential=8, spiritual=8))
+    assert "Closeness ran ahead of passion for Ben this month." in str(MonthlyReport(leaning, "2026-10").cover())

@@ -511,8 +511,10 @@ def test_paper_follows_the_locale_or_the_option(demo_db, tmp_path):
     proc = subprocess.run([*base, "--out", str(tmp_path / "a"), "--paper", "letter"], capture_output=True,
                           text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
-    box = pypdf.PdfReader(tmp_path / "a" / "2026-10.pdf").pages[0].mediabox
+    letter = pypdf.PdfReader(tmp_path / "a" / "2026-10.pdf")
+    box = letter.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US Letter
+    assert len(letter.pages) <= 5  # the shorter page holds the letter in five too
     bad = subprocess.run([*base, "--out", str(tmp_path / "b"), "--paper", "A5"], capture_output=True, text=True,
                          timeout=60, env=env)
     assert bad.returncode == 2 and "A5" in bad.stderr and not (tmp_path / "b").exists()

@@ -475,7 +475,10 @@ def changes_words(moved: list[tuple[str, str]]) -> str:
     by_person: dict[str, list[str]] = {}
     for person, key in moved:
         by_person.setdefault(person, []).append(key)
-    return and_list(f"{person}'s {dimensions_together(keys)}" for person, keys in by_person.items())
+    parts = [f"{person}'s {dimensions_together(keys)}" for person, keys in by_person.items()]
+    if len(parts) > 1 and any(" and " in p for p in parts):
+        return ", and ".join(parts)  # "Ana's passion, and Ben's passion and spiritual intimacy"
+    return and_list(parts)
 
 
 def _biggest_change(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
@@ -484,7 +487,7 @@ def _biggest_change(rows: pd.DataFrame, pick: Chooser) -> list[Insight]:
         return []
     change, moved = found
     what = changes_words(moved)
-    both = "both " if len(moved) > 1 else ""
+    both = "" if len(moved) == 1 else "both " if len(moved) == 2 else "all "
     direction = "up" if change > 0 else "down"
     text = f"The biggest move since last month: {what}, {both}{direction} {score(abs(change))} points."
     who = moved[0][0] if len({p for p, _ in moved}) == 1 else None

@@ -62,9 +62,11 @@ def _came_through(table: pd.DataFrame, events: pd.DataFrame, month: str, people:
     out = []
     behind: dict[str, list[str]] = {}
     for person in people:
-        for kind, first, last in analysis.balance_stretches(table, person, months):
+        stretches = analysis.balance_stretches(table, person, months)
+        now = stretches[-1][0] if stretches and stretches[-1][2] == month else None
+        for kind, first, last in stretches:
             length = len([m for m in months if first <= m <= last])
-            if kind != analysis.BALANCED and last < month and length >= CAME_THROUGH_MONTHS:
+            if kind != analysis.BALANCED and kind != now and last < month and length >= CAME_THROUGH_MONTHS:
                 behind.setdefault(kind, []).append(f"{number_words(length)} months for {person}, "
                                                    f"{_when(first, last)}")
     for kind, stretches in behind.items():
@@ -81,7 +83,7 @@ def _came_through(table: pd.DataFrame, events: pd.DataFrame, month: str, people:
 def _wished(table: pd.DataFrame, month: str, people: Sequence[str]) -> list[str]:
     months = last_months(month, 12)
     most = {p: analysis.wished_most(table, p, months) for p in people}
-    most = {p: w for p, w in most.items() if w}
+    most = {p: w for p, w in most.items() if w and w[0][1] >= 2}  # "most often" needs more than one month
     if not most:
         return []
     tops = {p: w[0] for p, w in most.items()}

@@ -118,12 +118,16 @@ def _repairs(report: MonthlyReport) -> dict[str, Any]:
 
 def _events(report: MonthlyReport) -> dict[str, Any]:
     events = report.events
+    if not events.empty:
+        events = events[events["month"] <= report.month]  # nothing the month's letter could not know
     shown = last_months(report.month, 12)
     recent = events[events["month"].isin(shown)] if not events.empty else events
+    on_charts = report.has_chart("trends") and not recent.empty
     return {
         "listed": [{"day": day_words(e.day), "words": e.words} for e in recent.itertuples()],
         "lines": lifeevents.event_words(report.table, events, report.month, people=report.people),
         "any": not events.empty,
+        "on_charts": on_charts,
     }
 
 

@@ -322,10 +322,12 @@ class MonthlyReport:
         if balances == {analysis.BALANCED}:
             return ("Passion and intimacy are in step this month." if first
                     else "Passion and intimacy moved together this month.")
+        leaning = [p for p, s in self.summary["people"].items() if s["balance"] != analysis.BALANCED]
+        who = f" for {leaning[0]}" if len(leaning) == 1 and len(self.people) > 1 else ""
         if analysis.HIGH_INTIMACY in balances and analysis.HIGH_PASSION not in balances:
-            return "Closeness ran ahead of passion this month."
+            return f"Closeness ran ahead of passion{who} this month."
         if analysis.HIGH_PASSION in balances and analysis.HIGH_INTIMACY not in balances:
-            return "Passion ran ahead of closeness this month."
+            return f"Passion ran ahead of closeness{who} this month."
         return "Passion and intimacy pulled in different directions this month."
 
     def good_news(self) -> list[str]:
@@ -416,7 +418,9 @@ class MonthlyReport:
 
     def _missing_last_month(self) -> str:
         before = month_start(add_months(self.month, -1)).strftime("%B")
-        missing = [p for p, s in self.summary["people"].items() if all(c is None for c in s["change"].values())]
+        began = self.checkins.groupby("person")["month"].min()
+        missing = [p for p, s in self.summary["people"].items() if all(c is None for c in s["change"].values())
+                   and began.get(p, self.month) < add_months(self.month, -1)]  # not in a person's first month
         if not missing:
             return ""
         who = " and ".join(missing)
