@@ -142,7 +142,22 @@ def _consent(report: MonthlyReport) -> dict[str, Any]:
     return {"asked": views is not None, "pairs": pairs, "kept": bool(report.consent.get("kept"))}
 
 
+def _together(report: MonthlyReport) -> list[str]:
+    """The question of the week and the appreciations in words, counted (never quoted)."""
+    lines = []
+    weeks = report.together.get("weeks")
+    if weeks:
+        both, of = weeks
+        lines.append(f"The question of the week: you both answered {both} of the {of} weeks this month."
+                     if len(report.people) > 1 else f"The question of the week: answered {both} of {of} weeks.")
+    written = {p: n for p, n in (report.together.get("appreciations") or {}).items() if n and p in report.people}
+    if written:
+        lines.append("Appreciations in words: " + and_list(f"{p} wrote {n}" for p, n in written.items()) + ".")
+    return lines
+
+
 def context(report: MonthlyReport) -> dict[str, Any]:
     """Everything the practices template needs, for ``report``'s month."""
     return {"agreements": _agreements(report), "repairs": _repairs(report), "events": _events(report),
-            "consent": _consent(report), "month": month_start(report.month).strftime("%B")}
+            "consent": _consent(report), "month": month_start(report.month).strftime("%B"),
+            "together": _together(report)}

@@ -91,6 +91,7 @@ class MonthlyReport:
         practices: Practices | None = None,
         consent: dict[str, Any] | None = None,
         next_reflection: str = "",
+        together: dict[str, Any] | None = None,
     ):
         self.month = month
         #: "Your next reflection: Sunday 27 December, 20:00" when reminders are set (``reflect remind``), else "".
@@ -100,6 +101,11 @@ class MonthlyReport:
         self.practices = practices or Practices.none()
         self.events = self.practices.events
         self.consent = consent or {"views": None, "kept": False}
+        #: What the two of you did together that the letter counts, never quotes (read by :meth:`open`):
+        #: ``weeks`` (the weeks you both answered the question of the week, and the weeks so far),
+        #: ``appreciations`` (person -> how many written), ``weighing`` (sentences on how life weighed,
+        #: where it was shared) and ``closeness`` (the guides' third imbalance, or "").
+        self.together = together or {}
         self.include_notes = include_notes
         self.notes_left_out = notes_left_out or []
         self.is_demo = is_demo
@@ -177,6 +183,7 @@ class MonthlyReport:
             people = [(p.name, p.protected) for p in store.persons()]
             practices = Practices.read(store)
             open_views = store.consent_shared_views() if notes else []  # lists kept without a passphrase
+            together = _together(store, chosen)
             consent: dict[str, Any] = {"views": None, "kept": bool(store.consent_people())}
         left_out: list[str] = []
         if notes:
@@ -190,7 +197,7 @@ class MonthlyReport:
             consent["views"] = _one_per_pair(views)
         return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source, rituals=rituals,
                    ritual_kinds=kinds, notes_left_out=left_out, practices=practices, consent=consent,
-                   next_reflection=upcoming)
+                   next_reflection=upcoming, together=together)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -408,6 +415,9 @@ class MonthlyReport:
                 where = f"passion {score(abs(apart))} {'above' if apart > 0 else 'below'} the index"
             lines.append(f"{person}: passion {score(p['scores']['passion'])} against an intimacy index of "
                          f"{score(p['intimacy_index'])} ({words}: {where}).")
+        lines += self.together.get("weighing", [])
+        if self.together.get("closeness"):
+            lines.append(self.together["closeness"])
         charts = []
         if self.has_chart("side_by_side"):
             charts.append(self._figure("side_by_side",
@@ -543,6 +553,19 @@ class MonthlyReport:
         """Every section, in the order the report notebook shows them."""
         return [self.cover, self.at_a_glance, self.what_might_help, self.needs, self.over_time,
                 self.rhythm, self.practices_section, self.last_year, self.notes, self.closing]
+
+
+def _together(store: Any, month: str) -> dict[str, Any]:
+    """The counts of what the couple did together in ``month`` that the letter says (never a word of
+    an answer or an appreciation), and how life weighed where it was shared."""
+    from reflect.analytics import appreciations, questions, weighing
+
+    both, weeks = questions.weeks_answered(store, month)
+    pressed = weighing.closeness_and_weight(store, month)
+    return {"weeks": (both, weeks) if store.answer_frame().shape[0] else None,
+            "appreciations": appreciations.appreciation_counts(store, month),
+            "weighing": [w.words for w in weighing.month_weight(store, month)],
+            "closeness": pressed.words if pressed is not None else ""}
 
 
 def _kept_words(kept: int, of: int, full_year: bool) -> str:
