@@ -1,8 +1,10 @@
 """The report's page: the executed notebook exported to self-contained HTML with nbconvert.
 
 The exporter uses the kit's nbconvert template (``reflect/templates/reflect_report``, found with
-:mod:`importlib.resources`): JupyterLab's page with nothing that loads from a network, no code
-and no prompts; cells tagged ``notebook-only`` (prose for the notebook's reader) stay out.
+:mod:`importlib.resources`): JupyterLab's cell markup without JupyterLab's stylesheets (the few
+rules the page used are in ``reflect.css``, with their values) or code highlighting, nothing that
+loads from a network, no code and no prompts; cells tagged ``notebook-only`` (prose for the
+notebook's reader) stay out.
 """
 
 from __future__ import annotations
