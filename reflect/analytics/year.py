@@ -69,8 +69,8 @@ def _came_through(table: pd.DataFrame, events: pd.DataFrame, month: str, people:
             if kind != analysis.BALANCED and kind != now and last < month and length >= CAME_THROUGH_MONTHS:
                 behind.setdefault(kind, []).append(f"{number_words(length)} months for {person}, "
                                                    f"{_when(first, last)}")
-    for kind, stretches in behind.items():
-        out.append(f"You came through a stretch of {STRETCH_WORDS[kind]} ({'; '.join(stretches)}): it is behind "
+    for kind, spans in behind.items():
+        out.append(f"You came through a stretch of {STRETCH_WORDS[kind]} ({'; '.join(spans)}): it is behind "
                    "you now.")
     if events is not None and not events.empty:
         named = [(f"\u201c{e.words}\u201d" if e.kind == "other" else KINDS[str(e.kind)][0]) + f" in "
