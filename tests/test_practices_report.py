@@ -58,7 +58,7 @@ def test_repairs_are_counted_warmly_and_never_quoted(demo_db):
 
 def test_what_both_said_yes_to_is_shown_only_with_notes_and_never_a_no(demo_db):
     without = section(MonthlyReport.open(month=END, db=str(demo_db)))
-    assert "stay out of this report, like your notes" in without
+    assert "stay out of this letter, like your notes" in without
     assert "Holding hands in public" not in without  # a shared yes, but only with notes
     html = section(MonthlyReport.open(month=END, db=str(demo_db), include_notes=True))
     assert "What Robin and Sam both said yes to: A weekend away, just the two of us; Holding hands in public" in html

@@ -564,8 +564,33 @@ def _together(store: Any, month: str) -> dict[str, Any]:
     pressed = weighing.closeness_and_weight(store, month)
     return {"weeks": (both, weeks) if store.answer_frame().shape[0] else None,
             "appreciations": appreciations.appreciation_counts(store, month),
-            "weighing": [w.words for w in weighing.month_weight(store, month)],
+            "weighing": _weighing_words(weighing.month_weight(store, month)),
             "closeness": pressed.words if pressed is not None else ""}
+
+
+def _weighing_words(weights: list[Any]) -> list[str]:
+    """How life weighed this month, in one sentence for the two of you (where it was shared): each
+    one's weight out of 10, how it compares with the month before, and the intimacy index beside it
+    only where it went down while life grew heavier (said side by side, never as a cause)."""
+    if not weights:
+        return []
+    parts, lower = [], []
+    for w in weights:
+        then = {1: f"heavier than the month before ({w.previous:g})",
+                -1: f"lighter than the month before ({w.previous:g})",
+                0: "about the same as the month before"}.get(w.heavier, "") if w.previous is not None else ""
+        parts.append(f"{w.person} {w.weighing:g}" + (f", {then}" if then else ""))
+        if w.heavier == 1 and w.scores == -1 and w.index is not None and w.previous_index is not None:
+            lower.append(f"{w.person}'s intimacy index went down in the same month, from {score(w.previous_index)} "
+                         f"to {score(w.index)}")
+    out = [f"How much life weighed on you this month, out of 10: {'; '.join(parts)}."]
+    if lower:
+        out.append(_capital_first("; ".join(lower)) + ".")
+    return out
+
+
+def _capital_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _kept_words(kept: int, of: int, full_year: bool) -> str:
