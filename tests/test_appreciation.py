@@ -121,6 +121,10 @@ def test_a_partner_who_chooses_a_passphrase_later_reads_it_once_the_writer_signs
         store.appreciate("Robin", WORDS)
         store.sign_out()
         store.sign_in("Sam")
+        form = CheckInForm(store, today=TODAY)
+        form.who.value = "Sam"  # no passphrase: the form opens for Sam, and says one waits
+        assert "1 more from Robin waits for you: sealed for now" in form.appreciation.news.value
+        assert WORDS not in form.appreciation.news.value
         assert store.new_appreciations("Sam") == []  # sealed for Robin alone: it waits
         assert [a.text for a in store.appreciations("Sam")] == [None]
         store.set_passphrase("Sam", PASSPHRASES["Sam"])

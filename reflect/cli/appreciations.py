@@ -34,8 +34,10 @@ def appreciation() -> None:
     """
 
 
-def _quoted(text: str | None) -> str:
-    return f"\u201c{text}\u201d" if text is not None else "(sealed until its writer signs in again)"
+def _quoted(text: str | None, writer: str = "its writer") -> str:
+    if text is not None:
+        return f"\u201c{text}\u201d"
+    return f"(sealed for now: it opens once you have a passphrase and {writer} has signed in since)"
 
 
 @appreciation.command("add")
@@ -109,7 +111,8 @@ def appreciation_list(month: str | None, as_person: str, passphrase_file: str | 
         if not group:
             echo("  none yet")
         for a in reversed(group):
-            echo(f"  {a.day.isoformat()}  {_quoted(a.text)}" + ("  (new)" if a.new and a.text is not None else ""))
+            echo(f"  {a.day.isoformat()}  {_quoted(a.text, a.person)}"
+                 + ("  (new)" if a.new and a.text is not None else ""))
 
 
 @appreciation.command("export")

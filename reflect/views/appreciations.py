@@ -39,7 +39,7 @@ def _line(item: Appreciation) -> str:
     """One appreciation as a line of the list: its day, then its words (or why they are not shown)."""
     day = item.day.strftime("%d %b").lstrip("0")
     words = f"\u201c{_e(item.text)}\u201d" if item.text is not None else (
-        f"<i>sealed: it opens once {_e(item.person)} has signed in again</i>")
+        f"<i>sealed for now: it opens once you have a passphrase and {_e(item.person)} has signed in since</i>")
     return f"<li><span style='{_GREY}'>{_e(day)}</span> {words}</li>"
 
 
@@ -95,6 +95,15 @@ class AppreciationBox:
             self.news.value = (
                 _p(f"<b>New from {who}</b>: what {who} appreciated about you.")
                 + "<ul style='margin:2px 0 6px 0;padding-left:20px'>" + "".join(_line(a) for a in fresh) + "</ul>")
+        try:
+            waiting = sum(1 for a in self.store.appreciations(person) if a.new and a.text is None)
+        except ReflectError:
+            waiting = 0
+        if waiting and partner:
+            self.news.value += _p(
+                f"{waiting} more from {_e(partner)} {'waits' if waiting == 1 else 'wait'} for you: sealed for now, "
+                f"{'it opens' if waiting == 1 else 'they open'} once you have a passphrase and {_e(partner)} has "
+                "signed in since.", _GREY)
         return fresh
 
     def _send(self, _widget: Any = None) -> None:
