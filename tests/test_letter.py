@@ -220,3 +220,50 @@ def test_three_moves_tied_are_all_named_and_the_mood_names_who_leans():
                                                                                   physical=8, intellectual=8,
                                                                                   experiential=8, spiritual=8))
     assert "Closeness ran ahead of passion for Ben this month." in str(MonthlyReport(leaning, "2026-10").cover())
+
+
+# -- findings point to practice cards ----------------------------------------------------------------------
+
+
+def test_findings_name_practice_cards_never_twice_and_never_last_months(demo_db):
+    with Store(demo_db) as s:
+        months = s.months()
+    before: set[str] = set()
+    for month in months:
+        report = MonthlyReport.open(month=month, db=str(demo_db))
+        page = letter_html(report)
+        named = list(report.cards_named)
+        assert len(named) == len(set(named)), (month, named)  # none twice in a letter
+        assert not set(named) & before, (month, named, before)  # none of last month's
+        assert "long-distance-check-in" not in named  # the demo couple is not apart
+        helps = str(report.what_might_help())
+        assert helps.count('class="card"') >= min(1, helps.count('<div class="finding')), month
+        assert page.count('class="card"') == len(named)
+        before = set(named)
+
+
+def test_generated_letters_name_cards_that_fit_their_findings():
+    from reflect.domain.cards import all_cards
+
+    deck = all_cards()
+    for shape in ("spark-no-closeness", "both-want-more", "baby", "low"):
+        report = letter_couple(1, shape)
+        letter_html(report)
+        assert report.cards_named, shape
+        assert all(name in deck for name in report.cards_named)
+    baby = letter_couple(2, "baby")
+    letter_html(baby)
+    assert any("new-baby" in deck[n].situations for n in baby.cards_named)
+
+
+def test_what_the_letter_counts_is_part_of_the_reports_fingerprint():
+    """An appreciation, an answer to the week's question or a weighing shared later changes what the
+    letter says: `reflect report --all` must not skip the month as unchanged."""
+    with Store(":memory:") as s:
+        s.save_many([make_checkin("Ana", "2026-10-01"), make_checkin("Ben", "2026-10-01")])
+        first = s.report_inputs("2026-11-01")
+        s.appreciate("Ana", "The soup, when I was ill", day="2026-10-12")
+        second = s.report_inputs("2026-11-01")
+        s.answer_question("Ben", "A walk by the sea", week="2026-10-12")
+        third = s.report_inputs("2026-11-01")
+    assert first != second != third

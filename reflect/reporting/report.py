@@ -272,18 +272,25 @@ class MonthlyReport:
 
     def card_for(self, situation: str) -> dict[str, str] | None:
         """A practice card that fits a finding's ``situation`` (or a dimension, or a life event's
-        kind), one this letter has not named yet, turning with the month: its title, time and purpose."""
+        kind), turning with the month: its title, time and purpose. None twice in a letter, and never
+        one of last month's: the cards take turns by month, half of them in even months and the other
+        half in odd ones (every situation fits cards of both halves). A card for couples apart is named
+        only in a season of time apart."""
         from reflect.analytics.cards import cards_for
+        from reflect.domain.cards import all_cards
 
         name = self.CARD_SITUATIONS.get(situation)
         if name is None and situation.split("_", 1)[0] in ("unmet", "low"):
             name = situation.split("_", 1)[1]
-        if name is None and situation in ("drop",):
-            return None
         if name is None:
             name = situation
+        deck = all_cards()
+        start = month_start(self.month)
+        other_half = {n for i, n in enumerate(sorted(deck)) if i % 2 != (start.year * 12 + start.month) % 2}
+        apart = self.season is not None and self.season.kind == "distance"
+        away = {n for n, c in deck.items() if "long-distance" in c.situations and not apart}
         try:
-            found = cards_for(name, self.month, exclude=self.cards_named, count=1)
+            found = cards_for(name, self.month, exclude=[*self.cards_named, *other_half, *away], count=1)
         except ValidationError:
             return None
         if not found:
@@ -379,7 +386,8 @@ class MonthlyReport:
                         "card": self.card_for(self.season.kind)}
         for finding in self.findings:
             if not self.is_good_news(finding) and finding.suggestions:
-                return {"text": finding.suggestions[0], "why": "", "card": self.card_for(finding.situation)}
+                situation = finding.keys[0] if finding.situation == "drop" and finding.keys else finding.situation
+                return {"text": finding.suggestions[0], "why": "", "card": self.card_for(situation)}
         picked = self.chooser(insights.SUGGESTIONS["balanced"], "cover", 1)
         return {"text": picked[0] if picked else "", "why": "", "card": self.card_for("good-month")}
 
@@ -441,7 +449,8 @@ class MonthlyReport:
         rest = [dataclasses.replace(f, suggestions=tuple(s for s in f.suggestions if s != tried))
                 for f in self.findings if not self.is_good_news(f)]
         lead = insights.LEAD_FINDINGS
-        cards = [self.card_for(f.situation) if f.situation else None for f in rest[:lead]]
+        cards = [self.card_for(f.keys[0] if f.situation == "drop" and f.keys else f.situation) if f.situation
+                 else None for f in rest[:lead]]
         return _section("what_might_help", findings=list(zip(rest[:lead], cards, strict=True)), more=rest[lead:])
 
     def needs(self) -> Section:

@@ -1128,11 +1128,14 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
 
     def report_inputs(self, before: str) -> list[tuple[Any, ...]]:
         """What a report of the month ending before ``before`` (an ISO date) reads: every current
-        check-in and ritual before it (with its saved version) and the ritual kinds, as rows in a
-        stable order, for a fingerprint of its inputs."""
-        checkins = self._conn.execute(
-            "SELECT person, cadence, period_start, version_id FROM checkins WHERE period_start < ? "
-            "ORDER BY person, cadence, period_start",
+        check-in (with how life weighed and whether that is shared) and ritual before it (with its
+        saved version), the ritual kinds, the practices, the appreciations and the answers to the
+        question of the week (counted in the letter), as rows in a stable order, for a fingerprint
+        of its inputs."""
+        checkins = self._conn.execute(  # how life weighed, and whether it is shared, can change in place
+            "SELECT c.person, c.cadence, c.period_start, c.version_id, v.weighing, v.weighing_shared "
+            "FROM checkins c JOIN checkin_versions v ON v.id = c.version_id WHERE c.period_start < ? "
+            "ORDER BY c.person, c.cadence, c.period_start",
             (before,),
         ).fetchall()
         rituals = self._conn.execute(
@@ -1148,6 +1151,11 @@ class Store(PeopleRecords, AgreementRecords, RepairLog, ConsentLists, LifeEventR
             ("repairs", "SELECT person, day, number, version_id FROM repairs WHERE day < ? "
                         "ORDER BY person, day, number"),
             ("events", "SELECT day, kind, version_id FROM life_events WHERE day < ? ORDER BY day, kind"),
+            # the letter counts appreciations and the weeks you both answered (never their words)
+            ("appreciations", "SELECT person, day, number, version_id FROM appreciations WHERE day < ? "
+                              "ORDER BY person, day, number"),
+            ("questions", "SELECT person, week, version_id FROM question_answers WHERE week < ? "
+                          "ORDER BY person, week"),
         ):
             practices += [(name,), *map(tuple, self._conn.execute(sql, (before,)).fetchall())]
         lists = self._conn.execute("SELECT person, version_id FROM consent_lists ORDER BY person").fetchall()
