@@ -1,4 +1,6 @@
-"""How fast do the analyses run on ten years of daily check-ins for two people?
+"""How fast do the analyses run on ten years of daily check-ins for two people? And the links
+between practices and scores (rituals, agreements), as the letter asks them every month, on the
+demo couple over 30 months and over ten years?
 
     .venv/bin/python benchmarks/analysis_speed.py
 """
@@ -10,9 +12,10 @@ import random
 import statistics
 import time
 
-from reflect.analytics import analysis, insights
+from reflect.analytics import agreements, analysis, insights, rhythm
 from reflect.domain.checkin import CheckIn
 from reflect.domain.dimensions import KEYS
+from reflect.storage import demo
 from reflect.storage.store import Store
 
 
@@ -51,7 +54,21 @@ def main() -> None:
     print(f"store.frame()                {read:6.2f} s")
     print(f"all analyses + insights      {statistics.median(runs):6.3f} s (median of 5; "
           + ", ".join(f"{r:.3f}" for r in runs) + ")")
+    for months in (30, 120):
+        with Store(":memory:") as store:
+            demo.fill(store, end="2026-10", months=months)
+            data = store.frame(), store.ritual_frame(), store.ritual_kinds(), store.agreement_frame()
+        runs = [links(*data) for _ in range(6)][1:]
+        print(f"ritual + agreement links     {statistics.median(runs):6.3f} s (the demo, {months} months, "
+              f"{data[1]['kind'].nunique()} kinds; median of 5)")
 
+
+def links(frame, rituals, kinds, kept) -> float:
+    """The letter's two questions of links, once: rituals against scores, agreements against scores."""
+    t = time.perf_counter()
+    rhythm.findings(rhythm.associations(frame, rituals, kinds, until="2026-10"), kinds)
+    agreements.findings(agreements.links(frame, kept, until="2026-10"))
+    return time.perf_counter() - t
 
 if __name__ == "__main__":
     main()

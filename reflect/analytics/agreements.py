@@ -4,17 +4,17 @@ A month **kept** its agreements when the partners' answers to "did we?" average 
 :data:`~reflect.analytics.rhythm.KEPT_SHARE` (yes counts 1, partly one half, not yet 0: a yes and
 a partly keep it, two partlies do not). :func:`links` then asks, under the rituals analysis's
 honesty rules (:func:`reflect.analytics.rhythm.compare`), whether months that kept their
-agreements show higher scores than the other months since the first agreement, in the same month
-and the next: nothing is said with fewer than :data:`~reflect.analytics.rhythm.MIN_PERIODS`
-months on either side, an effect comes with its interval, and every sentence is a pattern, not a
-proof.
+agreements show higher scores than the months around them that did not, since the first
+agreement, in the same month and the next: in a model with time in it, so that scores that drift
+and agreements kept in runs do not make a link of their own. Nothing is said with fewer than
+:data:`~reflect.analytics.rhythm.MIN_PERIODS` months on either side, an effect comes with its
+interval, and every sentence is a pattern, not a proof.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from reflect.analytics import analysis, rhythm
@@ -108,14 +108,16 @@ def kept_count_words(frame: pd.DataFrame, month: str, months: int = 12) -> str |
 
 def links(checkins: pd.DataFrame, frame: pd.DataFrame, *, until: str | None = None, seed: int = 0) -> pd.DataFrame:
     """For each dimension (and the intimacy index) and lag (0: the same month, 1: the next one),
-    whether months that kept their agreements show higher scores than the other months since the
-    first agreement (months whose agreement nobody answered are left out).
+    whether months that kept their agreements show higher scores than the months around them
+    since the first agreement (months whose agreement nobody answered are left out), as
+    :func:`reflect.analytics.rhythm.compare` measures it.
 
     Columns: ``key, dimension, lag, n_with, n_without, mean_with, mean_without, effect, ci_low,
-    ci_high, rho, p_value, q_value, enough, significant``; deterministic for a given ``seed``.
+    ci_high, least_effect, rho, p_value, q_value, enough, significant``. The same data always gives
+    the same result (``seed`` is kept for callers; nothing is drawn at random any more).
     """
     cols = ["key", "dimension", "lag", "n_with", "n_without", "mean_with", "mean_without", "effect", "ci_low",
-            "ci_high", "rho", "p_value", "q_value", "enough", "significant"]
+            "ci_high", "least_effect", "rho", "p_value", "q_value", "enough", "significant"]
     table = month_table(frame)
     if table.empty or checkins.empty:
         return pd.DataFrame(columns=cols)
@@ -133,22 +135,15 @@ def links(checkins: pd.DataFrame, frame: pd.DataFrame, *, until: str | None = No
         return pd.DataFrame(columns=cols)
     starts = pd.date_range(first, scores.index.max(), freq="MS")
     by_month = table.set_index(pd.to_datetime(table["month"] + "-01"))
-    value = by_month["value"].reindex(starts)
     state = by_month["state"].reindex(starts)
     known = state.ne(UNANSWERED).to_numpy()  # a month without an agreement counts as not kept
-    amount = value.fillna(0.0).to_numpy()
     kept = state.eq(KEPT).to_numpy()
-    rng = np.random.default_rng(seed)
+    table = scores.reindex(starts)[list(_SCORE_KEYS)]
     rows = []
     for lag in (0, 1):
-        shifted = scores.reindex(starts).shift(-lag)
-        for key in _SCORE_KEYS:
-            y = shifted[key].to_numpy()
-            ok = known & ~np.isnan(y)
-            row: dict[str, Any] = {"key": key, "lag": lag,
-                                   "dimension": "Intimacy index" if key == "intimacy_index" else label(key)}
-            row.update(rhythm.compare(kept[ok], amount[ok], y[ok], rng))
-            rows.append(row)
+        found = rhythm.compare(kept, table.shift(-lag).to_numpy(dtype=float), known)
+        rows += [{"key": key, "lag": lag, "dimension": "Intimacy index" if key == "intimacy_index" else label(key),
+                  **row} for key, row in zip(_SCORE_KEYS, found, strict=True)]
     out = pd.DataFrame(rows, columns=[c for c in cols if c not in ("q_value", "significant")])
     return rhythm.mark_significant(out)[cols]
 
@@ -160,7 +155,7 @@ def findings(found: pd.DataFrame) -> list[str]:
         return []
     strong = found[found["significant"]].copy()
     if not strong.empty:
-        strong["strength"] = strong["effect"].abs()
+        strong["strength"] = strong["effect"].abs().round(2)  # equal as shown: the same month first
         sentences = []
         for r in strong.sort_values(["strength", "lag"], ascending=[False, True]).head(3).itertuples():
             when = ("In months when you kept your agreement" if r.lag == 0 else
