@@ -46,11 +46,19 @@ def render_later(spec: dict[str, Any]) -> Future[str]:
     renderer = _ACTIVE.get()
     if renderer is not None:
         return renderer.submit(spec)
+    future: Future[str] = Future()
+    future.set_result(draw(spec))
+    return future
+
+
+def draw(spec: dict[str, Any]) -> str:
+    """The SVG of ``spec`` for a static page: drawn by vl-convert, then the same picture in fewer
+    elements (:func:`reflect.views.static_svg.lean_svg`)."""
     import vl_convert as vlc
 
-    future: Future[str] = Future()
-    future.set_result(vlc.vegalite_to_svg(spec))
-    return future
+    from reflect.views.static_svg import lean_svg
+
+    return lean_svg(vlc.vegalite_to_svg(spec))
 
 
 def warm_up() -> None:

@@ -126,9 +126,9 @@ def _warm_renderer() -> None:
 
 
 def _render(_state: None, spec: dict[str, Any]) -> str:
-    import vl_convert as vlc
+    from reflect.reporting.rendering import draw
 
-    return vlc.vegalite_to_svg(spec)
+    return draw(spec)
 
 
 def start_renderer() -> Worker:

@@ -557,15 +557,26 @@ def text_alternative(chart: AnyChart | Mapping[str, Any]) -> str:
 
 
 def page_spec(chart: AnyChart) -> dict[str, Any]:
-    """The spec of ``chart`` for a page that names it as one image (:func:`text_alternative`): its
-    marks, axes and legends left out of the accessibility tree (``aria`` off), so that nothing in the
-    drawing is read out without a name."""
-    spec = chart.to_dict(validate=False)
+    """The spec of ``chart`` for a static page that names it as one image (:func:`text_alternative`):
+    its marks, axes and legends left out of the accessibility tree (``aria`` off), so that nothing in
+    the drawing is read out without a name, and no tooltips (nothing to hover over on a page or on
+    paper: the same picture, drawn with less work). The chart itself keeps its tooltips, for the
+    notebooks' interactive views."""
+    spec = _without_tooltips(chart.to_dict(validate=False))
     config = dict(spec.get("config") or {})
     config["aria"] = False
     config["mark"] = {**(config.get("mark") or {}), "aria": False}
     spec["config"] = config
     return spec
+
+
+def _without_tooltips(node: Any) -> Any:
+    """``node`` (a spec or part of one) without any ``tooltip`` encoding or mark property."""
+    if isinstance(node, dict):  # the data is left as it is (a column may be called anything)
+        return {k: v if k in ("data", "datasets") else _without_tooltips(v) for k, v in node.items() if k != "tooltip"}
+    if isinstance(node, list):
+        return [_without_tooltips(v) for v in node]
+    return node
 
 
 # -- rendering ----------------------------------------------------------------------------------
