@@ -180,15 +180,6 @@ def test_only_the_kits_kernels_may_wait_for_a_page_request(tmp_path):
             pass  # the kit's kernels get in
 
 
-def test_the_notebook_waits_for_its_visitor_before_it_reads_the_store():
-    import nbformat
-
-    nb = nbformat.read(app.notebook_path(), as_version=4)
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert "wait_for_visitor()" in code[0]
-    assert all("wait_for_visitor" not in source for source in code[1:])
-
-
 # -- in a real browser ---------------------------------------------------------------------------
 
 

@@ -2,12 +2,17 @@
 
 ``reflect app`` keeps a few kernels ready (Voila's preheated kernel pool, see
 :mod:`reflect.servers.kernels`): each one starts and runs the reflection notebook ahead of time, so
-that opening the address costs no kernel start and no imports. But a page made ahead of time
-would show the store as it was when the kernel started (who the people are, today's date, a
-check-in saved since on another page), so the notebook calls :func:`wait_for_visitor` first: in a
-ready kernel it imports what the page needs, then waits there until someone opens the page, and
-only then are the form and the rest built, from the store as it is at that moment. Each kernel
-serves one page and one visitor only: nothing of one page's person reaches another's.
+that opening the address costs no kernel start, no imports and no building: the form, the
+practices and the quick log are built, and the whole page rendered, before anyone comes. Built
+before anyone could choose a name, they hold nothing of anyone. But they would show the store and
+the calendar as they were when the kernel started (who the people are, today's date, the kinds of
+ritual, what was logged today, a reminder set since), so the notebook's last cell calls
+:func:`wait_for_visitor` with them: in a ready kernel it waits there until someone opens the page,
+then each catches up (their ``catch_up``) with the store and the calendar as they are at that
+moment; what is shown of a person is read only once they choose their name, as always. Voila sends
+the page rendered ahead the moment it is asked for, and the rest (Voila's own script) once the last
+cell is done. Each kernel serves one page and one visitor only: nothing of one page's person reaches
+another's.
 
 The wait is Voila's own (``voila.utils.wait_for_request``: the kernel opens a websocket to the
 server's ``voila/query/<kernel id>`` and the server sends the page's request down it), with one
@@ -22,14 +27,16 @@ once and does nothing else.
 **A page nobody signs in to closes.** Once the page is opened (at once in a kernel Voila started for
 the request), :func:`wait_for_visitor` starts the page's sign-in clock
 (:mod:`reflect.system.signin_deadline`) when the server gave one (``reflect app --lan`` does). If
-nobody has signed in when it runs out, the page says so and the kernel asks its server to shut it
-down (:func:`close_this_page`: Jupyter Server's ``DELETE /api/kernels/<id>`` with the server's token),
-so the server frees it as it frees a closed page's, and its room among the kernels the server keeps
-(:mod:`reflect.servers.kernelcap`) goes to another page.
+nobody has signed in when it runs out, the page says so (at its foot, and on a banner at its top)
+and the kernel asks its server to shut it down (:func:`close_this_page`: Jupyter Server's
+``DELETE /api/kernels/<id>`` with the server's token), so the server frees it as it frees a closed
+page's, and its room among the kernels the server keeps (:mod:`reflect.servers.kernelcap`) goes to
+another page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -37,6 +44,7 @@ import ssl
 import sys
 import time
 from collections.abc import Mapping
+from typing import Protocol
 
 from reflect.system import signin_deadline
 
@@ -92,29 +100,35 @@ def _say(words: str) -> None:
     print(f"reflect: {words}", file=sys.__stderr__, flush=True)
 
 
-def wait_for_visitor() -> None:
-    """In a ready kernel: import the page's modules, then wait until someone opens the page.
+class CatchesUp(Protocol):
+    """A part of the page built ahead of its visitor, which can bring itself up to date."""
 
-    Elsewhere it returns at once. If the wait cannot be set up (the server unreachable from the
-    kernel), the page is built at once, with the store as it is now, rather than not at all, and
-    the server's log says so.
+    def catch_up(self, today: dt.date | None = None) -> None: ...
+
+
+def wait_for_visitor(*ahead: CatchesUp) -> None:
+    """In a ready kernel: wait until someone opens the page, then bring the parts of the page built
+    ahead (``ahead``: the form, the practices, the quick log...) up to the store and the calendar as
+    they are at that moment (their ``catch_up``, all with the same day).
+
+    Elsewhere it returns at once: there the page was built just now. If the wait cannot be set up
+    (the server unreachable from the kernel), the page catches up at once rather than never, and the
+    server's log says so.
     """
     if not in_ready_kernel():
         start_sign_in_clock()
         return
-    # What the notebook's cells import, so that the visitor's page costs no import.
-    import reflect.views.practices  # noqa: F401
-    import reflect.views.quicklog  # noqa: F401
-    import reflect.views.widgets  # noqa: F401
-
     try:
         details = wait_for_request(os.environ)
     except Exception as exc:  # never leave a person with no form at all
-        _say(f"could not wait for the page to be opened ({exc!r}); building it now")
-        start_sign_in_clock()
-        return
-    os.environ.update(details)  # as Voila's own wait does
-    os.environ[PREHEAT_VARIABLE] = "False"  # this kernel now belongs to the page that was opened
+        _say(f"could not wait for the page to be opened ({exc!r}); the page is up to date as of now")
+        details = {}
+    if details:
+        os.environ.update(details)  # as Voila's own wait does
+        os.environ[PREHEAT_VARIABLE] = "False"  # this kernel now belongs to the page that was opened
+    today = dt.date.today()
+    for part in ahead:
+        part.catch_up(today)
     start_sign_in_clock()
 
 
@@ -148,7 +162,7 @@ def close_this_page(environ: Mapping[str, str] | None = None) -> None:
 
 def start_sign_in_clock() -> bool:
     """Once the page is opened: close it if nobody signs in in time (when the server gave a deadline,
-    :data:`reflect.system.signin_deadline.ENV_SECONDS`). A line at the top of the page, empty until
+    :data:`reflect.system.signin_deadline.ENV_SECONDS`). A line at the foot of the page, empty until
     then, says why it closed. Whether the clock runs."""
     if not signin_deadline.seconds():
         return False
@@ -165,7 +179,7 @@ def start_sign_in_clock() -> bool:
             f"{signin_deadline.seconds():g} seconds"
         words = (f"This page has closed: nobody signed in on it for {said}, and the kit keeps room for only a few "
                  "pages at once. Reload the page to start again.")
-        notice.value = (  # said at the top of the page, and on a banner wherever the page is scrolled to
+        notice.value = (  # said at the foot of the page, and on a banner wherever the page is scrolled to
             f"<p role='alert' style='padding: 10px 12px; background: #fff7e6; border-left: 4px solid #b26a00'>"
             f"{words}</p><style>"
             "body::before { content: '" + words + "'; position: fixed; top: 0; left: 0; right: 0; z-index: 10000; "

@@ -75,7 +75,7 @@ class AgreementBox:
 
     def __init__(self, store: Store, *, today: dt.date | None = None, touch: Callable[[], None] | None = None):
         self.store = store
-        self._today = today or dt.date.today()
+        self.today = today or dt.date.today()
         self._touch = touch or (lambda: None)
         self.person = ""
         self.month: str | None = None
@@ -126,7 +126,7 @@ class AgreementBox:
             self._answers[a.key] = buttons
             rows.append(w.VBox([w.HTML(_p(f"\u201c{_e(a.text)}\u201d")), buttons],
                                layout=w.Layout(margin="0 0 6px 118px")))
-        if agreed and month_start(month) <= self._today:
+        if agreed and month_start(month) <= self.today:
             self.heading.value = (f"<h3 style='{_H}margin:6px 0 2px 0'>Did we?</h3>"
                                   + _p(f"For {_e(month_words(month))}, you agreed to try:", _GREY))
             self.did_we.children = tuple(rows)
@@ -152,7 +152,7 @@ class AgreementBox:
         month's agreement if it was written or changed."""
         if not self.person or not self.month:
             return [], None
-        answers = [AgreementAnswer.create(month=m, number=n, person=self.person, answer=b.value, today=self._today)
+        answers = [AgreementAnswer.create(month=m, number=n, person=self.person, answer=b.value, today=self.today)
                    for (m, n), b in self._answers.items() if b.value is not None]
         text = self.next_text.value.strip()
         nxt = self.next_month
@@ -160,7 +160,7 @@ class AgreementBox:
         chosen = (text, self.next_dimension.value or None, self.next_ritual.value or None)
         if text and nxt and chosen != self._loaded_next:
             agreement = Agreement.create(month=nxt, number=1, text=text, dimension=chosen[1], ritual=chosen[2],
-                                         today=self._today)
+                                         today=self.today)
         return answers, agreement
 
     def save(self, answers: list[AgreementAnswer], agreement: Agreement | None) -> str:
@@ -379,6 +379,16 @@ class PracticesPanel:
 
     def _touch(self) -> None:
         self.form.touch()
+
+    def catch_up(self, today: dt.date | None = None) -> None:
+        """Bring a panel built ahead of its visitor (``reflect app`` keeps pages ready) up to the calendar
+        and the store as they are now: the days it starts at (where nobody moved them), the life events,
+        and the form's person (see :meth:`reflect.views.widgets.CheckInForm.catch_up`)."""
+        was, self._today = self._today, today or dt.date.today()
+        for picker in (self.repair_day, self.happened, self.event_day):
+            if picker.value == was:
+                picker.value = self._today
+        self.follow()
 
     def follow(self) -> None:
         """Follow the form: its person, if signed in (or without a passphrase); cleared otherwise."""

@@ -50,7 +50,7 @@ class QuestionBox:
 
     def __init__(self, store: Store, *, today: dt.date | None = None, touch: Callable[[], None] | None = None):
         self.store = store
-        self._today = today or dt.date.today()
+        self.today = today or dt.date.today()
         self._touch = touch or (lambda: None)
         self.person = ""
         self.heading = w.HTML("<h3 style='margin:8px 0 2px 0;font-size:1em'>This week\u2019s question</h3>")
@@ -88,7 +88,7 @@ class QuestionBox:
 
     @property
     def week(self) -> dt.date:
-        return week_of(self._today)
+        return week_of(self.today)
 
     def show_for(self, person: str | None) -> None:
         """Ask ``person`` (signed in, or without a passphrase) this week's question; ``None``: hide and clear."""

@@ -28,16 +28,29 @@ class QuickLog:
 
     def __init__(self, store: Store, *, today: dt.date | None = None):
         self.store = store
-        people = store.people()
+        self._today = today or dt.date.today()
         self.who = w.Dropdown(
-            options=[("Both of us, together", TOGETHER), *[(p, p) for p in people]],
-            value=TOGETHER, description="Who", layout=fits("280px"),
+            options=self._people(), value=TOGETHER, description="Who", layout=fits("280px"),
         )
-        self.day = w.DatePicker(value=today or dt.date.today(), description="Day")
+        self.day = w.DatePicker(value=self._today, description="Day")
         self.message = w.HTML()
         self.buttons: dict[str, w.Button] = {}
+        self._heading = w.HTML("<h3 style='margin:0.2em 0'>Rituals today</h3>"
+                               "<p style='margin:0 0 0.4em'>One click for each small ritual that happened; click "
+                               "again to take it back.</p>")
+        self.who.observe(lambda _c: self.refresh(), names="value")
+        self.day.observe(lambda _c: self.refresh(), names="value")
+        self.widget = w.VBox()
+        self._build()
+
+    def _people(self) -> list[tuple[str, str]]:
+        return [("Both of us, together", TOGETHER), *[(p, p) for p in self.store.people()]]
+
+    def _build(self) -> None:
+        """One row of buttons for each rhythm, one button for each kind of ritual the store knows."""
+        self.buttons = {}
         rows = []
-        kinds = store.ritual_kinds()
+        kinds = self.store.ritual_kinds()
         for cadence, heading in (("daily", "Every day"), ("weekly", "Every week"), ("monthly", "Every month")):
             group = [k for k in kinds.values() if k.cadence == cadence]
             if not group:
@@ -51,14 +64,26 @@ class QuickLog:
                 buttons.append(button)
             rows.append(w.HBox([w.HTML(f"<b style='display:inline-block;width:7.5em'>{heading}</b>"), *buttons],
                                layout=wrapping_row()))
-        self.who.observe(lambda _c: self.refresh(), names="value")
-        self.day.observe(lambda _c: self.refresh(), names="value")
-        self.widget = w.VBox([
-            w.HTML("<h3 style='margin:0.2em 0'>Rituals today</h3>"
-                   "<p style='margin:0 0 0.4em'>One click for each small ritual that happened; click again to take "
-                   "it back.</p>"),
-            w.HBox([self.who, self.day], layout=wrapping_row()), *rows, self.message,
-        ])
+        self.widget.children = (self._heading, w.HBox([self.who, self.day], layout=wrapping_row()), *rows,
+                                self.message)
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def catch_up(self, today: dt.date | None = None) -> None:
+        """Bring a quick-log built ahead of its visitor (``reflect app`` keeps pages ready) up to the store
+        and the calendar as they are now: the people, the kinds of ritual, the day (where nobody moved
+        it) and what is logged on it."""
+        was, self._today = self._today, today or dt.date.today()
+        who = self.who.value
+        self.who.options = self._people()
+        self.who.value = who if who in dict(self._people()).values() else TOGETHER
+        if self.day.value == was:
+            self.day.value = self._today
+        if set(self.store.ritual_kinds()) != set(self.buttons):
+            self._build()
+        self.message.value = ""
         self.refresh()
 
     def _logged(self) -> set[str]:

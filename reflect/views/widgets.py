@@ -327,6 +327,40 @@ class CheckInForm:
         """Call ``callback(result)`` after each save, and ``callback(None)`` when the person changes."""
         self._listeners.append(callback)
 
+    # -- built ahead of its visitor ------------------------------------------------------------
+
+    @property
+    def today(self) -> dt.date:
+        """The day the form is for (the date it starts at, the week's question, the month's agreements)."""
+        return self._today
+
+    def catch_up(self, today: dt.date | None = None) -> None:
+        """Bring a form built ahead of its visitor (``reflect app`` keeps pages ready) up to the store and
+        the calendar as they are now: the people, today's date (where nobody moved it), the month's
+        agreements and the week's question (the day they are for), the reminder line, and everything
+        that follows the form (:meth:`on_saved` callbacks, called with ``None``). What is shown of a
+        person is read when they choose their name, as in a form built on the spot.
+
+        A form built ahead holds nothing of anyone (nobody could choose a name before the page was
+        opened); one that holds a person is cleared first, as "Sign out" clears it."""
+        if self._person:
+            self.sign_out(reason="asked")
+            self.message.value = ""
+        was, self._today = self._today, today or dt.date.today()
+        self.agreements.today = self.question.today = self._today
+        self._loading = True
+        try:
+            self.who.options = self.store.people()
+            if self.date.value == was:  # the date nobody moved follows the calendar
+                self.date.value = self._today
+        finally:
+            self._loading = False
+        upcoming = next_reflection_line(self.store.path)
+        self.upcoming.value = _p(html.escape(upcoming) + ".", _GREY) if upcoming else ""
+        self._reload(force=True)
+        for callback in self._listeners:
+            callback(None)
+
     @property
     def person(self) -> str:
         """The person the form holds ("" while no valid name is given)."""
