@@ -144,3 +144,25 @@ def test_students_t_in_closed_form():
         assert rhythm.t_quantile(df) == pytest.approx(point, abs=1e-3)
         assert rhythm.t_tail(point, df) == pytest.approx(0.05, abs=1e-4)
     assert rhythm.t_tail(0.0, 7) == pytest.approx(1.0)
+
+
+def test_the_stretch_check_is_the_fit_without_each_stretch():
+    # least_effect (worked out by least squares' deletion formula) against fitting again without
+    # each stretch of four months, on a broken line of hat functions built here
+    rng = np.random.default_rng(4)
+    n, spacing = 26, rhythm.DRIFT_SPACING
+    t = np.arange(n, dtype=float)
+    knots = np.linspace(0, n - 1, math.ceil((n - 1) / spacing) + 1)
+    hats = np.clip(1 - np.abs(t[:, None] - knots[None, :]) / (knots[1] - knots[0]), 0, None)
+    for _ in range(10):
+        kept = rng.random(n) < 0.5
+        scores = 5 + 2.0 * kept + np.cumsum(rng.normal(0, 0.3, n)) + rng.normal(0, 0.5, n)
+        effect, *_, p, least = rhythm.with_time(kept, scores[:, None], np.ones((n, 1), dtype=bool))
+        assert p[0] < rhythm.FAMILY_RATE
+        fits = []
+        for start in range(n - spacing + 1):
+            keep = (t < start) | (t >= start + spacing)
+            design = np.column_stack([hats[keep][:, hats[keep].sum(axis=0) > 0], kept[keep]])
+            fits.append(np.linalg.lstsq(design, scores[keep], rcond=None)[0][-1])
+        assert least[0] == pytest.approx(min(fits, key=abs) if min(fits) > 0 else 0.0, abs=1e-9)
+        assert 0 < least[0] <= effect[0]
