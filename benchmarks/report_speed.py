@@ -1,21 +1,30 @@
 """How fast is the monthly report? Measured side by side on this machine, interleaved, in one run.
 
-    .venv/bin/python benchmarks/report_speed.py [--rounds 3] [--months 24] [--quick]
+    .venv/bin/python benchmarks/report_speed.py [--rounds 5] [--months 24] [--variants] [--tty]
+                                                [--kit DIR] [--before DIR]
 
 Each round runs every measurement once, one after the other, so that a busy moment of the
-machine falls on all of them alike (the figures are medians over the rounds):
+machine falls on all of them alike (the figures are medians over the rounds). Each is timed in
+wall time and in CPU time (user + system, of the process and of every process it started:
+``getrusage(RUSAGE_CHILDREN)`` before and after), which a busy machine disturbs far less.
 
-- F, the floor: the papermill CLI executing a one-cell notebook in a *minimal* virtual
-  environment that holds only papermill and ipykernel (built once in benchmarks/.floor-venv);
-- R1: one ``reflect report`` (execute + HTML) of one month, in the kit's own environment;
-- B: a ``reflect report --all`` batch of every month (every report remade: ``--force``);
+- F, the floor of papermill: the papermill CLI executing a one-cell notebook in a *minimal*
+  virtual environment that holds only papermill and ipykernel (built once in benchmarks/.floor-venv);
+- MIN, the floor of the charts (``benchmarks/report_min.py``): a hand-written script that imports
+  pandas, altair and vl-convert, reads the same store, builds the same charts with the kit's own
+  chart functions, draws them to SVG and writes one HTML page;
+- R1: one ``reflect report`` of one month (execute + HTML), in the kit's own environment;
+- B: a ``reflect report --all`` batch of every month (every report remade: ``--force``).
 
-each of R1 and B with the helper processes on and off (``REFLECT_HELPERS=0``), B also with
-``--jobs 2``, and all of them both without a terminal (output to a pipe, as from cron) and in a
-terminal (a pseudo-terminal from ``script -qc``, where the batch shows its progress bar).
+``--variants`` adds R1 and B without the helper processes (``REFLECT_HELPERS=0``: do they pay?);
+``--tty`` runs everything in a pseudo-terminal too (``script -qc``, where the batch shows its
+progress bar); ``--kit DIR`` runs the kit from a source tree (``PYTHONPATH``) instead of the
+installed one, and ``--before DIR`` measures a second tree's R1 and B in the same rounds (the kit
+before a change: the honest way to compare on a shared machine).
 
-Goals: one report at most 1.5 x F; the batch at most 0.25 x (N x one report). The figures are
-printed, never asserted: speed is a measurement, not a test. On a shared machine they are noisy.
+Goals (issue 23): one report at most MIN (wall and CPU) and at most 2 x F; the batch at most
+0.25 x (N x one report) in CPU time. The figures are printed, never asserted: speed is a
+measurement, not a test.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -35,16 +45,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_VENV = Path(__file__).resolve().parent / ".floor-venv"
-BIN = Path(sys.executable).parent
+MIN_SCRIPT = Path(__file__).resolve().parent / "report_min.py"
+PYTHON = sys.executable
+
+Timing = tuple[float, float]  # (wall seconds, CPU seconds of the process and its children)
 
 
-def run(cmd: list[str], *, tty: bool, env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
-    """Wall time of ``cmd``, in a pseudo-terminal (``script -qc``) or with output to a pipe."""
+def run(cmd: list[str], *, tty: bool, env: dict[str, str] | None = None, cwd: Path | None = None) -> Timing:
+    """Wall and CPU time of ``cmd``, in a pseudo-terminal (``script -qc``) or with output to a pipe."""
     if tty:
         cmd = ["script", "-qec", shlex.join(cmd), "/dev/null"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def floor_env() -> Path:
@@ -68,67 +84,111 @@ def one_cell_notebook(folder: Path) -> Path:
     return path
 
 
+def kit_env(base: dict[str, str], tree: Path | None) -> dict[str, str]:
+    """The environment that runs the kit from ``tree`` (a source tree), or the installed kit."""
+    if tree is None:
+        return dict(base)
+    return {**base, "PYTHONPATH": str(tree.resolve())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement (medians)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of every measurement (medians)")
     parser.add_argument("--months", type=int, default=24, help="months in the demo store (the batch)")
-    parser.add_argument("--quick", action="store_true", help="only the helpers-on, --jobs 1 variants")
+    parser.add_argument("--month", default="2026-10", help="the month of one report (and the store's last)")
+    parser.add_argument("--variants", action="store_true", help="also R1 and B without the helper processes")
+    parser.add_argument("--tty", action="store_true", help="also everything in a pseudo-terminal")
+    parser.add_argument("--kit", type=Path, help="run the kit from this source tree (default: the installed kit)")
+    parser.add_argument("--before", type=Path, help="also R1 and B of the kit in this source tree")
     args = parser.parse_args()
-    ttys = [False, True] if shutil.which("script") else [False]
+    ttys = [False, True] if args.tty and shutil.which("script") else [False]
 
     with tempfile.TemporaryDirectory(prefix="reflect-bench-") as tmp:
         work = Path(tmp)
         base_env = {**os.environ, "REFLECT_HOME": str(work)}
         base_env.pop("REFLECT_DB", None)
+        base_env.pop("PYTHONPATH", None)
         one = one_cell_notebook(work)
         papermill = floor_env()
         db = work / "demo.db"
-        subprocess.run([str(BIN / "reflect"), "demo", "--db", str(db), "--months", str(args.months),
-                        "--end", "2026-10"], env=base_env, check=True, capture_output=True)
-        reflect = str(BIN / "reflect")
+        env = kit_env(base_env, args.kit)
+        reflect = [PYTHON, "-m", "reflect.cli"]
+        # run from the work folder: ``python -m`` puts the current folder first on the path
+        subprocess.run([*reflect, "demo", "--db", str(db), "--months", str(args.months), "--end", args.month],
+                       env=env, check=True, capture_output=True, cwd=work)
 
-        def report(helpers: bool, *extra: str) -> Callable[[bool], float]:
-            env = {**base_env, "REFLECT_HELPERS": "1" if helpers else "0"}
-            return lambda tty: run([reflect, "report", "--db", str(db), "--force", "--out", str(work / "out"),
-                                    *extra], tty=tty, env=env)
+        def report(tree: Path | None, helpers: bool, out: str, *extra: str) -> Callable[[bool], Timing]:
+            environ = {**kit_env(base_env, tree), "REFLECT_HELPERS": "1" if helpers else "0"}
+            return lambda tty: run([*reflect, "report", "--db", str(db), "--force", "--out", str(work / out), *extra],
+                                   tty=tty, env=environ, cwd=work)
 
-        measures: dict[str, Callable[[bool], float]] = {
+        one_month = ("--month", args.month)
+        measures: dict[str, Callable[[bool], Timing]] = {
             "F": lambda tty: run([str(papermill), str(one), str(work / "one-out.ipynb")], tty=tty, cwd=work),
-            "R1": report(True, "--month", "2026-10"),
-            "B": report(True, "--all"),
+            "MIN": lambda tty: run([PYTHON, str(MIN_SCRIPT), "--db", str(db), "--month", args.month,
+                                    "--out", str(work / "min.html")], tty=tty, env=env, cwd=work),
+            "R1": report(args.kit, True, "out", *one_month),
+            "B": report(args.kit, True, "out", "--all"),
         }
-        if not args.quick:
-            measures["R1 no helpers"] = report(False, "--month", "2026-10")
-            measures["B no helpers"] = report(False, "--all")
-            measures["B --jobs 2"] = report(True, "--all", "--jobs", "2")
+        if args.variants:
+            measures["R1 no helpers"] = report(args.kit, False, "out", *one_month)
+            measures["B no helpers"] = report(args.kit, False, "out", "--all")
+        if args.before:
+            measures["R1 before"] = report(args.before, True, "before", *one_month)
+            measures["B before"] = report(args.before, True, "before", "--all")
         for fn in measures.values():  # warm the disk cache (and build nothing twice)
             fn(False)
-        times: dict[tuple[str, bool], list[float]] = {(n, t): [] for n in measures for t in ttys}
+        times: dict[tuple[str, bool], list[Timing]] = {(n, t): [] for n in measures for t in ttys}
         for r in range(args.rounds):
             for tty in ttys:
                 for name, fn in measures.items():
                     times[(name, tty)].append(fn(tty))
-            print(f"round {r + 1} of {args.rounds} done", file=sys.stderr, flush=True)
+            print(f"round {r + 1} of {args.rounds} done (load average {os.getloadavg()[0]:.1f})",
+                  file=sys.stderr, flush=True)
         n = len(list((work / "out").glob("*.html")))
+        page = (work / "out" / f"{args.month}.html").stat().st_size
+        before_page = (work / "before" / f"{args.month}.html").stat().st_size if args.before else 0
 
-    med = {key: statistics.median(v) for key, v in times.items()}
+    wall = {key: statistics.median(t[0] for t in v) for key, v in times.items()}
+    cpu = {key: statistics.median(t[1] for t in v) for key, v in times.items()}
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
-          f"{os.getloadavg()[0]:.1f}; {args.rounds} interleaved rounds, medians; batch of {n} months\n")
-    print("| | no terminal | in a terminal |")
-    print("| --- | --- | --- |")
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min); {args.rounds} interleaved rounds, "
+          f"medians; batch of {n} months; one report's page {page / 1000:.0f} KB"
+          + (f" ({before_page / 1000:.0f} KB before)" if args.before else "") + "\n")
+    print("| | " + " | ".join(f"wall{' (tty)' if t else ''} | CPU{' (tty)' if t else ''}" for t in ttys) + " |")
+    print("| --- | " + " | ".join("--- | ---" for _ in ttys) + " |")
     for name in measures:
-        cells = [f"{med[(name, t)]:.2f} s" for t in ttys]
-        print(f"| {name} | " + " | ".join(cells) + " |")
+        print(f"| {name} | " + " | ".join(f"{wall[(name, t)]:.2f} s | {cpu[(name, t)]:.2f} s" for t in ttys) + " |")
     for tty in ttys:
-        f, r1, b = med[("F", tty)], med[("R1", tty)], med[("B", tty)]
         where = "in a terminal" if tty else "no terminal"
-        print(f"\n{where}: one report / F = {r1 / f:.2f} (goal at most 1.5); "
-              f"batch / ({n} x one report) = {b / (n * r1):.2f} (goal at most 0.25)")
-        if not args.quick:
-            print(f"{where}: without helpers: one report / F = {med[('R1 no helpers', tty)] / f:.2f}, "
-                  f"batch = {med[('B no helpers', tty)]:.2f} s; --jobs 2: {med[('B --jobs 2', tty)]:.2f} s")
-    print("\nall runs: " + "; ".join(f"{name}{' (tty)' if tty else ''} " + ", ".join(f"{x:.2f}" for x in v)
-                                     for (name, tty), v in times.items()))
+
+        def ratio(a: str, b: str, scale: float = 1.0, *, on: dict[tuple[str, bool], float], _tty: bool = tty) -> str:
+            return f"{on[(a, _tty)] / (scale * on[(b, _tty)]):.2f}"
+
+        print(f"\n{where}:")
+        print(f"  one report / F:   wall {ratio('R1', 'F', on=wall)}, CPU {ratio('R1', 'F', on=cpu)} "
+              "(goal at most 2.0)")
+        print(f"  one report / MIN: wall {ratio('R1', 'MIN', on=wall)}, CPU {ratio('R1', 'MIN', on=cpu)} "
+              "(goal at most 1.0)")
+        print(f"  MIN / F:          wall {ratio('MIN', 'F', on=wall)}, CPU {ratio('MIN', 'F', on=cpu)}")
+        print(f"  batch / ({n} x one report): wall {ratio('B', 'R1', n, on=wall)}, CPU {ratio('B', 'R1', n, on=cpu)} "
+              "(goal at most 0.25 in CPU time)")
+        print(f"  each further report in the batch: CPU {(cpu[('B', tty)] - cpu[('R1', tty)]) / max(n - 1, 1):.2f} s")
+        if args.before:
+            print(f"  before: one report / F: wall {ratio('R1 before', 'F', on=wall)}, CPU "
+                  f"{ratio('R1 before', 'F', on=cpu)}; / MIN: wall {ratio('R1 before', 'MIN', on=wall)}, CPU "
+                  f"{ratio('R1 before', 'MIN', on=cpu)}; batch / ({n} x one report): CPU "
+                  f"{ratio('B before', 'R1 before', n, on=cpu)}")
+            print(f"  now / before: one report wall {ratio('R1', 'R1 before', on=wall)}, CPU "
+                  f"{ratio('R1', 'R1 before', on=cpu)}; batch wall {ratio('B', 'B before', on=wall)}, CPU "
+                  f"{ratio('B', 'B before', on=cpu)}")
+        if args.variants:
+            print(f"  without helpers: one report wall {wall[('R1 no helpers', tty)]:.2f} s, CPU "
+                  f"{cpu[('R1 no helpers', tty)]:.2f} s; batch wall {wall[('B no helpers', tty)]:.2f} s, CPU "
+                  f"{cpu[('B no helpers', tty)]:.2f} s")
+    print("\nall runs (wall/CPU): " + "; ".join(
+        f"{name}{' (tty)' if tty else ''} " + ", ".join(f"{w:.2f}/{c:.2f}" for w, c in v)
+        for (name, tty), v in times.items()))
 
 
 if __name__ == "__main__":

@@ -102,6 +102,11 @@ def _r(value: Any) -> float | None:
 # -- the monthly table ---------------------------------------------------------------------------
 
 
+#: The monthly tables made last (a few: the report, its findings and its figures ask for the same ones).
+_TABLES: dict[tuple[bytes, Thresholds], pd.DataFrame] = {}
+_TABLES_KEPT = 16
+
+
 def monthly_table(checkins: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
     """One row per person and month with check-ins: every monthly figure, unrounded.
 
@@ -109,7 +114,25 @@ def monthly_table(checkins: pd.DataFrame, thresholds: Thresholds = DEFAULT_THRES
     scores, the six ``desired_*``, ``intimacy_index``, ``passion_gap`` (passion minus the index),
     ``balance``, ``unmet_needs`` (a tuple of keys, in dimension order), and ``change_<key>`` for
     each of the six (NaN where the previous calendar month has no check-in).
+
+    The same check-ins give the same table: a table made from them a moment ago (found by a hash of
+    the columns it reads) is handed out again, as a copy of its own.
     """
+    try:
+        key = (pd.util.hash_pandas_object(checkins[["person", "month", *KEYS, *DESIRED_KEYS]], index=False)
+               .to_numpy().tobytes(), thresholds)
+    except (KeyError, TypeError):
+        return _monthly_table(checkins, thresholds)
+    made = _TABLES.pop(key, None)
+    if made is None:
+        made = _monthly_table(checkins, thresholds)
+    _TABLES[key] = made  # the most recent last
+    while len(_TABLES) > _TABLES_KEPT:
+        del _TABLES[next(iter(_TABLES))]
+    return made.copy()
+
+
+def _monthly_table(checkins: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     cols = ["person", "month", "date", "checkins", *KEYS, *DESIRED_KEYS, "intimacy_index", "passion_gap",
             "balance", "unmet_needs", *(f"change_{k}" for k in KEYS)]
     if checkins.empty:

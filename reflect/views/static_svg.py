@@ -178,6 +178,18 @@ class _Bucket:
         self.boxes: list[Box] = []
         self.texts: list[str] = []
         self.pad = _pad(style)
+        self.union: Box = (float("inf"), float("inf"), float("-inf"), float("-inf"))
+
+    def add(self, path: str, box: Box, text: str) -> None:
+        self.paths.append(path)
+        self.boxes.append(box)
+        self.texts.append(text)
+        u = self.union
+        self.union = (min(u[0], box[0]), min(u[1], box[1]), max(u[2], box[2]), max(u[3], box[3]))
+
+    def covers(self, box: Box, pad: float) -> bool:
+        """Whether ``box`` overlaps one of this path's shapes."""
+        return _overlap(box, self.union, pad) and any(_overlap(box, b, pad) for b in self.boxes)
 
     def text(self) -> str:
         if len(self.paths) == 1:
@@ -196,7 +208,7 @@ def _merge(items: list[tuple[str, dict[str, str], str]]) -> str:
         key = _style_key(tag, attrs)
         if item is None:  # cannot be read: drawn as it is, and nothing moves under it
             bucket = _Bucket(object(), attrs)
-            bucket.paths, bucket.texts, bucket.boxes = ["?"], [text], [(-1e9, -1e9, 1e9, 1e9)]
+            bucket.add("?", (-1e9, -1e9, 1e9, 1e9), text)
             buckets.append(bucket)
             continue
         path, box, style = item
@@ -207,20 +219,14 @@ def _merge(items: list[tuple[str, dict[str, str], str]]) -> str:
             if buckets[index].key == key:
                 target = index
                 break
-        if target is not None:
-            bucket = buckets[target]
-            own = [] if _opaque(style) else bucket.boxes
-            later = [(b, other) for other in buckets[target + 1:] for b in other.boxes]
-            if any(_overlap(box, b, bucket.pad) for b in own) or \
-                    any(_overlap(box, b, max(bucket.pad, other.pad)) for b, other in later):
-                target = None
+        if target is not None and (
+                (not _opaque(style) and buckets[target].covers(box, buckets[target].pad))
+                or any(other.covers(box, max(buckets[target].pad, other.pad)) for other in buckets[target + 1:])):
+            target = None
         if target is None:
             buckets.append(_Bucket(key, style))
             target = len(buckets) - 1
-        bucket = buckets[target]
-        bucket.paths.append(path)
-        bucket.boxes.append(box)
-        bucket.texts.append(text)
+        buckets[target].add(path, box, text)
     return "".join(b.text() for b in buckets)
 
 
