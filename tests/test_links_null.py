@@ -138,6 +138,13 @@ def test_an_effect_that_is_exactly_there_is_measured_exactly():
     assert row["ci_low"] < 3.0 < row["ci_high"] or row["ci_high"] - row["ci_low"] < 1e-6
 
 
+def test_too_few_periods_say_nothing():
+    for n in range(0, 8):
+        rows = rhythm.compare(np.arange(n) % 2 == 0, np.full((n, 2), 5.0) if n != 3 else np.full((n, 2), np.nan))
+        assert len(rows) == 2 and not any(r["enough"] for r in rows) and all(np.isnan(r["p_value"]) for r in rows)
+    assert [r["n_with"] for r in rhythm.compare(np.zeros(0, dtype=bool), np.zeros((0, 7)))] == [0] * 7
+
+
 def test_students_t_in_closed_form():
     # two-sided tails and 95% points from the tables
     for df, point in ((1, 12.706), (2, 4.303), (5, 2.571), (10, 2.228), (16, 2.120), (30, 2.042), (200, 1.972)):

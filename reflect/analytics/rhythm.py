@@ -381,11 +381,11 @@ def compare(
     is known. One dict per column of ``scores``: how many periods kept it and how many did not
     (``n_with``, ``n_without``), their plain means, whether there are ``enough`` (at least
     :data:`MIN_PERIODS` each) and then, only then, the ``effect`` in points with its 95% interval
-    (``ci_low``, ``ci_high``), ``rho`` and the ``p_value``, all of them measured within nearby
-    periods (see :func:`with_time`). The honesty rules for anything kept or not period by
-    period (agreements too)."""
+    (``ci_low``, ``ci_high``), ``rho``, the ``p_value`` and ``least_effect``, all of them measured
+    with time in it (:func:`with_time`; ``year``: periods in a year, for the yearly wave). The
+    honesty rules for anything kept or not period by period (agreements too)."""
     y = np.asarray(scores, dtype=float)
-    y = y.reshape(len(y), -1)
+    y = y[:, None] if y.ndim == 1 else y
     k = np.asarray(kept, dtype=bool)
     m = ~np.isnan(y) & (np.ones(len(k), dtype=bool) if known is None else np.asarray(known, dtype=bool))[:, None]
     kk = np.where(m, k[:, None], False)
@@ -460,6 +460,8 @@ def with_time(
     for pattern in np.unique(mask, axis=1).T:
         same = np.flatnonzero((mask == pattern[:, None]).all(axis=0))
         rows = np.flatnonzero(pattern)
+        if len(rows) < 5:  # a drift, an effect and a spread need more than this
+            continue
         k = kept[rows].astype(float)
         shifted = k[(np.arange(len(rows))[:, None] - np.arange(len(rows))[None, :]) % len(rows)]  # column 0: k
         shifted, terms = _without_drift(drift, rows, shifted)
