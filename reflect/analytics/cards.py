@@ -85,3 +85,31 @@ def cards_for(situation: str, month: str, *, exclude: Iterable[str] = (), count:
     start = zlib.crc32(name.encode()) % len(pool)
     first = (start + _month_number(month) * take) % len(pool)
     return [pool[(first + i) % len(pool)] for i in range(take)]
+
+
+def _fits(card: Card) -> set[str]:
+    """Everything a card fits: its situations and its dimensions."""
+    return set(card.situations) | set(card.dimensions)
+
+
+def deck_halves(cards: Mapping[str, Card] | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """The deck in two halves that each fit as many situations as they can, for letters that take
+    turns (:func:`month_half`). Deterministic: the cards, by name, each go to the half that has
+    fewer cards for what it fits (ties to the smaller half, then to the first)."""
+    deck = all_cards() if cards is None else cards
+    halves: tuple[set[str], set[str]] = (set(), set())
+    counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for name in sorted(deck):
+        fits = _fits(deck[name])
+        need = [sum(counts[i].get(s, 0) for s in fits) for i in (0, 1)]
+        i = min((0, 1), key=lambda h: (need[h], len(halves[h]), h))
+        halves[i].add(name)
+        for s in fits:
+            counts[i][s] = counts[i].get(s, 0) + 1
+    return frozenset(halves[0]), frozenset(halves[1])
+
+
+def month_half(month: str, cards: Mapping[str, Card] | None = None) -> frozenset[str]:
+    """The half of the deck a letter of ``month`` names cards from: the halves take turns, so two
+    months in a row never name the same card."""
+    return deck_halves(cards)[_month_number(month) % 2]

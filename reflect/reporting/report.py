@@ -46,6 +46,8 @@ from reflect.views import charts  # noqa: E402
 
 #: How many months the charts over time show, ending with the report's month.
 HISTORY_MONTHS = 24
+#: Where a letter looks for a practice card when none of this month's fits a finding's own situation.
+CARD_FALLBACKS = ("ritual-gap", "good-month")
 #: The charts over time are drawn from this many months of check-ins on (fewer make nearly empty charts).
 MIN_CHART_MONTHS = 3
 
@@ -267,7 +269,7 @@ class MonthlyReport:
         "unmet_emotional": "unmet-emotional-need", analysis.HIGH_PASSION: "high-passion-low-closeness",
         analysis.HIGH_INTIMACY: "low-passion-high-closeness", "seen_differently": "seeing-differently",
         "mismatched_needs": "mismatched-wishes", "rise": "good-month", "good_month": "good-month",
-        "strength": "good-month", "streak": "good-month", "gap": "ritual-gap",
+        "strength": "good-month", "streak": "good-month", "gap": "ritual-gap", "support": "illness",
     }
 
     def card_for(self, situation: str) -> dict[str, str] | None:
@@ -275,8 +277,8 @@ class MonthlyReport:
         kind), turning with the month: its title, time and purpose. None twice in a letter, and never
         one of last month's: the cards take turns by month, half of them in even months and the other
         half in odd ones (every situation fits cards of both halves). A card for couples apart is named
-        only in a season of time apart."""
-        from reflect.analytics.cards import cards_for
+        only in a season of time apart (:func:`reflect.analytics.cards.month_half`)."""
+        from reflect.analytics.cards import cards_for, month_half
         from reflect.domain.cards import all_cards
 
         name = self.CARD_SITUATIONS.get(situation)
@@ -285,14 +287,18 @@ class MonthlyReport:
         if name is None:
             name = situation
         deck = all_cards()
-        start = month_start(self.month)
-        other_half = {n for i, n in enumerate(sorted(deck)) if i % 2 != (start.year * 12 + start.month) % 2}
+        this_half = month_half(self.month, deck)
         apart = self.season is not None and self.season.kind == "distance"
-        away = {n for n, c in deck.items() if "long-distance" in c.situations and not apart}
-        try:
-            found = cards_for(name, self.month, exclude=[*self.cards_named, *other_half, *away], count=1)
-        except ValidationError:
-            return None
+        leave_out = [*self.cards_named, *(n for n, c in deck.items() if n not in this_half
+                                          or ("long-distance" in c.situations and not apart))]
+        found = []
+        for fits in (name, *CARD_FALLBACKS):  # a situation with no card of its own this month: a general one
+            try:
+                found = cards_for(fits, self.month, exclude=leave_out, count=1)
+            except ValidationError:
+                continue
+            if found:
+                break
         if not found:
             return None
         card = found[0]
@@ -449,9 +455,17 @@ class MonthlyReport:
         rest = [dataclasses.replace(f, suggestions=tuple(s for s in f.suggestions if s != tried))
                 for f in self.findings if not self.is_good_news(f)]
         lead = insights.LEAD_FINDINGS
-        cards = [self.card_for(f.keys[0] if f.situation == "drop" and f.keys else f.situation) if f.situation
-                 else None for f in rest[:lead]]
-        return _section("what_might_help", findings=list(zip(rest[:lead], cards, strict=True)), more=rest[lead:])
+        return _section("what_might_help", findings=list(zip(rest[:lead], self.lead_cards, strict=True)),
+                        more=rest[lead:])
+
+    @functools.cached_property
+    def lead_cards(self) -> list[dict[str, str] | None]:
+        """The practice card each leading finding names (after the cover's one thing to try), worked
+        out once, so that every section reads the same plan whatever order they are shown in."""
+        self.one_thing  # noqa: B018 - the cover's card is chosen first
+        rest = [f for f in self.findings if not self.is_good_news(f)][:insights.LEAD_FINDINGS]
+        return [self.card_for(f.keys[0] if f.situation == "drop" and f.keys else f.situation) if f.situation
+                else None for f in rest]
 
     def needs(self) -> Section:
         chart = self._figure("desired",
