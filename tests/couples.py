@@ -148,12 +148,16 @@ def couple(
 ) -> Couple:
     """A couple of ``shape`` (see :data:`SHAPES`) over ``months`` months from ``start``, made from
     ``seed``; ``patterns`` fixes how each practice is kept (by default drawn from the seed),
-    ``noise`` is each score's month-to-month scatter (points, one person), ``effect`` plants a link."""
+    ``noise`` is each score's month-to-month scatter (points, one person), ``effect`` plants a link,
+    ``kinds`` are the ritual kinds logged (keys of the default catalogue)."""
     rng = np.random.default_rng([seed, SHAPES.index(shape) if shape in SHAPES else 99, months])
     if shape == "mixed":
         shape = str(rng.choice(DRIFTS))
     elif shape not in DRIFTS:
         raise ValueError(f"unknown shape {shape!r} (one of {', '.join(SHAPES)})")
+    unknown = [k for k in kinds if k not in DEFAULT_BY_KEY]
+    if unknown or (effect is not None and effect.practice not in (*kinds, "agreements")):
+        raise ValueError(f"unknown ritual kind or practice: {unknown or effect}")
     names = [add_months(start, i) for i in range(months)]
     firsts = pd.to_datetime([m + "-01" for m in names])
     practices = (*kinds, "agreements")
