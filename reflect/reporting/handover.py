@@ -27,9 +27,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is not needed to plan a report: ``reflect report`` starts its helpers before it loads
+    import pandas as pd
 
 #: The output metadata that marks a section showing notes (or what a couple both said yes to).
 PRIVATE = {"reflect": {"private": True}}
