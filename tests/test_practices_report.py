@@ -38,7 +38,8 @@ def test_the_report_shows_the_agreements_and_how_they_went(demo_db):
     assert "not answered yet (the next check-in asks each of you)" in html
     assert html.count('<b class="kept"') >= 3 and 'class="legend"' in html
     assert "In months when you kept your agreement, emotional intimacy averaged" in html
-    assert "These are patterns in your own data, not proof that one causes the other." in html
+    # the rituals said it already: said once, and called back here
+    assert "As with the rituals: a pattern in your own data, not proof of a cause." in html
 
 
 def test_repairs_are_counted_warmly_and_never_quoted(demo_db):
