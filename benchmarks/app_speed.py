@@ -17,9 +17,10 @@ idle.
 
 - **usable**: from asking for the address until the page can be used: on the floor, the slider is
   drawn; on the form, the name picker is visible and enabled and the first slider is drawn;
-- **where the time goes** (medians, the form's pages): the first byte of the page, the page fully
-  received, the page's scripts run (DOMContentLoaded), then the widgets drawn; how many files the page
-  loads and how many bytes they are.
+- **where the time goes** (medians, both pages): the first byte of the page, the page fully received,
+  the page parsed (DOMContentLoaded), Voila's scripts loaded and run (the load event: Voila's app
+  starts only then), the app asking for its kernel, then the widgets drawn; how many files the page
+  loads, and how large the page is once drawn.
 
 Goal: the usable form at most 0.75 x the floor, on the desktop and on the phone. Run:
     .venv/bin/python benchmarks/app_speed.py                 # 5 rounds
@@ -209,8 +210,10 @@ def floor_server(folder: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
 TIMING = """() => {
   const n = performance.getEntriesByType('navigation')[0];
   const files = performance.getEntriesByType('resource');
+  const kernel = files.find(f => f.name.includes('/api/kernels/'));
   return {first_byte: n.responseStart, received: n.responseEnd, scripts_run: n.domContentLoadedEventEnd,
-          files: files.length, scripts: files.filter(f => f.initiatorType === 'script').length,
+          loaded: n.loadEventEnd, kernel: kernel ? kernel.startTime : NaN, files: files.length,
+          scripts: files.filter(f => f.initiatorType === 'script').length,
           kbytes: (n.transferSize + files.reduce((s, f) => s + (f.transferSize || 0), 0)) / 1024,
           page_kbytes: document.documentElement.outerHTML.length / 1024};
 }"""
@@ -335,10 +338,12 @@ def main() -> None:
     for which in ("floor", "form"):
         for device in ("desktop", "phone"):
             rows = timings[which, device]
-            print(f"  {which:<6}{device:<8} first byte {median([r['first_byte'] for r in rows]):5.0f}, "
-                  f"page received {median([r['received'] for r in rows]):5.0f}, "
-                  f"scripts run {median([r['scripts_run'] for r in rows]):5.0f}, "
-                  f"usable {median([r['usable'] * 1000 for r in rows]):5.0f}; "
+            print(f"  {which:<6}{device:<8} first byte {median([r['first_byte'] for r in rows]):4.0f}, "
+                  f"page received {median([r['received'] for r in rows]):4.0f}, "
+                  f"page parsed {median([r['scripts_run'] for r in rows]):4.0f}, "
+                  f"Voila's scripts loaded {median([r['loaded'] for r in rows]):4.0f}, "
+                  f"kernel asked for {median([r['kernel'] for r in rows]):4.0f}, "
+                  f"usable {median([r['usable'] * 1000 for r in rows]):4.0f}; "
                   f"{median([r['files'] for r in rows]):.0f} files ({median([r['scripts'] for r in rows]):.0f} "
                   f"scripts), the page {median([r['page_kbytes'] for r in rows]):.0f} KB")
     if memory:

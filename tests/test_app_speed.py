@@ -138,7 +138,9 @@ def test_a_ready_kernel_that_cannot_reach_its_server_builds_the_page_anyway(monk
     monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
     monkeypatch.setenv("VOILA_APP_PORT", str(app.free_port()))  # nothing listens there
     with caplog.at_level("WARNING", logger="reflect.servers.warm"):
-        assert warm.wait_for_visitor() is None  # no exception: the page is built, from the store as it is
+        waiting = warm.wait_for_visitor()  # no exception: the page catches up, with the store as it is
+        assert waiting is not None
+        waiting.join(60)
     assert "could not wait for the page to be opened" in caplog.text
 
 
@@ -153,7 +155,9 @@ def test_a_ready_kernel_waits_for_its_visitor_then_belongs_to_that_page(monkeypa
     monkeypatch.setenv("JUPYTER_TOKEN", "t")
     monkeypatch.delenv("SCRIPT_NAME", raising=False)
     monkeypatch.setattr(warm, "wait_for_request", visitor_came)
-    warm.wait_for_visitor()
+    waiting = warm.wait_for_visitor()  # in the background: the page made ahead is sent whole meanwhile
+    assert waiting is not None
+    waiting.join(60)
     assert calls == ["t"]
     assert os.environ["SCRIPT_NAME"] == "/"
     assert not warm.in_ready_kernel()

@@ -201,7 +201,9 @@ def test_a_ready_kernel_catches_its_page_up_once_the_visitor_comes_and_not_befor
 
     monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
     monkeypatch.setattr(warm, "wait_for_request", visitor_came)
-    warm.wait_for_visitor(first, second)
+    waiting = warm.wait_for_visitor(first, second)
+    assert waiting is not None
+    waiting.join(60)
     today = dt.date.today()
     assert seen == [(first, today, "False"), (second, today, "False")]  # in order, one day, the page's own
 
@@ -214,14 +216,16 @@ def test_a_ready_kernel_that_cannot_wait_catches_up_at_once(monkeypatch):
 
     monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
     monkeypatch.setattr(warm, "wait_for_request", unreachable)
-    warm.wait_for_visitor(Part(seen))
+    waiting = warm.wait_for_visitor(Part(seen))
+    assert waiting is not None
+    waiting.join(60)
     assert len(seen) == 1
 
 
 def test_outside_a_ready_kernel_nothing_waits_and_nothing_is_redone(monkeypatch):
     seen: list = []
     monkeypatch.delenv(warm.PREHEAT_VARIABLE, raising=False)
-    warm.wait_for_visitor(Part(seen))
+    assert warm.wait_for_visitor(Part(seen)) is None
     assert seen == []  # built just now: nothing to catch up
 
 
@@ -234,3 +238,55 @@ def test_the_notebook_builds_its_page_ahead_and_waits_in_its_last_cell():
     built = "\n".join(code[:-1])
     for part in ("form = checkin_form()", "practices = practices_panel(form)", "rituals = QuickLog(form.store)"):
         assert part in built
+
+
+def test_in_a_kernel_the_page_catches_up_on_the_kernels_own_loop(monkeypatch):
+    import asyncio
+    import threading
+
+    where: list = []
+
+    class OnLoop:
+        def catch_up(self, today=None):
+            where.append(threading.current_thread())
+
+    monkeypatch.setenv(warm.PREHEAT_VARIABLE, "True")
+    monkeypatch.setattr(warm, "wait_for_request", lambda environ: {"QUERY_STRING": "token=t"})
+
+    async def the_last_cell():
+        waiting = warm.wait_for_visitor(OnLoop())
+        assert waiting is not None
+        while waiting.is_alive() or not where:  # the cell is over; the loop goes on
+            await asyncio.sleep(0.01)
+
+    asyncio.run(asyncio.wait_for(the_last_cell(), 60))
+    assert where == [threading.main_thread()]  # not the waiting thread: nothing races the page's messages
+
+
+# -- a lighter page ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_page_loads_only_what_the_form_needs(tmp_path):
+    import json
+    import re
+    import urllib.request
+
+    from .helpers import app_server
+
+    with app_server(tmp_path / "us.db") as server:
+        with urllib.request.urlopen(server.url, timeout=120) as response:
+            page = response.read().decode()
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>',
+                                  page, re.S).group(1))
+    assert [e["name"] for e in config["federated_extensions"]] == [
+        "@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]  # the widgets, no more
+    for plugin in ("@jupyterlab/codemirror-extension", "@jupyterlab/mathjax2-extension",
+                   "@jupyterlab/markedparser-extension", "@jupyterlab/theme-dark-extension"):
+        assert plugin in config["disabledExtensions"]
+    assert config["fullMathjaxUrl"] == config["mathjaxConfig"] == "null"  # nothing asked of a CDN
+    assert not re.search(r'(src|href)="https?://', page)
+    assert '<link rel="preload" as="script" href="/voila/static/voila.js">' in page
+    # the whole page arrives at once, made ahead: every cell's output and Voila's script at its foot
+    assert "reflect-main" in page and page.rstrip().endswith("</html>")
+    assert page.index("application/vnd.jupyter.widget-view+json") < page.index('<script src="/voila/static/voila.js"')

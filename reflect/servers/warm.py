@@ -7,11 +7,12 @@ practices and the quick log are built, and the whole page rendered, before anyon
 before anyone could choose a name, they hold nothing of anyone. But they would show the store and
 the calendar as they were when the kernel started (who the people are, today's date, the kinds of
 ritual, what was logged today, a reminder set since), so the notebook's last cell calls
-:func:`wait_for_visitor` with them: in a ready kernel it waits there until someone opens the page,
-then each catches up (their ``catch_up``) with the store and the calendar as they are at that
-moment; what is shown of a person is read only once they choose their name, as always. Voila sends
-the page rendered ahead the moment it is asked for, and the rest (Voila's own script) once the last
-cell is done. Each kernel serves one page and one visitor only: nothing of one page's person reaches
+:func:`wait_for_visitor` with them: in a ready kernel it waits in the background until someone opens
+the page, then each catches up (their ``catch_up``) with the store and the calendar as they are at
+that moment, on the kernel's own loop, while the browser is still loading Voila's scripts (a second
+or so) and before the page asks for its widgets; what is shown of a person is read only once they
+choose their name, as always. So Voila sends the whole page, rendered ahead, the moment it is asked
+for. Each kernel serves one page and one visitor only: nothing of one page's person reaches
 another's.
 
 The wait is Voila's own (``voila.utils.wait_for_request``: the kernel opens a websocket to the
@@ -36,15 +37,17 @@ another page.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 import os
 import ssl
 import sys
+import threading
 import time
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from reflect.system import signin_deadline
 
@@ -106,30 +109,53 @@ class CatchesUp(Protocol):
     def catch_up(self, today: dt.date | None = None) -> None: ...
 
 
-def wait_for_visitor(*ahead: CatchesUp) -> None:
-    """In a ready kernel: wait until someone opens the page, then bring the parts of the page built
-    ahead (``ahead``: the form, the practices, the quick log...) up to the store and the calendar as
-    they are at that moment (their ``catch_up``, all with the same day).
+def wait_for_visitor(*ahead: CatchesUp) -> threading.Thread | None:
+    """In a ready kernel: let the page made ahead be sent whole the moment it is asked for, and wait
+    for that moment in the background; then bring the parts built ahead (``ahead``: the form, the
+    practices, the quick log...) up to the store and the calendar as they are (their ``catch_up``,
+    all with the same day), on the kernel's own loop, before it handles anything the page sends
+    (the page takes a second or so to load Voila's scripts and ask for its widgets). The thread that
+    waits.
 
-    Elsewhere it returns at once: there the page was built just now. If the wait cannot be set up
-    (the server unreachable from the kernel), the page catches up at once rather than never, and the
-    server's log says so.
+    Elsewhere it returns at once (``None``): there the page was built just now. If the wait cannot be
+    set up (the server unreachable from the kernel), the page catches up at once rather than never,
+    and the server's log says so.
     """
     if not in_ready_kernel():
         start_sign_in_clock()
-        return
+        return None
+    notice = sign_in_notice()  # on the page made ahead, empty until (and unless) the page closes
     try:
-        details = wait_for_request(os.environ)
-    except Exception as exc:  # never leave a person with no form at all
-        _say(f"could not wait for the page to be opened ({exc!r}); the page is up to date as of now")
-        details = {}
-    if details:
-        os.environ.update(details)  # as Voila's own wait does
-        os.environ[PREHEAT_VARIABLE] = "False"  # this kernel now belongs to the page that was opened
-    today = dt.date.today()
-    for part in ahead:
-        part.catch_up(today)
-    start_sign_in_clock()
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()  # the kernel's own
+    except RuntimeError:
+        loop = None
+
+    def arrived(details: dict[str, str]) -> None:
+        if details:
+            os.environ.update(details)  # as Voila's own wait does
+            os.environ[PREHEAT_VARIABLE] = "False"  # this kernel now belongs to the page that was opened
+        today = dt.date.today()
+        try:
+            for part in ahead:
+                part.catch_up(today)
+        except Exception as exc:  # pragma: no cover - the page is there; the server's log says what failed
+            _say(f"the page made ahead could not catch up ({exc!r})")
+        start_sign_in_clock(notice)
+
+    def wait() -> None:
+        try:
+            details = wait_for_request(os.environ)
+        except Exception as exc:  # never leave a person with a page that does not catch up
+            _say(f"could not wait for the page to be opened ({exc!r}); the page is up to date as of now")
+            details = {}
+        if loop is None:
+            arrived(details)
+        else:
+            loop.call_soon_threadsafe(arrived, details)
+
+    waiting = threading.Thread(target=wait, name="reflect-wait-for-visitor", daemon=True)
+    waiting.start()
+    return waiting
 
 
 #: How long the page's last words have to reach it before its kernel goes.
@@ -160,18 +186,29 @@ def close_this_page(environ: Mapping[str, str] | None = None) -> None:
         pass  # usually never reached: the server stops this kernel before it answers
 
 
-def start_sign_in_clock() -> bool:
-    """Once the page is opened: close it if nobody signs in in time (when the server gave a deadline,
-    :data:`reflect.system.signin_deadline.ENV_SECONDS`). A line at the foot of the page, empty until
-    then, says why it closed. Whether the clock runs."""
+def sign_in_notice() -> Any:
+    """When the server gave a sign-in deadline (:data:`reflect.system.signin_deadline.ENV_SECONDS`): the
+    line that says why the page closed, shown where this is called (at the foot of the page), empty
+    until then; else ``None``."""
     if not signin_deadline.seconds():
-        return False
+        return None
     import ipywidgets as w
     from IPython.display import display
 
     notice = w.HTML("")
     notice.add_class("reflect-page-closed")
     display(notice)
+    return notice
+
+
+def start_sign_in_clock(notice: Any = None) -> bool:
+    """Once the page is opened: close it if nobody signs in in time (when the server gave a deadline,
+    :data:`reflect.system.signin_deadline.ENV_SECONDS`). ``notice`` (else one shown now, see
+    :func:`sign_in_notice`) says why it closed. Whether the clock runs."""
+    if not signin_deadline.seconds():
+        return False
+    if notice is None:
+        notice = sign_in_notice()
     minutes = signin_deadline.seconds() / 60
 
     def close() -> None:
