@@ -149,7 +149,17 @@ def _with_events(data: pd.DataFrame, events: pd.DataFrame | None, copies: pd.Dat
 
 
 def _event_layers() -> list[alt.Chart]:
-    """A dashed rule and a short label at each life event (rows whose ``event`` is set)."""
+    """A dashed rule and a short label at each life event (rows whose ``event`` is set): the same two
+    layers for every chart, built once (a copy of each for each chart)."""
+    if not _EVENT_LAYERS:
+        _EVENT_LAYERS.extend(_make_event_layers())
+    return [layer.copy(deep=True) for layer in _EVENT_LAYERS]
+
+
+_EVENT_LAYERS: list[alt.Chart] = []
+
+
+def _make_event_layers() -> list[alt.Chart]:
     only = alt.datum.event != None  # noqa: E711 - a Vega expression, not Python
     tip = [alt.Tooltip("event_words:N", title="Life event"), alt.Tooltip("date:T", title="Date", format="%d %B %Y")]
     rule = alt.Chart().transform_filter(only).mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3], strokeWidth=1.2) \
