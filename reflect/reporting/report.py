@@ -388,7 +388,7 @@ class MonthlyReport:
         if self.season is not None:
             picked = self.chooser(self.season.suggestions, f"season-{self.season.kind}", 1)
             if picked:
-                return {"text": picked[0], "why": f"With {self.season.name} in mind.",
+                return {"text": picked[0][:1].lower() + picked[0][1:], "why": f"For {self.season.name},",
                         "card": self.card_for(self.season.kind)}
         for finding in self.findings:
             if not self.is_good_news(finding) and finding.suggestions:
