@@ -356,3 +356,35 @@ def test_a_report_made_again_with_other_people_signed_in_is_made_again(couple_ho
     assert "Skipped" in _run(home, "report", "--month", APRIL, "--include-notes", *_signed_in(secrets)).stdout
     again = _run(home, "report", "--month", APRIL, "--include-notes", *robin_only)
     assert "Made " in again.stdout and SAM_NOTE not in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_year_on_a_report_both_signed_in_for_shows_what_you_appreciated(tmp_path):
+    """"This month last year" shows the appreciations you wrote each other a year before, only in a
+    report with notes that both of you signed in for; the kept notebook and every other file hold none."""
+    home = tmp_path / "home"
+    (home / "tmp").mkdir(parents=True, mode=0o700)
+    secrets = {}
+    for name, words in (("Robin", "robin's long words"), ("Sam", "sam's own long words")):
+        path = tmp_path / f"{name.lower()}.pass"
+        path.write_text(words + "\n")
+        path.chmod(0o600)
+        secrets[name] = str(path)
+        _run(home, "person", "add", name, "--passphrase-file", secrets[name])
+    for person in ("Robin", "Sam"):
+        for date in ("2025-04-01", "2026-04-01"):
+            _run(home, "add", "-p", person, "-d", date, *SCORES, "--passphrase-file", secrets[person])
+    words = "You carried the shopping up four floors in the rain"
+    _run(home, "appreciation", "add", words, "-p", "Robin", "-d", "2025-04-10", "--passphrase-file",
+         secrets["Robin"])
+    folder = home / "reports" / "reflect"
+    _run(home, "report", "--month", "2026-04", "--include-notes", *_signed_in(secrets))
+    page = (folder / "2026-04.html").read_text(encoding="utf-8")
+    assert "What you appreciated in each other, April 2025" in page and words in page
+    kept = nbformat.read(folder / "2026-04.ipynb", as_version=4)
+    assert words not in nbformat.writes(kept)  # the section is private: left out of the kept notebook
+    robin_only = ["--passphrase-for", "Robin", secrets["Robin"]]
+    _run(home, "report", "--month", "2026-04", "--include-notes", *robin_only)
+    assert words not in (folder / "2026-04.html").read_text(encoding="utf-8")  # both, or nobody's words
+    _run(home, "report", "--month", "2026-04", "--force")
+    assert words not in (folder / "2026-04.html").read_text(encoding="utf-8")  # never without notes

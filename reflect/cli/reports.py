@@ -105,6 +105,7 @@ def _stopped() -> Stopped:
 def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, str], ...]) -> Any:
     """Ask each person with a passphrase whether to include their notes (their passphrase, or Enter),
     and what those who signed in hand to the report, in memory (a ``reporting.handover.Handover``)."""
+    from reflect.analytics import appreciations
     from reflect.errors import ReflectError
     from reflect.reporting.handover import Handover
     from reflect.storage.store import Store
@@ -122,7 +123,11 @@ def _notes_of_people_who_sign_in(path: Any, passphrases_for: tuple[tuple[str, st
         notes = store.signed_in_notes()
         # what each couple both said yes to, as those who signed in see it (never a list, never a no)
         consent = [{"people": [v.person, v.partner], "items": list(v.items)} for v in store.consent_shared_views()]
-    return Handover.of(notes, left_out, consent)
+        # the appreciations you wrote each other, for "this month last year": only when both of you signed in
+        both_in = len(store.persons()) == 2 and not left_out
+        words = [a for m in (store.months() if both_in else [])
+                 for a in appreciations.month_appreciations(store, m)]
+    return Handover.of(notes, left_out, consent, words)
 
 
 def _report(stores: list[Any], month: str | None, all_months: bool, out: str | None, include_notes: bool,

@@ -45,18 +45,27 @@ class Handover:
     notes: tuple[Mapping[str, str], ...] = field(default=(), repr=False)
     left_out: tuple[str, ...] = ()
     consent: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
+    #: The appreciations the two of you wrote each other (``writer``, ``to``, ``date``, ``text``), handed
+    #: over only when both signed in: "this month last year" shows them back.
+    appreciations: tuple[Mapping[str, str], ...] = field(default=(), repr=False)
 
     @classmethod
     def of(cls, notes: Sequence[Mapping[str, str]] = (), left_out: Sequence[str] = (),
-           consent: Sequence[Mapping[str, Any]] = ()) -> Handover:
+           consent: Sequence[Mapping[str, Any]] = (), appreciations: Sequence[Mapping[str, str]] = ()) -> Handover:
         return cls(
             tuple(dict(n) for n in notes), tuple(left_out),
             tuple({"people": list(v["people"]), "items": [tuple(i) for i in v["items"]]} for v in consent),
+            tuple(dict(a) for a in appreciations),
         )
 
     def for_month(self, month: str) -> Handover:
-        """Only the notes of ``month`` (``YYYY-MM``: the period starts in it, as the report counts it)."""
-        return Handover(tuple(n for n in self.notes if str(n["date"])[:7] == month), self.left_out, self.consent)
+        """Only the notes of ``month`` (``YYYY-MM``: the period starts in it, as the report counts it), and
+        only the appreciations of the same month a year before (what "this month last year" shows)."""
+        from reflect.domain.months import add_months
+
+        year_ago = add_months(month, -12)
+        return Handover(tuple(n for n in self.notes if str(n["date"])[:7] == month), self.left_out, self.consent,
+                        tuple(a for a in self.appreciations if str(a["date"])[:7] == year_ago))
 
 
 _OFFERS: dict[tuple[str, str], Handover] = {}

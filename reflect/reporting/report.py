@@ -94,6 +94,7 @@ class MonthlyReport:
         consent: dict[str, Any] | None = None,
         next_reflection: str = "",
         together: dict[str, Any] | None = None,
+        year_ago_words: list[dict[str, str]] | None = None,
     ):
         self.month = month
         #: "Your next reflection: Sunday 27 December, 20:00" when reminders are set (``reflect remind``), else "".
@@ -108,6 +109,9 @@ class MonthlyReport:
         #: ``appreciations`` (person -> how many written), ``weighing`` (sentences on how life weighed,
         #: where it was shared) and ``closeness`` (the guides' third imbalance, or "").
         self.together = together or {}
+        #: The appreciations you wrote each other a year before this month (``writer``, ``to``, ``date``,
+        #: ``text``): handed over in memory, only in a report with notes that both of you signed in for.
+        self.year_ago_words = list(year_ago_words or []) if include_notes else []
         self.include_notes = include_notes
         self.notes_left_out = notes_left_out or []
         self.is_demo = is_demo
@@ -188,18 +192,20 @@ class MonthlyReport:
             together = _together(store, chosen)
             consent: dict[str, Any] = {"views": None, "kept": bool(store.consent_people())}
         left_out: list[str] = []
+        year_ago_words: list[dict[str, str]] = []
         if notes:
             with_keys = [p for p in people if p[1]]
             given = handed.for_month(chosen) if handed is not None else handover.Handover(
                 left_out=tuple(p[0] for p in with_keys))
             left_out = list(given.left_out)
+            year_ago_words = [dict(a) for a in given.appreciations]
             frame = handover.overlay(frame, given.notes)
             views = [{"people": [v.person, v.partner], "items": list(v.items)} for v in open_views]
             views += [dict(v) for v in given.consent]
             consent["views"] = _one_per_pair(views)
         return cls(frame, chosen, include_notes=notes, is_demo=is_demo, source=source, rituals=rituals,
                    ritual_kinds=kinds, notes_left_out=left_out, practices=practices, consent=consent,
-                   next_reflection=upcoming, together=together)
+                   next_reflection=upcoming, together=together, year_ago_words=year_ago_words)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -542,7 +548,9 @@ class MonthlyReport:
             people.append({"name": person, "rows": {r.key: (r.last_year, r.this_month, gap(r.this_month, r.last_year))
                                                     for r in part.itertuples()}})
         dims = [(r.key, r.dimension) for r in rows.drop_duplicates("key").itertuples()]
-        return _section("last_year", before=before, now=now, people=people, dims=dims)
+        words = [{"writer": a["writer"], "to": a["to"], "text": a["text"]} for a in self.year_ago_words]
+        return _section("last_year", shows_notes=bool(words), before=before, now=now, people=people, dims=dims,
+                        words=words, year_ago=month_start(add_months(self.month, -12)).strftime("%B %Y"))
 
     def practices_section(self) -> Section:
         """The practices: the agreements and how they went, repairs (how often and how soon, never
