@@ -1,8 +1,8 @@
 """How ``reflect app`` keeps kernels: a few ready ahead of time, none kept once their page is gone.
 
 - **Ready ahead**: Voila's preheated kernel pool (``--preheat_kernel=True``, ``--pool_size``) keeps
-  :data:`POOL_SIZE` kernels started, with the notebook run up to :func:`reflect.servers.warm.wait_for_visitor`,
-  where each waits for a visitor; opening the page takes one and Voila starts another
+  :data:`POOL_SIZE` kernels started, with the whole page built and rendered ahead; each waits for a
+  visitor (:func:`reflect.servers.warm.wait_for_visitor`); opening the page takes one and Voila starts another
   :data:`REFILL_DELAY_S` later. (Voila's ``progressive_rendering`` and ``prelaunch_hook`` do not
   go with the pool; the kit uses neither.)
 - **Freed when closed**: a closed page asks the server to shut its kernel down; the kit's sign-in
