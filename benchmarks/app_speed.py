@@ -254,6 +254,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (at least 5 for the README)")
     parser.add_argument("--loads", type=int, default=0, help="page loads for the memory figure (0: skip)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("at least one round")
 
     from playwright.sync_api import sync_playwright
 
