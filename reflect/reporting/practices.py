@@ -96,6 +96,8 @@ def _agreements(report: MonthlyReport) -> dict[str, Any]:
         "next_month": next_name,
         "strip": strip if shown else [],
         "counted": follow_through.kept_count_words(frame, month) if shown else None,
+        # the guides' word on small promises, only where a recent one was not (or only partly) kept
+        "not_yet": any(s["state"] in (follow_through.NOT_KEPT, follow_through.PARTLY_KEPT) for s in strip[-3:]),
         "links": _not_again(at_most(follow_through.findings(follow_through.links(report.checkins, frame,
                                                                                  until=month)), MAX_LINKS),
                             report.ritual_links) if shown else [],
