@@ -1,5 +1,6 @@
 """The monthly report: the real notebook run by papermill, and `reflect report` run as a user runs it."""
 
+import html as html_lib
 import json
 import os
 import re
@@ -335,12 +336,20 @@ def test_a_partner_without_last_month_is_named_under_the_change_chart(tmp_path):
     with Store(db) as s:
         s.save(make_checkin("Ana", "2026-09-01"))
         s.save(make_checkin("Ana", "2026-10-01", passion=8))
+        s.save(make_checkin("Ben", "2026-08-01"))  # Ben began in August, and missed September
         s.save(make_checkin("Ben", "2026-10-01"))
     proc = subprocess.run([str(REFLECT_BIN), "report", "--db", str(db), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "out" / "2026-10.html").read_text(encoding="utf-8")
     assert "Ben did not check in in September, so there is nothing to compare with." in html
+    from reflect.reporting.report import MonthlyReport
+
+    with Store(":memory:") as s:
+        s.save_many([make_checkin("Ana", "2026-09-01"), make_checkin("Ana", "2026-10-01"),
+                     make_checkin("Ben", "2026-10-01")])
+        first = MonthlyReport(s.frame(), "2026-10")
+    assert "did not check in" not in str(first.at_a_glance())  # Ben's first month: nothing was missed
 
 
 def _store_with(path, passion):
@@ -453,7 +462,7 @@ def test_the_letter_leads_with_three_findings_and_lists_the_rest(demo_db):
     assert more.count("<li>") == len(rest) - insights.LEAD_FINDINGS
     ranks = [insights.ORDER.index(f.kind) for f in report.findings]
     assert ranks == sorted(ranks)
-    cover = str(report.cover())
+    cover = html_lib.unescape(str(report.cover()))
     assert all(f.text in cover for f in report.findings if report.is_good_news(f) and f.kind != "in_step")
 
 

@@ -210,7 +210,7 @@ def _keeps_consent_lists(stores: list) -> bool:
 
     for path in stores:
         try:
-            with Store(path) as store:
+            with Store(path, create=False) as store:  # a hint only: never makes or changes a store
                 if store.consent_people():
                     return True
         except Exception:  # noqa: BLE001 - a hint only: the report says what is wrong with a store
