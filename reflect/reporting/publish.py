@@ -501,7 +501,6 @@ def _iter_chunk(jobs: list[ReportJob], cell_timeout: float | None = None) -> Ite
     notebook = notebook_path()
     started = False
     renderer: workers.Worker | None = None
-    pages: workers.Worker | None = None
     try:
         for job in jobs:
             if not started:
@@ -509,16 +508,16 @@ def _iter_chunk(jobs: list[ReportJob], cell_timeout: float | None = None) -> Ite
                     yield ReportResult(job, "skipped", job.files())
                     continue
                 if helpers_wanted() and workers.can_fork():
-                    # before anything heavy is imported: the helpers start up in parallel
+                    # before anything heavy is imported: vl-convert's engine starts up in parallel.
+                    # (The page is exported here: a helper for it cost more than it saved, measured
+                    # with benchmarks/report_speed.py, one report and a batch alike.)
                     renderer = workers.start_renderer()
-                    pages = workers.start_pages()
                 started = True
             with rendering.use(renderer):
-                yield make_one(job, notebook, pages=pages, cell_timeout=cell_timeout)
+                yield make_one(job, notebook, cell_timeout=cell_timeout)
     finally:
-        for helper in (pages, renderer):
-            if helper is not None:
-                helper.close()
+        if renderer is not None:
+            renderer.close()
 
 
 def helpers_wanted() -> bool:

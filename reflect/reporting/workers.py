@@ -1,12 +1,13 @@
 """Helper processes for the heavy lifting of a report, so that it runs in parallel.
 
-Making a report is mostly Python work (pandas, altair) plus two pieces that need no Python
+Making a report is mostly Python work (pandas, altair) plus a piece that needs no Python
 objects of the report: rendering charts (vl-convert starts a JavaScript engine, about half a
-second, and holds the GIL while it draws) and exporting the page (nbconvert's imports and
-templates). ``reflect report`` forks one small process for each before it imports anything heavy;
-they start up while the main process loads pandas and runs the notebook, and then render and
-export on request. Where ``fork`` is not available, everything runs in the main process as before.
-Nothing is cached: every chart and page is made from this run's data.
+second, and holds the GIL while it draws). ``reflect report`` forks one small process for it
+before it imports anything heavy; it starts up while the main process loads pandas and runs the
+notebook, and then draws on request. (A second helper that exported the page cost more CPU than
+it saved: it imported nbformat and nbconvert a second time, and the export waited for it anyway.)
+Where ``fork`` is not available, everything runs in the main process as before. Nothing is
+cached: every chart and page is made from this run's data.
 """
 
 from __future__ import annotations
@@ -134,23 +135,3 @@ def _render(_state: None, spec: dict[str, Any]) -> str:
 def start_renderer() -> Worker:
     return Worker(_warm_renderer, _render, "chart-renderer")
 
-
-def _warm_pages() -> None:
-    from reflect.reporting import pages
-
-    pages.warm_up()
-
-
-def _export(_state: None, request: tuple[str, str]) -> str:
-    """(notebook JSON, title) -> the report page."""
-    import nbformat
-
-    from reflect.reporting import pages
-
-    notebook_json, title = request
-    return pages.export_html(nbformat.reads(notebook_json, as_version=4), title)
-
-
-def start_pages() -> Worker:
-    """The process that exports report pages (nbconvert imports and compiles its template there)."""
-    return Worker(_warm_pages, _export, "page-maker")
