@@ -60,14 +60,3 @@ def draw(spec: dict[str, Any]) -> str:
 
     return lean_svg(vlc.vegalite_to_svg(spec))
 
-
-def warm_up() -> None:
-    """Start vl-convert's engine (about half a second, off the GIL), unless a renderer is passed in."""
-    if _ACTIVE.get() is not None:
-        return
-    try:
-        import vl_convert as vlc
-
-        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
-    except Exception:  # pragma: no cover - the real render reports any problem
-        pass

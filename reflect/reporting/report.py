@@ -15,34 +15,26 @@ import dataclasses
 import datetime as dt
 import functools
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from markupsafe import Markup
 
-from reflect.reporting import rendering  # noqa: E402
-
-if rendering.active() is None:  # with a renderer passed in (reflect report), it is warming up there
-    # vl-convert's engine starts (off the GIL) while pandas and altair load
-    threading.Thread(target=rendering.warm_up, name="reflect-warm-up", daemon=True).start()
-
-import pandas as pd  # noqa: E402
-
-from reflect.analytics import agreements as follow_through  # noqa: E402
-from reflect.analytics import analysis, insights, lifestage, rhythm, year  # noqa: E402
-from reflect.analytics.phrases import and_list, day_words, gap, number_words, score, times_words  # noqa: E402
-from reflect.analytics.practices import Practices  # noqa: E402
-from reflect.domain.dimensions import KEYS, label  # noqa: E402
-from reflect.domain.months import add_months, last_months, month_start  # noqa: E402
-from reflect.errors import NoData, ValidationError  # noqa: E402
-from reflect.reporting import handover  # noqa: E402
-from reflect.reporting import practices as practice_words  # noqa: E402
-from reflect.reporting.params import parse_flag, resolve_month  # noqa: E402
-from reflect.storage.reminders import next_reflection_line  # noqa: E402
-from reflect.views import charts  # noqa: E402
+from reflect.analytics import agreements as follow_through
+from reflect.analytics import analysis, insights, lifestage, rhythm, year
+from reflect.analytics.phrases import and_list, day_words, gap, number_words, score, times_words
+from reflect.analytics.practices import Practices
+from reflect.domain.dimensions import KEYS, label
+from reflect.domain.months import add_months, last_months, month_start
+from reflect.errors import NoData, ValidationError
+from reflect.reporting import handover, rendering
+from reflect.reporting import practices as practice_words
+from reflect.reporting.params import parse_flag, resolve_month
+from reflect.storage.reminders import next_reflection_line
+from reflect.views import charts
 
 #: How many months the charts over time show, ending with the report's month.
 HISTORY_MONTHS = 24
