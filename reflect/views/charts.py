@@ -33,6 +33,9 @@ AnyChart = alt.TopLevelMixin
 THEME = "reflect"
 #: Okabe & Ito's palette, safe for the common kinds of colour blindness.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Colours after Okabe and Ito's eight, for a chart with more kinds than that (the ritual calendar of a
+#: couple who logs the practice cards too): Paul Tol's wine, teal, olive, indigo, sand and grey.
+MORE_COLOURS = ("#882255", "#44AA99", "#999933", "#332288", "#DDCC77", "#BBBBBB")
 PEOPLE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 UP, DOWN = "#0072B2", "#D55E00"
 SCORE_DOMAIN = (1, 10)
@@ -513,7 +516,7 @@ def ritual_calendar(
     data["cadence"] = data["kind"].map({k: kinds[k].cadence for k in order})
     data["dom"] = data["day"].dt.day
     data["month_start"] = data["day"].dt.to_period("M").dt.to_timestamp()
-    palette = list(OKABE_ITO[: len(order)]) or ["#0072B2"]
+    palette = list((OKABE_ITO + MORE_COLOURS)[: len(order)]) or ["#0072B2"]  # a colour of its own for each kind
     counts = data["ritual"].value_counts()
     summary = (f"{len(data)} ritual{'s' if len(data) != 1 else ''}, {_span(data['day'])}: "
                + ", ".join(f"{labels[k].lower()} {int(counts[labels[k]])}" for k in order) + "."
