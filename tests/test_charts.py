@@ -166,3 +166,15 @@ def test_every_chart_of_a_report_is_a_valid_vega_lite_spec(tmp_path):
     assert set(built) == {"desired", "trends", "balance", "rituals"}  # wishes show you both: no side by side
     for name, chart in built.items():
         assert chart.to_dict(validate=True)["$schema"].startswith("https://vega.github.io/schema/vega-lite/"), name
+
+
+def test_every_kind_of_ritual_has_a_colour_of_its_own():
+    import pandas as pd
+
+    from reflect.domain.rituals import RitualKind
+
+    kinds = {f"k{i}": RitualKind(f"k{i}", "daily", f"Kind {i}") for i in range(12)}
+    days = pd.to_datetime([f"2026-10-{i + 1:02d}" for i in range(12)])
+    rituals = pd.DataFrame({"day": days, "month": "2026-10", "person": "", "kind": list(kinds), "cadence": "daily"})
+    scale = charts.ritual_calendar(rituals, kinds).to_dict()["encoding"]["color"]["scale"]
+    assert len(scale["domain"]) == 12 and len(set(scale["range"])) == 12
