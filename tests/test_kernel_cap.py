@@ -174,9 +174,19 @@ class Watch:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def kernels(self) -> list[int]:
+        """The server's kernels now: its children that run a kernel, and not one that has exited and is
+        waiting for the server to reap it (a zombie holds no memory and runs nothing: it is not a
+        kernel kept), nor another short-lived child."""
         import psutil
 
-        return [child.pid for child in psutil.Process(self.pid).children()]
+        alive = []
+        for child in psutil.Process(self.pid).children():
+            try:
+                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                    alive.append(child.pid)
+            except psutil.Error:
+                pass  # gone meanwhile
+        return alive
 
     def rss(self) -> int:
         import psutil
